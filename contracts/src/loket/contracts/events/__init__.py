@@ -1,0 +1,21 @@
+"""Every event in Loket, one module per producing service. Importing this package fills `CATALOG`."""
+
+from loket.contracts.events import dossier, identity, notificatie
+from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
+from loket.contracts.events.dossier import PupilRegistered
+from loket.contracts.events.identity import ActivationIssued
+from loket.contracts.events.notificatie import MessageFailed, MessageSent
+
+__all__ = [
+    "CATALOG",
+    "SERVICES",
+    "ActivationIssued",
+    "EventPayload",
+    "MessageFailed",
+    "MessageSent",
+    "PupilRegistered",
+    "dossier",
+    "event",
+    "identity",
+    "notificatie",
+]

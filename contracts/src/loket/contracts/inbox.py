@@ -1,0 +1,166 @@
+"""The inbox: a consumer's effects and the id of the event that caused them commit together, so an
+event delivered twice has its effects once.
+
+`Consumer` is the one subscriber of a service's queue. It parses the envelope, looks up the
+handler by routing key, and runs it in one transaction with the inbox row and any events the
+handler emits (outbox). Ack after commit. A message that cannot be read (bad JSON, unknown type,
+payload not matching its schema) is rejected at once into the dead-letter queue; a handler that
+raises has the message requeued, until the queue's delivery limit dead-letters it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from faststream.rabbit import RabbitBroker, RabbitMessage
+from faststream.middlewares import AckPolicy
+from pydantic import ValidationError
+from sqlalchemy import Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loket.contracts.envelope import Envelope, RawEnvelope
+from loket.contracts.events import CATALOG, EventPayload
+from loket.contracts.outbox import Outbox
+from loket.contracts.runtime.database import Database
+from loket.contracts.topology import SUBSCRIPTIONS, ServiceQueues
+
+log = logging.getLogger(__name__)
+
+P = TypeVar("P", bound=EventPayload)
+
+
+@dataclass
+class Delivery(Generic[P]):
+    """What a handler gets: the event, and a session in the transaction that also records it."""
+
+    envelope: Envelope[P]
+    session: AsyncSession
+    outbox: Outbox
+
+    @property
+    def payload(self) -> P:
+        return self.envelope.payload
+
+    async def emit(self, payload: EventPayload) -> Envelope[EventPayload]:
+        """Publish a follow-up event, caused by this one, when the transaction commits."""
+        return await self.outbox.put(
+            self.session,
+            payload,
+            correlation_id=self.envelope.correlation_id,
+            causation_id=self.envelope.event_id,
+        )
+
+
+Handler = Callable[[Delivery[Any]], Awaitable[None]]
+
+
+class UnreadableMessage(Exception):
+    """The message is not an event this service can read; retrying will not change that."""
+
+
+class Consumer:
+    def __init__(self, service: str, database: Database, inbox: Table, outbox: Outbox) -> None:
+        self.service = service
+        self.database = database
+        self.inbox = inbox
+        self.outbox = outbox
+        self.handlers: dict[str, Handler] = {}
+
+    def on(self, event: type[P]) -> Callable[[Callable[[Delivery[P]], Awaitable[None]]], Handler]:
+        def register(handler: Callable[[Delivery[P]], Awaitable[None]]) -> Handler:
+            key = event.routing_key()
+            if key in self.handlers:
+                raise ValueError(f"{self.service} handles {key} twice")
+            self.handlers[key] = handler  # type: ignore[assignment]
+            return handler  # type: ignore[return-value]
+
+        return register
+
+    def check_subscriptions(self) -> None:
+        """A handler for an event the service's queue is not bound to would never run."""
+        subscribed = {event.routing_key() for event in SUBSCRIPTIONS.get(self.service, ())}
+        if stray := set(self.handlers) - subscribed:
+            raise RuntimeError(
+                f"{self.service} handles {sorted(stray)}, which loket.contracts.topology.SUBSCRIPTIONS "
+                f"does not route to it"
+            )
+
+    def subscribe(self, broker: RabbitBroker, *, delivery_limit: int, prefetch: int) -> None:
+        """Attach the service's one subscriber to its work queue."""
+        self.check_subscriptions()
+        if not self.handlers:
+            return
+        from faststream.rabbit import Channel
+
+        @broker.subscriber(
+            ServiceQueues(self.service, delivery_limit).work,
+            ack_policy=AckPolicy.MANUAL,
+            channel=Channel(prefetch_count=prefetch),
+            title=f"loket.{self.service}",
+        )
+        async def receive(message: RabbitMessage) -> None:
+            await self.receive(message)
+
+    async def receive(self, message: RabbitMessage) -> None:
+        try:
+            envelope, handler = self.read(message.body)
+        except UnreadableMessage as problem:
+            log.error("%s: dead-lettering unreadable message %s: %s",
+                      self.service, message.message_id, problem)
+            await message.reject(requeue=False)
+            return
+        try:
+            await self.handle(envelope, handler)
+        except Exception:
+            log.exception("%s: handling %s %s failed; requeued", self.service,
+                          envelope.routing_key, envelope.event_id)
+            await message.nack(requeue=True)
+            return
+        await message.ack()
+
+    def read(self, body: bytes) -> tuple[Envelope[Any], Handler]:
+        try:
+            raw = RawEnvelope.model_validate_json(body)
+        except ValidationError as error:
+            raise UnreadableMessage(f"not an event envelope: {_first_error(error)}") from None
+        key = raw.routing_key
+        handler = self.handlers.get(key)
+        payload_type = CATALOG.get(key)
+        if handler is None or payload_type is None:
+            raise UnreadableMessage(f"{self.service} does not handle {key}")
+        try:
+            payload = payload_type.model_validate(raw.payload)
+        except ValidationError as error:
+            raise UnreadableMessage(f"{key} payload: {_first_error(error)}") from None
+        return Envelope[Any](**{**raw.model_dump(exclude={"payload"}), "payload": payload}), handler
+
+    async def handle(self, envelope: Envelope[Any], handler: Handler) -> bool:
+        """Run the handler once per event id; return False when the event was seen before."""
+        async with self.database.transaction() as session:
+            seen = await session.execute(
+                select(self.inbox.c.event_id).where(self.inbox.c.event_id == envelope.event_id)
+            )
+            if seen.first() is not None:
+                log.info("%s: %s %s already handled", self.service, envelope.routing_key, envelope.event_id)
+                return False
+            # the insert comes first: a concurrent second delivery waits on this key and then fails
+            await session.execute(
+                insert(self.inbox).values(
+                    event_id=envelope.event_id,
+                    routing_key=envelope.routing_key,
+                    received_at=datetime.now(UTC),
+                )
+            )
+            await handler(Delivery(envelope=envelope, session=session, outbox=self.outbox))
+        self.outbox.nudge()
+        return True
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "body"
+    return f"{where}: {first['msg']}"

@@ -1,0 +1,167 @@
+"""The transactional outbox.
+
+`put` writes an event as a row in the same transaction as the state change that caused it. The
+`OutboxRelay` publishes unsent rows (persistent, with publisher confirms, mandatory so that an
+unroutable event comes back as an error) and marks a row sent only after the broker confirmed it.
+A failed publish is retried with exponential backoff. On PostgreSQL several relays can run side by
+side: each claims its rows with `FOR UPDATE SKIP LOCKED` and holds the lock until the row is marked,
+so no row is sent twice by two relays. A relay killed after the publish but before the mark sends the
+row again after restart: delivery is at least once, and every consumer's inbox makes that harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from loket.contracts.envelope import Envelope, new_envelope
+from loket.contracts.events import EventPayload
+from loket.contracts.runtime.database import Database
+
+log = logging.getLogger(__name__)
+
+Publish = Callable[[str, bytes, dict[str, Any]], Awaitable[None]]
+"""Publish one message (routing key, body, AMQP properties); raises unless the broker confirmed it."""
+
+
+class Outbox:
+    """Writes events into the current transaction."""
+
+    def __init__(self, table: Table, region: str) -> None:
+        self.table = table
+        self.region = region
+        self._wake: asyncio.Event | None = None
+
+    async def put(
+        self,
+        session: AsyncSession,
+        payload: EventPayload,
+        *,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+    ) -> Envelope[EventPayload]:
+        envelope = new_envelope(
+            payload, region=self.region, correlation_id=correlation_id, causation_id=causation_id
+        )
+        await session.execute(
+            insert(self.table).values(
+                event_id=envelope.event_id,
+                routing_key=envelope.routing_key,
+                correlation_id=envelope.correlation_id,
+                body=envelope.model_dump(mode="json"),
+                created_at=envelope.occurred_at,
+                attempts=0,
+                next_attempt_at=envelope.occurred_at,
+            )
+        )
+        return envelope
+
+    def attach(self, wake: asyncio.Event) -> None:
+        self._wake = wake
+
+    def nudge(self) -> None:
+        """Tell the relay in this process that a transaction with events has committed."""
+        if self._wake is not None:
+            self._wake.set()
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database: Database,
+        table: Table,
+        publish: Publish,
+        *,
+        poll_interval: float = 1.0,
+        batch_size: int = 100,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        self.database = database
+        self.table = table
+        self.publish = publish
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.backoff_cap, self.backoff_base * 2 ** (attempts - 1)))
+
+    async def relay_once(self) -> int:
+        """Publish what is due; return how many rows were sent."""
+        outbox = self.table
+        now = datetime.now(UTC)
+        query = (
+            select(outbox.c.seq, outbox.c.event_id, outbox.c.routing_key, outbox.c.correlation_id,
+                   outbox.c.body, outbox.c.attempts)
+            .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= now)
+            .order_by(outbox.c.seq)
+            .limit(self.batch_size)
+        )
+        if not self.database.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        sent = 0
+        async with self.database.transaction() as session:
+            rows = (await session.execute(query)).all()
+            for row in rows:
+                body = Envelope[dict[str, Any]].model_validate(row.body).model_dump_json().encode()
+                properties = {
+                    "message_id": str(row.event_id),
+                    "message_type": row.routing_key,
+                    "correlation_id": str(row.correlation_id),
+                }
+                try:
+                    await self.publish(row.routing_key, body, properties)
+                except Exception as error:  # every failure is retried, none is lost
+                    attempts = row.attempts + 1
+                    log.warning("outbox: publishing %s failed (attempt %d): %r",
+                                row.routing_key, attempts, error)
+                    values: dict[str, Any] = {
+                        "attempts": attempts,
+                        "next_attempt_at": datetime.now(UTC) + self.backoff(attempts),
+                        "last_error": repr(error)[:2000],
+                    }
+                else:
+                    values = {"sent_at": datetime.now(UTC), "attempts": row.attempts + 1, "last_error": None}
+                    sent += 1
+                await session.execute(update(outbox).where(outbox.c.seq == row.seq).values(**values))
+        return sent
+
+    async def run(self) -> None:
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox: relay pass failed; trying again")
+                sent = 0
+            if sent >= self.batch_size:
+                continue
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=self.poll_interval)
+            except TimeoutError:
+                pass
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None

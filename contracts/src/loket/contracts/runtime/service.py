@@ -1,0 +1,104 @@
+"""A service's runtime: database, broker, outbox relay, inbox consumer and the HTTP app, started and
+stopped together. Each service builds one in its `app.py` and adds its routes and handlers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.rabbit import Channel, RabbitBroker
+from sqlalchemy import MetaData
+
+from loket.contracts.inbox import Consumer
+from loket.contracts.outbox import Outbox, OutboxRelay
+from loket.contracts.runtime.database import Database, sqlite_url
+from loket.contracts.runtime.health import health_router
+from loket.contracts.runtime.settings import ServiceSettings
+from loket.contracts.topology import EVENTS_EXCHANGE, declare_topology
+
+log = logging.getLogger(__name__)
+
+PUBLISH_TIMEOUT = 10.0
+
+
+class Runtime:
+    def __init__(self, service: str, settings: ServiceSettings, metadata: MetaData) -> None:
+        self.service = service
+        self.settings = settings
+        self.database = Database(settings.database_url or sqlite_url(settings.var_dir, service))
+        outbox_table, inbox_table = metadata.tables["outbox"], metadata.tables["inbox"]
+        self.broker = RabbitBroker(
+            settings.broker_url,
+            # an unroutable event must come back as an error, never vanish (outbox relay)
+            default_channel=Channel(publisher_confirms=True, on_return_raises=True),
+            app_id=f"loket.{service}",
+            graceful_timeout=15.0,
+            log_level=logging.DEBUG,
+        )
+        self.outbox = Outbox(outbox_table, settings.region)
+        self.relay = OutboxRelay(
+            self.database,
+            outbox_table,
+            self._publish,
+            poll_interval=settings.relay_poll_interval,
+            backoff_cap=settings.relay_backoff_cap,
+        )
+        self.outbox.attach(self.relay.wake)
+        self.consumer = Consumer(service, self.database, inbox_table, self.outbox)
+        self._started = False
+        self._subscribed = False
+
+    async def _publish(self, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:
+        await self.broker.publish(
+            body,
+            exchange=EVENTS_EXCHANGE,
+            routing_key=routing_key,
+            persist=True,
+            mandatory=True,
+            content_type="application/json",
+            timeout=PUBLISH_TIMEOUT,
+            **properties,
+        )
+
+    async def start(self) -> None:
+        if not self._subscribed:
+            self.consumer.subscribe(
+                self.broker, delivery_limit=self.settings.delivery_limit, prefetch=self.settings.prefetch
+            )
+            self._subscribed = True
+        await self.broker.connect()
+        await declare_topology(self.broker, self.settings.delivery_limit)
+        await self.broker.start()
+        self.relay.start()
+        self._started = True
+        log.info("%s started (region %s)", self.service, self.settings.region)
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        await self.relay.stop()
+        await self.broker.stop()
+        await self.database.dispose()
+        self._started = False
+
+    async def broker_ready(self) -> bool:
+        return await self.broker.ping(timeout=2.0)
+
+    def http_app(self, *, title: str, description: str, routers: Sequence[APIRouter] = ()) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+        app.state.runtime = self
+        app.include_router(health_router({"database": self.database.ping, "broker": self.broker_ready}))
+        for router in routers:
+            app.include_router(router)
+        return app

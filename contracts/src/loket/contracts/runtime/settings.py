@@ -1,0 +1,36 @@
+"""Settings shared by every service; each service adds its own under `LOKET_<SERVICE>_…`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from loket.contracts.topology import DEFAULT_DELIVERY_LIMIT
+
+
+class ServiceSettings(BaseSettings):
+    """Read from the environment with the prefix `LOKET_`.
+
+    A subclass sets `database_url` and `port` with the service's own variable names
+    (`LOKET_IDENTITY_DATABASE_URL`, `LOKET_IDENTITY_PORT`), so five services on one machine never
+    share a database by accident.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LOKET_", extra="ignore")
+
+    region: str = Field(default="demo", description="The region this instance serves.")
+    broker_url: str = Field(default="amqp://guest:guest@127.0.0.1:5672/", description="RabbitMQ.")
+    var_dir: Path = Field(default=Path("var"), description="Where the embedded SQLite files live.")
+    host: str = "127.0.0.1"
+    delivery_limit: int = Field(
+        default=DEFAULT_DELIVERY_LIMIT, ge=1,
+        description="Deliveries before a failing event is dead-lettered; the same for all services.",
+    )
+    prefetch: int = Field(default=10, ge=1, description="Events one process handles at once.")
+    relay_poll_interval: float = Field(default=1.0, gt=0, description="Seconds between outbox polls.")
+    relay_backoff_cap: float = Field(default=30.0, gt=0, description="Longest wait between retries.")
+
+    database_url: str | None = None
+    port: int = 8000

@@ -1,0 +1,79 @@
+"""The broker topology: one durable topic exchange for all events, and per consuming service one
+durable quorum queue with a delivery limit that dead-letters into that service's dead-letter queue.
+
+Every service declares the whole topology when it starts (declarations are idempotent), so an event
+is routable as soon as any one service has run, whatever order they start in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+from loket.contracts.events import (
+    ActivationIssued,
+    EventPayload,
+    MessageFailed,
+    MessageSent,
+    PupilRegistered,
+)
+
+if TYPE_CHECKING:
+    from faststream.rabbit import RabbitBroker
+
+EVENTS_EXCHANGE = RabbitExchange("loket.events", type=ExchangeType.TOPIC, durable=True)
+DEAD_LETTER_EXCHANGE = RabbitExchange("loket.dead", type=ExchangeType.DIRECT, durable=True)
+
+SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
+    "identity": (PupilRegistered, MessageSent, MessageFailed),
+    "notificatie": (ActivationIssued,),
+}
+"""Which events each service consumes. A service's handlers must match this exactly."""
+
+DEFAULT_DELIVERY_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class ServiceQueues:
+    service: str
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+
+    @property
+    def work(self) -> RabbitQueue:
+        return RabbitQueue(
+            f"loket.{self.service}",
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            arguments={
+                "x-delivery-limit": self.delivery_limit,
+                "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE.name,
+                "x-dead-letter-routing-key": self.service,
+                # at-least-once dead-lettering: a message leaves for the dead-letter queue only
+                # once that queue has confirmed it (needs reject-publish overflow).
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            },
+        )
+
+    @property
+    def dead(self) -> RabbitQueue:
+        return RabbitQueue(f"loket.{self.service}.dead", queue_type=QueueType.QUORUM, durable=True)
+
+    @property
+    def routing_keys(self) -> list[str]:
+        return [event.routing_key() for event in SUBSCRIPTIONS.get(self.service, ())]
+
+
+async def declare_topology(broker: RabbitBroker, delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> None:
+    """Declare the exchanges, every consuming service's queues, and their bindings."""
+    events = await broker.declare_exchange(EVENTS_EXCHANGE)
+    dead = await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
+    for service in SUBSCRIPTIONS:
+        queues = ServiceQueues(service, delivery_limit)
+        dead_queue = await broker.declare_queue(queues.dead)
+        await dead_queue.bind(dead, routing_key=service)
+        work_queue = await broker.declare_queue(queues.work)
+        for key in queues.routing_keys:
+            await work_queue.bind(events, routing_key=key)

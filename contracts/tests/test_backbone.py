@@ -1,0 +1,205 @@
+"""The backbone's promises, each over the real RabbitMQ and PostgreSQL."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import aio_pika
+import pytest
+from loket_test_support import eventually, restart_rabbitmq
+from sqlalchemy import func, insert, select
+
+from loket.contracts.envelope import new_envelope
+from loket.contracts.events import ActivationIssued
+from loket.contracts.inbox import Delivery
+from loket.contracts.outbox import OutboxRelay
+
+
+def activation(n: int = 0) -> ActivationIssued:
+    return ActivationIssued(
+        account_id=uuid4(), pupil_id=uuid4(), username=f"{10001 + n}", recipient=f"ouder{n}@example.org",
+        activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
+        expires_at=datetime.now(UTC) + timedelta(days=14),
+    )
+
+
+async def count(runtime, table) -> int:  # type: ignore[no-untyped-def]
+    async with runtime.database.transaction() as session:
+        return int((await session.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def dead_letters(broker_url: str, service: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    connection = await aio_pika.connect(broker_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(f"loket.{service}.dead", ensure=True)
+        messages = []
+        while (message := await queue.get(fail=False, no_ack=True)) is not None:
+            messages.append(message)
+        return messages
+
+
+async def test_a_consumer_that_keeps_failing_ends_in_the_dead_letter_queue(make_runtime, broker_url):
+    producer, consumer = make_runtime("identity"), make_runtime("notificatie")
+    attempts: list[str] = []
+
+    @consumer.consumer.on(ActivationIssued)
+    async def always_fails(delivery: Delivery[ActivationIssued]) -> None:
+        attempts.append(str(delivery.envelope.event_id))
+        raise RuntimeError("the SMTP server is on fire")
+
+    await consumer.start()
+    await producer.start()
+    async with producer.database.transaction() as session:
+        envelope = await producer.outbox.put(session, activation())
+    producer.outbox.nudge()
+
+    found = await eventually(lambda: dead_letters(broker_url, "notificatie"), what="a dead letter")
+    assert [m.message_id for m in found] == [str(envelope.event_id)]
+    assert len(attempts) == 3  # the first delivery and two redeliveries: delivery limit 2
+    assert await count(consumer, consumer.consumer.inbox) == 0  # failed work left nothing behind
+
+
+async def test_an_unreadable_message_is_dead_lettered_at_once_not_retried(make_runtime, broker_url):
+    consumer = make_runtime("notificatie")
+    handled: list[object] = []
+
+    @consumer.consumer.on(ActivationIssued)
+    async def handle(delivery: Delivery[ActivationIssued]) -> None:
+        handled.append(delivery)
+
+    await consumer.start()
+    await consumer.broker.publish(b'{"not": "an envelope"}', exchange="loket.events",
+                                  routing_key=ActivationIssued.routing_key(), message_id="poison-1")
+
+    found = await eventually(lambda: dead_letters(broker_url, "notificatie"), what="the poison message")
+    assert [m.message_id for m in found] == ["poison-1"]
+    assert found[0].headers["x-death"][0]["count"] == 1  # rejected once, not redelivered
+    assert handled == []
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(make_runtime):
+    consumer = make_runtime("notificatie")
+
+    @consumer.consumer.on(ActivationIssued)
+    async def record(delivery: Delivery[ActivationIssued]) -> None:
+        await delivery.session.execute(insert(consumer.effects).values(what=delivery.payload.username))
+
+    await consumer.start()
+    twice = new_envelope(activation(1), region="demo")
+    sentinel = new_envelope(activation(2), region="demo")
+    for envelope in (twice, twice, sentinel):  # prefetch 1: handled in this order
+        await consumer.broker.publish(envelope.model_dump_json().encode(), exchange="loket.events",
+                                      routing_key=envelope.routing_key, persist=True)
+
+    async def effects() -> list[str]:
+        async with consumer.database.transaction() as session:
+            rows = await session.execute(select(consumer.effects.c.what).order_by(consumer.effects.c.id))
+            found = [row.what for row in rows]
+        return found if "10003" in found else []
+
+    assert await eventually(effects, what="the sentinel's effect") == ["10002", "10003"]
+    assert await count(consumer, consumer.consumer.inbox) == 2
+
+
+async def test_a_relay_killed_between_commit_and_publish_loses_nothing(make_runtime):
+    producer, consumer = make_runtime("identity"), make_runtime("notificatie")
+    received: list[str] = []
+
+    @consumer.consumer.on(ActivationIssued)
+    async def record(delivery: Delivery[ActivationIssued]) -> None:
+        received.append(str(delivery.envelope.event_id))
+
+    await consumer.start()
+    async with producer.database.transaction() as session:  # the state change and its event commit
+        envelope = await producer.outbox.put(session, activation())
+
+    publishing = asyncio.Event()
+
+    async def hangs_then_dies(routing_key: str, body: bytes, properties: dict) -> None:  # type: ignore[type-arg]
+        publishing.set()
+        await asyncio.sleep(3600)
+
+    doomed = OutboxRelay(producer.database, producer.outbox.table, hangs_then_dies)
+    doomed.start()
+    await asyncio.wait_for(publishing.wait(), timeout=10)
+    await doomed.stop()  # killed mid-publish
+    assert received == []
+
+    await producer.start()  # a fresh process with a fresh relay
+    assert await eventually(lambda: asyncio.sleep(0, received), what="the event after restart") == [
+        str(envelope.event_id)
+    ]
+
+
+async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
+    producer = make_runtime("identity")
+    await producer.start()
+    table = producer.outbox.table
+    envelope = new_envelope(activation(), region="demo")
+    body = envelope.model_dump(mode="json") | {"type": "identity.nobody.listens", "version": 1}
+    async with producer.database.transaction() as session:
+        await session.execute(insert(table).values(
+            event_id=envelope.event_id, routing_key="identity.nobody.listens.v1",
+            correlation_id=envelope.correlation_id, body=body, created_at=envelope.occurred_at,
+            attempts=0, next_attempt_at=envelope.occurred_at,
+        ))
+
+    async def tried():  # type: ignore[no-untyped-def]
+        async with producer.database.transaction() as session:
+            row = (await session.execute(select(table).where(table.c.event_id == envelope.event_id))).one()
+        return row if row.attempts >= 2 else None
+
+    row = await eventually(tried, what="two publish attempts")
+    assert row.sent_at is None
+    assert "NO_ROUTE" in row.last_error
+    assert row.next_attempt_at > datetime.now(UTC) - timedelta(seconds=5)  # retried with backoff
+
+
+async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtime):
+    producer = make_runtime("identity")
+    async with producer.database.transaction() as session:
+        for n in range(300):
+            await producer.outbox.put(session, activation(n))
+    published: list[str] = []
+
+    async def record(routing_key: str, body: bytes, properties: dict) -> None:  # type: ignore[type-arg]
+        await asyncio.sleep(0.001)  # give the other relays a chance to race
+        published.append(properties["message_id"])
+
+    relays = [OutboxRelay(make_runtime("identity").database, producer.outbox.table, record, batch_size=20)
+              for _ in range(4)]
+    while sum(await asyncio.gather(*(relay.relay_once() for relay in relays))):
+        pass
+    assert len(published) == 300
+    assert len(set(published)) == 300
+    async with producer.database.transaction() as session:
+        unsent = await session.execute(select(func.count()).where(producer.outbox.table.c.sent_at.is_(None)))
+        assert unsent.scalar_one() == 0
+
+
+@pytest.mark.timeout(240)
+async def test_publishing_and_consuming_resume_after_rabbitmq_restarts(make_runtime):
+    producer, consumer = make_runtime("identity"), make_runtime("notificatie")
+    received: list[str] = []
+
+    @consumer.consumer.on(ActivationIssued)
+    async def record(delivery: Delivery[ActivationIssued]) -> None:
+        received.append(delivery.payload.username)
+
+    await consumer.start()
+    await producer.start()
+
+    async def send(n: int) -> None:
+        async with producer.database.transaction() as session:
+            await producer.outbox.put(session, activation(n))
+        producer.outbox.nudge()
+
+    await send(1)
+    await eventually(lambda: asyncio.sleep(0, "10002" in received), what="the event before the restart")
+
+    await asyncio.to_thread(restart_rabbitmq)
+    await send(2)
+
+    await eventually(lambda: asyncio.sleep(0, "10003" in received), within=60, what="the event after the restart")
+    assert await producer.broker_ready() and await consumer.broker_ready()

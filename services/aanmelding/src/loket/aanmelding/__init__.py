@@ -1,0 +1,1 @@
+"""aanmelding: procedures per region, preference lists, priority claims, school decisions and rounds."""

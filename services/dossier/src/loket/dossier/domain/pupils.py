@@ -1,0 +1,40 @@
+"""Pupils as the primary school registers them, free of any framework."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import brin
+
+FIRST_ELK_NUMBER = 10001
+
+
+class InvalidPupil(ValueError):
+    """What is wrong with a pupil's data, and in which field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def school_code(value: str) -> str:
+    """A school's BRIN number with its two-digit location (vestiging), e.g. `12AB01`."""
+    try:
+        code = brin.validate(value)
+    except StdnumError:
+        raise InvalidPupil("school_brin", f"{value!r} is not a BRIN number with its location (like 12AB01)") from None
+    if len(code) != 6:
+        raise InvalidPupil("school_brin", f"{value!r} lacks the two-digit location (vestiging), like 12AB01")
+    return code
+
+
+def check_birth_date(birth_date: date, today: date) -> None:
+    if not (today.replace(year=today.year - 20) < birth_date < today):
+        raise InvalidPupil("birth_date", f"{birth_date.isoformat()} is not a primary-school pupil's birth date")
+
+
+def next_elk_number(highest: str | None) -> str:
+    """ELK numbers count up in the region; the first is 10001."""
+    return str(FIRST_ELK_NUMBER if highest is None else int(highest) + 1)

@@ -1,0 +1,19 @@
+from sqlalchemy import func
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.dossier.persistence.models import Pupil
+
+
+class Pupils:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def highest_elk_number(self) -> str | None:
+        # ELK numbers are digits only, so the longest and then greatest string is the highest number
+        query = select(Pupil.elk_number).order_by(func.length(Pupil.elk_number).desc(),
+                                                  Pupil.elk_number.desc()).limit(1)  # type: ignore[attr-defined]
+        return (await self.session.exec(query)).first()
+
+    def add(self, pupil: Pupil) -> None:
+        self.session.add(pupil)

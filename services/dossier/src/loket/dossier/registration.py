@@ -1,0 +1,63 @@
+"""Registering a pupil: the state change and its event commit together (outbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from loket.contracts.events import PupilRegistered
+from loket.contracts.outbox import Outbox
+from loket.contracts.runtime.database import Database
+from loket.dossier.domain.pupils import check_birth_date, next_elk_number, school_code
+from loket.dossier.persistence.models import Pupil
+from loket.dossier.persistence.repository import Pupils
+
+ELK_NUMBER_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class NewPupil:
+    given_name: str
+    family_name: str
+    birth_date: date
+    school_brin: str
+    parent_email: str
+
+
+async def register_pupil(database: Database, outbox: Outbox, new: NewPupil) -> Pupil:
+    brin = school_code(new.school_brin)
+    now = datetime.now(UTC)
+    check_birth_date(new.birth_date, now.date())
+    for attempt in range(ELK_NUMBER_ATTEMPTS):
+        try:
+            async with database.transaction() as session:
+                pupils = Pupils(session)
+                pupil = Pupil(
+                    elk_number=next_elk_number(await pupils.highest_elk_number()),
+                    given_name=new.given_name,
+                    family_name=new.family_name,
+                    birth_date=new.birth_date,
+                    school_brin=brin,
+                    parent_email=new.parent_email,
+                    created_at=now,
+                )
+                pupils.add(pupil)
+                await session.flush()
+                await outbox.put(
+                    session,
+                    PupilRegistered(
+                        pupil_id=pupil.id,
+                        elk_number=pupil.elk_number,
+                        school_brin=brin,
+                        parent_email=new.parent_email,
+                    ),
+                )
+        except IntegrityError:
+            if attempt == ELK_NUMBER_ATTEMPTS - 1:
+                raise
+            continue  # another registration took the same ELK number at the same moment
+        outbox.nudge()
+        return pupil
+    raise AssertionError("unreachable")

@@ -1,0 +1,1 @@
+"""identity: staff and parent accounts, roles, activation links, login and tokens."""

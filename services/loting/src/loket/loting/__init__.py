@@ -1,0 +1,1 @@
+"""loting: lottery and matching runs, and simulations."""

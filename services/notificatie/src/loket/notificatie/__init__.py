@@ -1,0 +1,1 @@
+"""notificatie: e-mail, letters and PDFs, and whether they arrived."""

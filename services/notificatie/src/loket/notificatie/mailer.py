@@ -1,0 +1,41 @@
+"""Sending mail over SMTP with aiosmtplib."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import aiosmtplib
+
+from loket.notificatie.settings import NotificatieSettings
+from loket.notificatie.templating import RenderedMail
+
+
+class Mailer:
+    def __init__(self, settings: NotificatieSettings) -> None:
+        self.settings = settings
+
+    def compose(self, to: str, mail: RenderedMail) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = self.settings.mail_from
+        message["To"] = to
+        message["Subject"] = mail.subject
+        message["Message-ID"] = make_msgid(domain="loket.example")
+        message.set_content(mail.text)
+        message.add_alternative(mail.html, subtype="html")
+        return message
+
+    async def send(self, message: EmailMessage) -> str:
+        """Hand the message to the SMTP server; return its answer. Raises on any refusal."""
+        s = self.settings
+        _errors, reply = await aiosmtplib.send(
+            message,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            use_tls=s.smtp_security == "tls",
+            start_tls=True if s.smtp_security == "starttls" else False,
+            username=s.smtp_username,
+            password=s.smtp_password,
+            timeout=s.smtp_timeout,
+        )
+        return reply

@@ -1,0 +1,20 @@
+from typing import Literal
+
+from pydantic import Field
+
+from loket.contracts.runtime.settings import ServiceSettings
+
+
+class NotificatieSettings(ServiceSettings):
+    database_url: str | None = Field(default=None, validation_alias="LOKET_NOTIFICATIE_DATABASE_URL")
+    port: int = Field(default=8005, validation_alias="LOKET_NOTIFICATIE_PORT")
+    smtp_host: str = Field(default="127.0.0.1", validation_alias="LOKET_NOTIFICATIE_SMTP_HOST")
+    smtp_port: int = Field(default=1025, validation_alias="LOKET_NOTIFICATIE_SMTP_PORT")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="none", validation_alias="LOKET_NOTIFICATIE_SMTP_SECURITY",
+        description="`none` only for a local mail catcher; production uses starttls or tls.",
+    )
+    smtp_username: str | None = Field(default=None, validation_alias="LOKET_NOTIFICATIE_SMTP_USERNAME")
+    smtp_password: str | None = Field(default=None, validation_alias="LOKET_NOTIFICATIE_SMTP_PASSWORD")
+    smtp_timeout: float = Field(default=30.0, gt=0, validation_alias="LOKET_NOTIFICATIE_SMTP_TIMEOUT")
+    mail_from: str = Field(default="Loket <noreply@loket.example>", validation_alias="LOKET_NOTIFICATIE_MAIL_FROM")

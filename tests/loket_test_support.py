@@ -1,0 +1,158 @@
+"""Throwaway infrastructure for tests: PostgreSQL databases, RabbitMQ vhosts, an SMTP server.
+
+Every test that needs one gets its own, so runs never see each other's data. The servers are the
+real ones on this machine (PostgreSQL 127.0.0.1:5432, RabbitMQ 127.0.0.1:5672); their addresses can be
+changed with LOKET_TEST_POSTGRES and LOKET_TEST_AMQP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any, TypeVar
+
+import asyncpg
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+POSTGRES = os.environ.get("LOKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP = os.environ.get("LOKET_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
+
+T = TypeVar("T")
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+async def create_database(prefix: str = "loket_test") -> tuple[str, str]:
+    """Create an empty database; return its name and its SQLAlchemy (asyncpg) URL."""
+    name = unique_name(prefix)
+    admin = await asyncpg.connect(POSTGRES)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+    return name, f"{base}/{name}"
+
+
+async def drop_database(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def rabbitmqctl(*args: str) -> str:
+    if shutil.which("rabbitmqctl") is None:
+        raise RuntimeError("rabbitmqctl is not installed: the broker tests need a local RabbitMQ")
+    done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"rabbitmqctl {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def create_vhost() -> tuple[str, str]:
+    """Create a vhost the guest user may use; return its name and an AMQP URL into it."""
+    name = unique_name("loket-test")
+    rabbitmqctl("add_vhost", name)
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    return name, f"{AMQP.rstrip('/')}/{name}"
+
+
+def delete_vhost(name: str) -> None:
+    rabbitmqctl("delete_vhost", name)
+
+
+def restart_rabbitmq() -> None:
+    """Stop and start the RabbitMQ application: every connection drops, queues survive."""
+    rabbitmqctl("stop_app")
+    rabbitmqctl("start_app")
+    rabbitmqctl("await_startup")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], *, within: float = 20.0,
+                     what: str = "condition") -> T:
+    """Poll until `check` returns something truthy; fail with `what` after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+@dataclass
+class Inbox:
+    """What an in-process SMTP server received."""
+
+    messages: list[EmailMessage] = field(default_factory=list)
+    refuse_with: str | None = None  # e.g. "550 5.1.1 mailbox unknown"
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if self.refuse_with:
+            return self.refuse_with
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope.content, bytes)
+        self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+class SmtpServer:
+    """aiosmtpd on a free port (port=0 fails the controller's own readiness check)."""
+
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.controller.stop()
+
+
+LINK = re.compile(r"https?://\S+/activate/[A-Za-z0-9_\-]+")
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+def activation_link(message: EmailMessage) -> str:
+    found = LINK.search(text_of(message))
+    assert found, "the mail holds no activation link"
+    return found.group(0)
