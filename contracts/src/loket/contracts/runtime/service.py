@@ -36,7 +36,6 @@ class Runtime:
             default_channel=Channel(publisher_confirms=True, on_return_raises=True),
             app_id=f"loket.{service}",
             graceful_timeout=15.0,
-            log_level=logging.DEBUG,
         )
         self.outbox = Outbox(outbox_table, settings.region)
         self.relay = OutboxRelay(

@@ -23,10 +23,10 @@ def register(consumer: Consumer, settings: IdentitySettings) -> None:
         account = ParentAccount(
             pupil_id=pupil.pupil_id, username=pupil.elk_number, email=pupil.parent_email, created_at=now
         )
+        accounts.add(account)
+        await delivery.session.flush()  # the token refers to the account: insert the account first
         issued = issue_token(now, timedelta(days=settings.activation_valid_days))
-        accounts.add(account, ActivationToken(account_id=account.id, digest=issued.digest,
-                                              expires_at=issued.expires_at))
-        await delivery.session.flush()
+        accounts.add(ActivationToken(account_id=account.id, digest=issued.digest, expires_at=issued.expires_at))
         await delivery.emit(
             ActivationIssued(
                 account_id=account.id,

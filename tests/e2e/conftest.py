@@ -1,0 +1,85 @@
+"""Run services as real processes, each on its own PostgreSQL database, all on one vhost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from loket_test_support import SmtpServer, create_database, drop_database, eventually, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningService:
+    name: str
+    url: str
+    database_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture
+async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
+    started: list[RunningService] = []
+    databases: list[str] = []
+
+    async def start(*names: str) -> dict[str, RunningService]:
+        ports = {name: free_port() for name in names}
+        env = {
+            **os.environ,
+            "LOKET_BROKER_URL": broker_url,
+            "LOKET_REGION": "demo",
+            "LOKET_VAR_DIR": str(tmp_path / "var"),
+            "LOKET_RELAY_POLL_INTERVAL": "0.2",
+            "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp.port),
+        }
+        for name, port in ports.items():
+            database, url = await create_database(f"loket_e2e_{name}")
+            databases.append(database)
+            env[f"LOKET_{name.upper()}_PORT"] = str(port)
+            env[f"LOKET_{name.upper()}_DATABASE_URL"] = url
+        if "identity" in ports:
+            env["LOKET_IDENTITY_PUBLIC_URL"] = f"http://127.0.0.1:{ports['identity']}"
+        running = {}
+        for name, port in ports.items():
+            log = tmp_path / f"{name}.log"
+            process = subprocess.Popen(
+                [sys.executable, "-m", f"loket.{name}", "serve", "--migrate"],
+                cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            )
+            service = RunningService(name, f"http://127.0.0.1:{port}", env[f"LOKET_{name.upper()}_DATABASE_URL"],
+                                     process, log)
+            started.append(service)
+            running[name] = service
+        async with httpx.AsyncClient() as client:
+            for service in running.values():
+                async def ready(service: RunningService = service) -> bool:
+                    if service.process.poll() is not None:
+                        raise AssertionError(f"{service.name} exited:\n{service.log.read_text()}")
+                    try:
+                        return (await client.get(f"{service.url}/readyz")).status_code == 200
+                    except httpx.TransportError:
+                        return False
+
+                await eventually(ready, within=60, what=f"{service.name} to be ready")
+        return running
+
+    yield start
+    for service in started:
+        service.process.send_signal(signal.SIGTERM)
+    for service in started:
+        try:
+            service.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            service.process.kill()
+        print(f"----- {service.name} log -----\n{service.log.read_text()}")  # shown when a test fails
+    for database in databases:
+        await drop_database(database)
