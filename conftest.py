@@ -37,3 +37,15 @@ def broker_url() -> Iterator[str]:
 def smtp() -> Iterator[SmtpServer]:
     with SmtpServer() as server:
         yield server
+
+
+@pytest.fixture
+async def migrated_database_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """`database_url` brought to the newest schema of the service under test (`loket.<service>`,
+    named by the test module's `SERVICE`)."""
+    import asyncio
+
+    from loket.contracts.runtime.migrations import upgrade
+
+    await asyncio.to_thread(upgrade, f"loket.{request.module.SERVICE}", database_url)
+    return database_url

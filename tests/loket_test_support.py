@@ -156,3 +156,14 @@ def activation_link(message: EmailMessage) -> str:
     found = LINK.search(text_of(message))
     assert found, "the mail holds no activation link"
     return found.group(0)
+
+
+async def deliver(runtime: Any, payload: Any, envelope: Any = None) -> bool:
+    """Hand an event to a service's consumer as the broker would: bytes in, one transaction.
+    Returns False when the inbox had seen the event before."""
+    from loket.contracts.envelope import new_envelope
+
+    envelope = envelope or new_envelope(payload, region="demo")
+    parsed, handler = runtime.consumer.read(envelope.model_dump_json().encode())
+    handled: bool = await runtime.consumer.handle(parsed, handler)
+    return handled

@@ -34,7 +34,8 @@ Publish = Callable[[str, bytes, dict[str, Any]], Awaitable[None]]
 class Outbox:
     """Writes events into the current transaction."""
 
-    def __init__(self, table: Table, region: str) -> None:
+    def __init__(self, service: str, table: Table, region: str) -> None:
+        self.service = service
         self.table = table
         self.region = region
         self._wake: asyncio.Event | None = None
@@ -47,6 +48,8 @@ class Outbox:
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
     ) -> Envelope[EventPayload]:
+        if payload.producer != self.service:
+            raise ValueError(f"{self.service} may not publish {payload.routing_key()}: {payload.producer} owns it")
         envelope = new_envelope(
             payload, region=self.region, correlation_id=correlation_id, causation_id=causation_id
         )

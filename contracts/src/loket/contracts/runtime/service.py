@@ -37,7 +37,7 @@ class Runtime:
             app_id=f"loket.{service}",
             graceful_timeout=15.0,
         )
-        self.outbox = Outbox(outbox_table, settings.region)
+        self.outbox = Outbox(service, outbox_table, settings.region)
         self.relay = OutboxRelay(
             self.database,
             outbox_table,

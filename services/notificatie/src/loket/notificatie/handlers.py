@@ -43,11 +43,12 @@ def register(consumer: Consumer, settings: NotificatieSettings, mailer: Mailer, 
         )
         try:
             reply = await mailer.send(mailer.compose(issued.recipient, mail))
-        except aiosmtplib.SMTPResponseException as refused:
-            if not is_permanent(refused.code):
+        except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused) as refused:
+            answers = refused.recipients if isinstance(refused, aiosmtplib.SMTPRecipientsRefused) else [refused]
+            if not all(is_permanent(answer.code) for answer in answers):
                 raise  # a temporary failure: the broker redelivers until the delivery limit
             message.state = MessageState.FAILED
-            message.server_reply = f"{refused.code} {refused.message}"
+            message.server_reply = "; ".join(f"{answer.code} {answer.message}" for answer in answers)
             await delivery.emit(MessageFailed(
                 message_id=message.id, template=message.template, reference=message.reference,
                 requested_by=message.requested_by, reason=message.server_reply,

@@ -38,4 +38,4 @@ class Mailer:
             password=s.smtp_password,
             timeout=s.smtp_timeout,
         )
-        return reply
+        return f"250 {reply}"  # aiosmtplib returns the text of the server's 250 answer to DATA

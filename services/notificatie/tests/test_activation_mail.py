@@ -1,0 +1,108 @@
+"""notificatie turns an issued activation link into one mail to the parent, and reports the outcome."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from loket_test_support import activation_link, deliver, text_of
+from sqlalchemy import select
+from sqlmodel import select as select_models
+
+from loket.contracts.envelope import new_envelope
+from loket.contracts.events import ActivationIssued
+from loket.notificatie.app import build
+from loket.notificatie.persistence.models import Message, messaging
+from loket.notificatie.settings import NotificatieSettings
+
+SERVICE = "notificatie"
+LINK = "https://ouders.loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMzItYnl0ZXM"
+
+
+def issued(recipient: str = "ouder@example.org", language: str = "nl") -> ActivationIssued:
+    return ActivationIssued(
+        account_id=uuid4(), pupil_id=uuid4(), username="10001", recipient=recipient,
+        activation_url=LINK,  # type: ignore[arg-type]
+        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC), language=language,
+    )
+
+
+@pytest.fixture
+async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
+    runtime, _app = build(NotificatieSettings(
+        LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url, LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
+        LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
+    ))
+    yield runtime
+    await runtime.database.dispose()
+
+
+async def recorded(runtime):  # type: ignore[no-untyped-def]
+    async with runtime.database.transaction() as session:
+        messages = (await session.exec(select_models(Message))).all()
+        events = (await session.execute(select(messaging.outbox))).all()
+    return messages, events
+
+
+async def test_the_parent_gets_one_mail_with_the_link_and_the_username(notificatie, smtp):
+    await deliver(notificatie, issued())
+    [mail] = smtp.inbox.messages
+    assert mail["To"] == "ouder@example.org"
+    assert "account" in mail["Subject"].lower()
+    assert activation_link(mail) == LINK
+    body = text_of(mail)
+    assert "ELK-nummer van uw kind: 10001" in body
+    assert "7 december 2026" in body  # the expiry in Dutch
+    assert "In English" in body
+    html = mail.get_body(preferencelist=("html",))
+    assert html is not None and f'href="{LINK}"' in html.get_content()
+
+
+async def test_a_sent_mail_is_recorded_and_reported_without_the_secret_link(notificatie, smtp):
+    event = new_envelope(issued(), region="demo")
+    await deliver(notificatie, event.payload, event)
+    [message], [outcome] = await recorded(notificatie)
+    assert message.state == "sent" and message.server_reply.startswith("250")
+    assert outcome.routing_key == "notificatie.message.sent.v1"
+    assert outcome.body["payload"]["reference"] == str(event.payload.account_id)
+    assert outcome.body["payload"]["requested_by"] == str(event.event_id)
+    assert outcome.body["causation_id"] == str(event.event_id)
+    assert LINK not in str(message.model_dump()) and LINK not in str(outcome.body)
+
+
+async def test_the_same_event_delivered_twice_sends_one_mail(notificatie, smtp):
+    event = new_envelope(issued(), region="demo")
+    assert await deliver(notificatie, event.payload, event) is True
+    assert await deliver(notificatie, event.payload, event) is False
+    assert len(smtp.inbox.messages) == 1
+    messages, events = await recorded(notificatie)
+    assert (len(messages), len(events)) == (1, 1)
+
+
+async def test_a_refused_address_is_reported_as_failed_with_the_servers_reason(notificatie, smtp):
+    smtp.inbox.refuse_with = "550 5.1.1 mailbox unknown"
+    await deliver(notificatie, issued("niemand@example.org"))
+    [message], [outcome] = await recorded(notificatie)
+    assert message.state == "failed"
+    assert outcome.routing_key == "notificatie.message.failed.v1"
+    assert "550" in outcome.body["payload"]["reason"] and "mailbox unknown" in outcome.body["payload"]["reason"]
+    assert smtp.inbox.messages == []
+
+
+async def test_an_unreachable_mail_server_leaves_the_event_to_be_retried(migrated_database_url):
+    from loket_test_support import free_port
+
+    runtime, _ = build(NotificatieSettings(
+        LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url, LOKET_NOTIFICATIE_SMTP_PORT=free_port(),
+        LOKET_NOTIFICATIE_SMTP_TIMEOUT=2,
+    ))
+    event = new_envelope(issued(), region="demo")
+    with pytest.raises(Exception, match="(?i)connect"):
+        await deliver(runtime, event.payload, event)
+    assert await recorded(runtime) == ([], [])  # nothing recorded: the redelivery starts afresh
+    await runtime.database.dispose()
+
+
+async def test_a_name_with_html_in_the_mail_is_shown_as_text(notificatie, smtp):
+    await deliver(notificatie, issued().model_copy(update={"username": "<b>10001</b>"}))
+    html = smtp.inbox.messages[0].get_body(preferencelist=("html",)).get_content()
+    assert "&lt;b&gt;10001&lt;/b&gt;" in html and "<b>10001</b>" not in html

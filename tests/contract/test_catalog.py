@@ -1,0 +1,43 @@
+"""What services promise each other: every event has one producer, at least one consumer, a schema
+in the committed AsyncAPI document, and carries no more of a child's data than its consumers need."""
+
+from pathlib import Path
+
+import pytest
+
+from loket.contracts.asyncapi import DOCUMENT, render
+from loket.contracts.events import CATALOG, SERVICES
+from loket.contracts.topology import SUBSCRIPTIONS
+
+FORBIDDEN_IN_EVENTS = {"bsn", "given_name", "family_name", "birth_date", "address", "name"}
+
+
+def test_the_committed_asyncapi_document_matches_the_code():
+    assert DOCUMENT.read_text() == render(), "contracts/asyncapi.json is out of date: run `make asyncapi`"
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_every_event_has_a_consumer_so_publishing_it_is_routable(key):
+    consumers = [service for service, events in SUBSCRIPTIONS.items() if CATALOG[key] in events]
+    assert consumers, f"nobody consumes {key}: the outbox would retry it forever as unroutable"
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_event_names_follow_service_thing_verb_version(key):
+    service, thing, verb, version = key.split(".")
+    assert service in SERVICES and thing.isidentifier() and verb.isidentifier()
+    assert version == f"v{CATALOG[key].event_version}"
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_no_event_carries_the_bsn_or_a_childs_name_or_birth_date(key):
+    assert not set(CATALOG[key].model_fields) & FORBIDDEN_IN_EVENTS
+
+
+def test_no_service_consumes_its_own_events():
+    for service, events in SUBSCRIPTIONS.items():
+        assert all(event.producer != service for event in events), service
+
+
+def test_asyncapi_document_lives_in_contracts():
+    assert DOCUMENT == Path(__file__).resolve().parents[2] / "contracts" / "asyncapi.json"
