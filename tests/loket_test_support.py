@@ -89,8 +89,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], *, within: float = 20.0,
-                     what: str = "condition") -> T:
+async def eventually(check: Callable[[], Awaitable[T | None]], *, within: float = 20.0, what: str = "condition") -> T:
     """Poll until `check` returns something truthy; fail with `what` after `within` seconds."""
     deadline = time.monotonic() + within
     while True:
@@ -110,8 +109,9 @@ class Inbox:
     refuse_with: str | None = None  # e.g. "550 5.1.1 mailbox unknown"
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if self.refuse_with:
             return self.refuse_with
         envelope.rcpt_tos.append(address)

@@ -16,8 +16,12 @@ RuntimeFactory = Callable[..., Runtime]
 def probe_metadata() -> tuple[MetaData, Table]:
     metadata = service_metadata()
     messaging_tables(metadata)
-    effects = Table("effect", metadata, Column("id", Integer, primary_key=True, autoincrement=True),
-                    Column("what", String(200), nullable=False))
+    effects = Table(
+        "effect",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("what", String(200), nullable=False),
+    )
     return metadata, effects
 
 
@@ -29,8 +33,13 @@ async def make_runtime(database_url: str, broker_url: str) -> AsyncIterator[Runt
     def make(service: str = "notificatie", **overrides: object) -> Runtime:
         metadata, effects = probe_metadata()
         settings = ServiceSettings(
-            database_url=database_url, broker_url=broker_url, delivery_limit=2, prefetch=1,
-            relay_poll_interval=0.2, relay_backoff_cap=1.0, **overrides,  # type: ignore[arg-type]
+            database_url=database_url,
+            broker_url=broker_url,
+            delivery_limit=2,
+            prefetch=1,
+            relay_poll_interval=0.2,
+            relay_backoff_cap=1.0,
+            **overrides,  # type: ignore[arg-type]
         )
         runtime = Runtime(service, settings, metadata)
         runtime.effects = effects  # type: ignore[attr-defined]

@@ -17,7 +17,10 @@ from loket.contracts.outbox import OutboxRelay
 
 def activation(n: int = 0) -> ActivationIssued:
     return ActivationIssued(
-        account_id=uuid4(), pupil_id=uuid4(), username=f"{10001 + n}", recipient=f"ouder{n}@example.org",
+        account_id=uuid4(),
+        pupil_id=uuid4(),
+        username=f"{10001 + n}",
+        recipient=f"ouder{n}@example.org",
         activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
         expires_at=datetime.now(UTC) + timedelta(days=14),
     )
@@ -69,8 +72,12 @@ async def test_an_unreadable_message_is_dead_lettered_at_once_not_retried(make_r
         handled.append(delivery)
 
     await consumer.start()
-    await consumer.broker.publish(b'{"not": "an envelope"}', exchange="loket.events",
-                                  routing_key=ActivationIssued.routing_key(), message_id="poison-1")
+    await consumer.broker.publish(
+        b'{"not": "an envelope"}',
+        exchange="loket.events",
+        routing_key=ActivationIssued.routing_key(),
+        message_id="poison-1",
+    )
 
     found = await eventually(lambda: dead_letters(broker_url, "notificatie"), what="the poison message")
     assert [m.message_id for m in found] == ["poison-1"]
@@ -89,8 +96,9 @@ async def test_the_same_event_delivered_twice_has_one_effect(make_runtime):
     twice = new_envelope(activation(1), region="demo")
     sentinel = new_envelope(activation(2), region="demo")
     for envelope in (twice, twice, sentinel):  # prefetch 1: handled in this order
-        await consumer.broker.publish(envelope.model_dump_json().encode(), exchange="loket.events",
-                                      routing_key=envelope.routing_key, persist=True)
+        await consumer.broker.publish(
+            envelope.model_dump_json().encode(), exchange="loket.events", routing_key=envelope.routing_key, persist=True
+        )
 
     async def effects() -> list[str]:
         async with consumer.database.transaction() as session:
@@ -139,11 +147,17 @@ async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
     envelope = new_envelope(activation(), region="demo")
     body = envelope.model_dump(mode="json") | {"type": "identity.nobody.listens", "version": 1}
     async with producer.database.transaction() as session:
-        await session.execute(insert(table).values(
-            event_id=envelope.event_id, routing_key="identity.nobody.listens.v1",
-            correlation_id=envelope.correlation_id, body=body, created_at=envelope.occurred_at,
-            attempts=0, next_attempt_at=envelope.occurred_at,
-        ))
+        await session.execute(
+            insert(table).values(
+                event_id=envelope.event_id,
+                routing_key="identity.nobody.listens.v1",
+                correlation_id=envelope.correlation_id,
+                body=body,
+                created_at=envelope.occurred_at,
+                attempts=0,
+                next_attempt_at=envelope.occurred_at,
+            )
+        )
 
     async def tried():  # type: ignore[no-untyped-def]
         async with producer.database.transaction() as session:
@@ -167,8 +181,9 @@ async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtim
         await asyncio.sleep(0.001)  # give the other relays a chance to race
         published.append(properties["message_id"])
 
-    relays = [OutboxRelay(make_runtime("identity").database, producer.outbox.table, record, batch_size=20)
-              for _ in range(4)]
+    relays = [
+        OutboxRelay(make_runtime("identity").database, producer.outbox.table, record, batch_size=20) for _ in range(4)
+    ]
     while sum(await asyncio.gather(*(relay.relay_once() for relay in relays))):
         pass
     assert len(published) == 300

@@ -40,4 +40,4 @@ def test_no_service_consumes_its_own_events():
 
 
 def test_asyncapi_document_lives_in_contracts():
-    assert DOCUMENT == Path(__file__).resolve().parents[2] / "contracts" / "asyncapi.json"
+    assert Path(__file__).resolve().parents[2] / "contracts" / "asyncapi.json" == DOCUMENT

@@ -3,8 +3,8 @@
 import importlib
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 
 from loket.contracts.events import SERVICES
 from loket.contracts.topology import SUBSCRIPTIONS
@@ -15,8 +15,11 @@ PORTS = {"identity": 8001, "dossier": 8002, "aanmelding": 8003, "loting": 8004, 
 def build(service: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     app_module = importlib.import_module(f"loket.{service}.app")
     settings_module = importlib.import_module(f"loket.{service}.settings")
-    settings_class = next(value for name, value in vars(settings_module).items() if name.endswith("Settings")
-                          and name != "ServiceSettings")
+    settings_class = next(
+        value
+        for name, value in vars(settings_module).items()
+        if name.endswith("Settings") and name != "ServiceSettings"
+    )
     return app_module.build(settings_class(var_dir=tmp_path)), settings_class
 
 

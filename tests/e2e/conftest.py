@@ -51,16 +51,21 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
         running = {}
         for name, port in ports.items():
             log = tmp_path / f"{name}.log"
-            process = subprocess.Popen(
+            process = subprocess.Popen(  # noqa: ASYNC220 - starting a process does not wait for it
                 [sys.executable, "-m", f"loket.{name}", "serve", "--migrate"],
-                cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log.open("wb"),
+                stderr=subprocess.STDOUT,
             )
-            service = RunningService(name, f"http://127.0.0.1:{port}", env[f"LOKET_{name.upper()}_DATABASE_URL"],
-                                     process, log)
+            service = RunningService(
+                name, f"http://127.0.0.1:{port}", env[f"LOKET_{name.upper()}_DATABASE_URL"], process, log
+            )
             started.append(service)
             running[name] = service
         async with httpx.AsyncClient() as client:
             for service in running.values():
+
                 async def ready(service: RunningService = service) -> bool:
                     if service.process.poll() is not None:
                         raise AssertionError(f"{service.name} exited:\n{service.log.read_text()}")

@@ -19,9 +19,11 @@ async def activation_mail_state(database_url: str, elk_number: str) -> str | Non
     engine = create_async_engine(database_url)
     try:
         async with engine.connect() as connection:
-            row = (await connection.execute(
-                text("SELECT activation_mail, state FROM parent_account WHERE username = :u"), {"u": elk_number}
-            )).first()
+            row = (
+                await connection.execute(
+                    text("SELECT activation_mail, state FROM parent_account WHERE username = :u"), {"u": elk_number}
+                )
+            ).first()
     finally:
         await engine.dispose()
     return None if row is None else f"{row.activation_mail}/{row.state}"
@@ -50,11 +52,16 @@ async def test_a_registered_pupil_gives_the_parent_an_activation_mail_with_a_wor
         assert elk_number in form.text
 
         identity_db = services["identity"].database_url
-        assert await eventually(
-            lambda: activation_mail_state(identity_db, elk_number), what="identity to record the mail as sent"
-        ) == "sent/pending"
+        assert (
+            await eventually(
+                lambda: activation_mail_state(identity_db, elk_number), what="identity to record the mail as sent"
+            )
+            == "sent/pending"
+        )
 
-        activated = await client.post(link, data={"password": "correct horse battery", "password_repeat": "correct horse battery"})
+        activated = await client.post(
+            link, data={"password": "correct horse battery", "password_repeat": "correct horse battery"}
+        )
         assert activated.status_code == 200
         assert "geactiveerd" in activated.text
         assert await activation_mail_state(identity_db, elk_number) == "sent/activated"

@@ -45,7 +45,9 @@ async def test_registering_a_pupil_stores_it_and_announces_it_in_the_same_transa
     assert pupil.school_brin == "12AB01"  # normalised
     assert event.routing_key == "dossier.pupil.registered.v1"
     assert event.body["payload"] == {
-        "pupil_id": created["id"], "elk_number": "10001", "school_brin": "12AB01",
+        "pupil_id": created["id"],
+        "elk_number": "10001",
+        "school_brin": "12AB01",
         "parent_email": "ouder.devries@example.org",
     }
     assert event.sent_at is None  # the relay sends it; it is not started here

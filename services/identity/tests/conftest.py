@@ -2,7 +2,6 @@ from uuid import uuid4
 
 import httpx
 import pytest
-
 from loket_test_support import deliver
 
 from loket.contracts.events import EventPayload, PupilRegistered
@@ -11,8 +10,9 @@ from loket.identity.settings import IdentitySettings
 
 
 def new_pupil(elk_number: str = "10001") -> PupilRegistered:
-    return PupilRegistered(pupil_id=uuid4(), elk_number=elk_number, school_brin="12AB01",
-                           parent_email="ouder@example.org")
+    return PupilRegistered(
+        pupil_id=uuid4(), elk_number=elk_number, school_brin="12AB01", parent_email="ouder@example.org"
+    )
 
 
 @pytest.fixture
@@ -32,8 +32,9 @@ class Identity:
 
 @pytest.fixture
 async def identity(migrated_database_url):  # type: ignore[no-untyped-def]
-    settings = IdentitySettings(LOKET_IDENTITY_DATABASE_URL=migrated_database_url,
-                                LOKET_IDENTITY_PUBLIC_URL="https://ouders.loket.example")
+    settings = IdentitySettings(
+        LOKET_IDENTITY_DATABASE_URL=migrated_database_url, LOKET_IDENTITY_PUBLIC_URL="https://ouders.loket.example"
+    )
     runtime, app = build(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://identity") as client:
         yield Identity(runtime, client)

@@ -26,7 +26,11 @@ async def test_a_registered_pupil_gets_a_pending_parent_account_and_an_activatio
     await identity.deliver(registered)
     [account], [token], [event] = await accounts_and_events(identity)
     assert (account.username, account.email, account.state, account.activation_mail) == (
-        "10001", "ouder@example.org", "pending", "not_sent")
+        "10001",
+        "ouder@example.org",
+        "pending",
+        "not_sent",
+    )
     assert event.routing_key == "identity.activation.issued.v1"
     issued = event.body["payload"]
     assert issued["recipient"] == "ouder@example.org" and issued["username"] == "10001"
@@ -59,8 +63,9 @@ async def test_the_school_sees_whether_the_activation_mail_was_sent_or_failed(id
     first, second = sorted((await accounts_and_events(identity))[0], key=lambda a: a.username)
     common = {"template": "parent_activation", "message_id": uuid4(), "requested_by": uuid4()}
     await identity.deliver(MessageSent(reference=first.id, server_reply="250 OK", **common))
-    await identity.deliver(MessageFailed(reference=second.id, reason="550 5.1.1 mailbox unknown",
-                                         **common | {"message_id": uuid4()}))
+    await identity.deliver(
+        MessageFailed(reference=second.id, reason="550 5.1.1 mailbox unknown", **common | {"message_id": uuid4()})
+    )
     first, second = sorted((await accounts_and_events(identity))[0], key=lambda a: a.username)
     assert (first.activation_mail, second.activation_mail) == ("sent", "failed")
     assert second.activation_mail_error == "550 5.1.1 mailbox unknown"

@@ -1,6 +1,6 @@
 """notificatie turns an issued activation link into one mail to the parent, and reports the outcome."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
@@ -20,18 +20,25 @@ LINK = "https://ouders.loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMz
 
 def issued(recipient: str = "ouder@example.org", language: str = "nl") -> ActivationIssued:
     return ActivationIssued(
-        account_id=uuid4(), pupil_id=uuid4(), username="10001", recipient=recipient,
+        account_id=uuid4(),
+        pupil_id=uuid4(),
+        username="10001",
+        recipient=recipient,
         activation_url=LINK,  # type: ignore[arg-type]
-        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC), language=language,
+        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+        language=language,
     )
 
 
 @pytest.fixture
 async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
-    runtime, _app = build(NotificatieSettings(
-        LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url, LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
-        LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
-    ))
+    runtime, _app = build(
+        NotificatieSettings(
+            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
+            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
+            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
+        )
+    )
     yield runtime
     await runtime.database.dispose()
 
@@ -91,12 +98,15 @@ async def test_a_refused_address_is_reported_as_failed_with_the_servers_reason(n
 async def test_an_unreachable_mail_server_leaves_the_event_to_be_retried(migrated_database_url):
     from loket_test_support import free_port
 
-    runtime, _ = build(NotificatieSettings(
-        LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url, LOKET_NOTIFICATIE_SMTP_PORT=free_port(),
-        LOKET_NOTIFICATIE_SMTP_TIMEOUT=2,
-    ))
+    runtime, _ = build(
+        NotificatieSettings(
+            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
+            LOKET_NOTIFICATIE_SMTP_PORT=free_port(),
+            LOKET_NOTIFICATIE_SMTP_TIMEOUT=2,
+        )
+    )
     event = new_envelope(issued(), region="demo")
-    with pytest.raises(Exception, match="(?i)connect"):
+    with pytest.raises(Exception, match=r"(?i)connect"):
         await deliver(runtime, event.payload, event)
     assert await recorded(runtime) == ([], [])  # nothing recorded: the redelivery starts afresh
     await runtime.database.dispose()

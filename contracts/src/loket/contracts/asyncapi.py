@@ -53,11 +53,13 @@ def document() -> dict[str, Any]:
         channels[key] = {
             "address": key,
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-            "bindings": {"amqp": {
-                "is": "routingKey",
-                "exchange": {"name": EVENTS_EXCHANGE.name, "type": "topic", "durable": True, "autoDelete": False},
-                "bindingVersion": "0.3.0",
-            }},
+            "bindings": {
+                "amqp": {
+                    "is": "routingKey",
+                    "exchange": {"name": EVENTS_EXCHANGE.name, "type": "topic", "durable": True, "autoDelete": False},
+                    "bindingVersion": "0.3.0",
+                }
+            },
         }
         channel_ref = {"$ref": f"#/channels/{key}"}
         message_ref = [{"$ref": f"#/channels/{key}/messages/{name}"}]

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from loket.contracts.events.base import EventPayload
 
-P = TypeVar("P", bound=BaseModel)
+P = TypeVar("P")
 
 
 class Envelope(BaseModel, Generic[P]):

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from faststream.rabbit import RabbitBroker, RabbitMessage
 from faststream.middlewares import AckPolicy
+from faststream.rabbit import RabbitBroker, RabbitMessage
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.envelope import Envelope, RawEnvelope
 from loket.contracts.events import CATALOG, EventPayload
@@ -75,8 +75,8 @@ class Consumer:
             key = event.routing_key()
             if key in self.handlers:
                 raise ValueError(f"{self.service} handles {key} twice")
-            self.handlers[key] = handler  # type: ignore[assignment]
-            return handler  # type: ignore[return-value]
+            self.handlers[key] = handler
+            return handler
 
         return register
 
@@ -109,15 +109,13 @@ class Consumer:
         try:
             envelope, handler = self.read(message.body)
         except UnreadableMessage as problem:
-            log.error("%s: dead-lettering unreadable message %s: %s",
-                      self.service, message.message_id, problem)
+            log.error("%s: dead-lettering unreadable message %s: %s", self.service, message.message_id, problem)
             await message.reject(requeue=False)
             return
         try:
             await self.handle(envelope, handler)
         except Exception:
-            log.exception("%s: handling %s %s failed; requeued", self.service,
-                          envelope.routing_key, envelope.event_id)
+            log.exception("%s: handling %s %s failed; requeued", self.service, envelope.routing_key, envelope.event_id)
             await message.nack(requeue=True)
             return
         await message.ack()

@@ -12,6 +12,7 @@ row again after restart: delivery is at least once, and every consumer's inbox m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -50,9 +51,7 @@ class Outbox:
     ) -> Envelope[EventPayload]:
         if payload.producer != self.service:
             raise ValueError(f"{self.service} may not publish {payload.routing_key()}: {payload.producer} owns it")
-        envelope = new_envelope(
-            payload, region=self.region, correlation_id=correlation_id, causation_id=causation_id
-        )
+        envelope = new_envelope(payload, region=self.region, correlation_id=correlation_id, causation_id=causation_id)
         await session.execute(
             insert(self.table).values(
                 event_id=envelope.event_id,
@@ -105,8 +104,14 @@ class OutboxRelay:
         outbox = self.table
         now = datetime.now(UTC)
         query = (
-            select(outbox.c.seq, outbox.c.event_id, outbox.c.routing_key, outbox.c.correlation_id,
-                   outbox.c.body, outbox.c.attempts)
+            select(
+                outbox.c.seq,
+                outbox.c.event_id,
+                outbox.c.routing_key,
+                outbox.c.correlation_id,
+                outbox.c.body,
+                outbox.c.attempts,
+            )
             .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= now)
             .order_by(outbox.c.seq)
             .limit(self.batch_size)
@@ -127,8 +132,7 @@ class OutboxRelay:
                     await self.publish(row.routing_key, body, properties)
                 except Exception as error:  # every failure is retried, none is lost
                     attempts = row.attempts + 1
-                    log.warning("outbox: publishing %s failed (attempt %d): %r",
-                                row.routing_key, attempts, error)
+                    log.warning("outbox: publishing %s failed (attempt %d): %r", row.routing_key, attempts, error)
                     values: dict[str, Any] = {
                         "attempts": attempts,
                         "next_attempt_at": datetime.now(UTC) + self.backoff(attempts),
@@ -152,10 +156,8 @@ class OutboxRelay:
             if sent >= self.batch_size:
                 continue
             self.wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_interval)
-            except TimeoutError:
-                pass
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
@@ -163,8 +165,6 @@ class OutboxRelay:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None

@@ -30,8 +30,9 @@ def run_migrations(metadata: MetaData) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
     assert url, "sqlalchemy.url is not set"
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True,
-                          render_as_batch=url.startswith("sqlite"))
+        context.configure(
+            url=url, target_metadata=metadata, literal_binds=True, render_as_batch=url.startswith("sqlite")
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -54,8 +55,8 @@ def _do_run(connection: Connection, metadata: MetaData, is_sqlite: bool) -> None
 def create_messaging_tables_v1() -> None:
     """The outbox and inbox as every service's first migration creates them. Frozen: a later change
     to these tables is a new migration in each service, never an edit here."""
-    from alembic import op
     import sqlalchemy as sa
+    from alembic import op
 
     op.create_table(
         "inbox",

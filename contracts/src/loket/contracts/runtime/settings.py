@@ -25,7 +25,8 @@ class ServiceSettings(BaseSettings):
     var_dir: Path = Field(default=Path("var"), description="Where the embedded SQLite files live.")
     host: str = "127.0.0.1"
     delivery_limit: int = Field(
-        default=DEFAULT_DELIVERY_LIMIT, ge=1,
+        default=DEFAULT_DELIVERY_LIMIT,
+        ge=1,
         description="Deliveries before a failing event is dead-lettered; the same for all services.",
     )
     prefetch: int = Field(default=10, ge=1, description="Events one process handles at once.")

@@ -1,5 +1,5 @@
-from loket.contracts.runtime.cli import service_cli
 from loket.aanmelding.app import build
+from loket.contracts.runtime.cli import service_cli
 
 main = service_cli("loket.aanmelding", build)
 

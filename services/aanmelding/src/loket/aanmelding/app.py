@@ -2,13 +2,16 @@
 
 from fastapi import FastAPI
 
-from loket.contracts.runtime.service import Runtime
 from loket.aanmelding.persistence.models import metadata
 from loket.aanmelding.settings import AanmeldingSettings
+from loket.contracts.runtime.service import Runtime
 
 
 def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or AanmeldingSettings()
     runtime = Runtime("aanmelding", settings, metadata)
-    app = runtime.http_app(title="Loket aanmelding", description="Procedures per region, preference lists, priority claims, school decisions and rounds.")
+    app = runtime.http_app(
+        title="Loket aanmelding",
+        description="Procedures per region, preference lists, priority claims, school decisions and rounds.",
+    )
     return runtime, app

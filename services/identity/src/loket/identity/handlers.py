@@ -33,7 +33,7 @@ def register(consumer: Consumer, settings: IdentitySettings) -> None:
                 pupil_id=pupil.pupil_id,
                 username=account.username,
                 recipient=account.email,
-                activation_url=activation_url(settings.public_url, issued.token),  # type: ignore[arg-type]
+                activation_url=activation_url(settings.public_url, issued.token),
                 expires_at=issued.expires_at,
             )
         )
@@ -47,8 +47,9 @@ def register(consumer: Consumer, settings: IdentitySettings) -> None:
         await _record_mail(delivery, MailState.FAILED, delivery.payload.reason)
 
 
-async def _record_mail(delivery: Delivery[MessageSent] | Delivery[MessageFailed], state: MailState,
-                       error: str | None) -> None:
+async def _record_mail(
+    delivery: Delivery[MessageSent] | Delivery[MessageFailed], state: MailState, error: str | None
+) -> None:
     message = delivery.payload
     if message.template != ACTIVATION_TEMPLATE:
         return

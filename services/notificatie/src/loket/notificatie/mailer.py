@@ -33,7 +33,7 @@ class Mailer:
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_security == "tls",
-            start_tls=True if s.smtp_security == "starttls" else False,
+            start_tls=s.smtp_security == "starttls",
             username=s.smtp_username,
             password=s.smtp_password,
             timeout=s.smtp_timeout,

@@ -11,7 +11,8 @@ class NotificatieSettings(ServiceSettings):
     smtp_host: str = Field(default="127.0.0.1", validation_alias="LOKET_NOTIFICATIE_SMTP_HOST")
     smtp_port: int = Field(default=1025, validation_alias="LOKET_NOTIFICATIE_SMTP_PORT")
     smtp_security: Literal["none", "starttls", "tls"] = Field(
-        default="none", validation_alias="LOKET_NOTIFICATIE_SMTP_SECURITY",
+        default="none",
+        validation_alias="LOKET_NOTIFICATIE_SMTP_SECURITY",
         description="`none` only for a local mail catcher; production uses starttls or tls.",
     )
     smtp_username: str | None = Field(default=None, validation_alias="LOKET_NOTIFICATIE_SMTP_USERNAME")

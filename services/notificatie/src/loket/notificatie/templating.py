@@ -37,5 +37,8 @@ class MailTemplates:
 
     def render(self, template: str, language: str, context: dict[str, Any]) -> RenderedMail:
         folder = f"{self.language_for(template, language)}/{template}"
-        part = lambda name: self.env.get_template(f"{folder}/{name}").render(context)  # noqa: E731
+
+        def part(name: str) -> str:
+            return self.env.get_template(f"{folder}/{name}").render(context)
+
         return RenderedMail(subject=part("subject.txt").strip(), text=part("body.txt"), html=part("body.html"))

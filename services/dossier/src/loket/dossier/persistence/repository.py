@@ -1,5 +1,5 @@
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.dossier.persistence.models import Pupil
@@ -11,8 +11,8 @@ class Pupils:
 
     async def highest_elk_number(self) -> str | None:
         # ELK numbers are digits only, so the longest and then greatest string is the highest number
-        query = select(Pupil.elk_number).order_by(func.length(Pupil.elk_number).desc(),
-                                                  Pupil.elk_number.desc()).limit(1)  # type: ignore[attr-defined]
+        number = col(Pupil.elk_number)
+        query = select(number).order_by(func.length(number).desc(), number.desc()).limit(1)
         return (await self.session.exec(query)).first()
 
     def add(self, pupil: Pupil) -> None:

@@ -60,9 +60,7 @@ def check_usable(*, expires_at: datetime, used_at: datetime | None, now: datetim
 
 def check_password(password: str, repeated: str) -> None:
     if password != repeated:
-        raise ActivationRefused(
-            "De wachtwoorden zijn niet gelijk. / The two passwords are not the same."
-        )
+        raise ActivationRefused("De wachtwoorden zijn niet gelijk. / The two passwords are not the same.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ActivationRefused(
             f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens. / "

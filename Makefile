@@ -1,0 +1,40 @@
+# Loket: the two commands are `make up` and `make test`.
+.PHONY: up test lint types check-asyncapi asyncapi fmt install test-only
+
+UV ?= uv
+MAILDEV := tools/maildev/node_modules/.bin/maildev
+
+install:
+	$(UV) sync --locked
+
+$(MAILDEV): tools/maildev/package.json tools/maildev/package-lock.json
+	npm ci --prefix tools/maildev --no-audit --no-fund
+	touch $(MAILDEV)
+
+## The whole system on this machine, in the foreground: five services, RabbitMQ, a mail catcher.
+up: install $(MAILDEV)
+	$(UV) run python scripts/up.py
+
+## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost.
+test: install $(MAILDEV) lint types check-asyncapi
+	scripts/ensure_postgres.sh
+	scripts/ensure_rabbitmq.sh
+	$(UV) run pytest
+
+lint:
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run lint-imports
+
+types:
+	$(UV) run mypy
+
+check-asyncapi:
+	$(UV) run python -m loket.contracts.asyncapi --check
+
+asyncapi:
+	$(UV) run python -m loket.contracts.asyncapi
+
+fmt:
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
