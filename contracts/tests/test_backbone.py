@@ -218,3 +218,42 @@ async def test_publishing_and_consuming_resume_after_rabbitmq_restarts(make_runt
 
     await eventually(lambda: asyncio.sleep(0, "10003" in received), within=60, what="the event after the restart")
     assert await producer.broker_ready() and await consumer.broker_ready()
+
+
+async def test_outbox_and_inbox_work_on_the_embedded_sqlite_default(tmp_path, broker_url):
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from loket.contracts.runtime.service import Runtime
+    from loket.contracts.runtime.settings import ServiceSettings
+    from loket.contracts.tables import messaging_tables, service_metadata
+
+    def sqlite_runtime(service: str) -> Runtime:
+        metadata = service_metadata()
+        messaging_tables(metadata)
+        settings = ServiceSettings(var_dir=tmp_path / service, broker_url=broker_url, relay_poll_interval=0.2)
+        return Runtime(service, settings, metadata)
+
+    producer, consumer = sqlite_runtime("identity"), sqlite_runtime("notificatie")
+    for runtime in (producer, consumer):
+        engine = create_async_engine(runtime.database.url)
+        async with engine.begin() as connection:
+            await connection.run_sync(runtime.consumer.inbox.metadata.create_all)
+        await engine.dispose()
+    received: list[str] = []
+
+    @consumer.consumer.on(ActivationIssued)
+    async def record(delivery: Delivery[ActivationIssued]) -> None:
+        received.append(delivery.payload.username)
+
+    await consumer.start()
+    await producer.start()
+    try:
+        assert producer.database.url.endswith("/identity/identity.db")
+        async with producer.database.transaction() as session:
+            await producer.outbox.put(session, activation(7))
+        producer.outbox.nudge()
+        await eventually(lambda: asyncio.sleep(0, received == ["10008"]), what="the event over SQLite")
+        assert await count(consumer, consumer.consumer.inbox) == 1
+    finally:
+        await producer.stop()
+        await consumer.stop()

@@ -1,6 +1,7 @@
 """What notificatie does when other services' events arrive: a message per event, sent once."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import aiosmtplib
 from babel.dates import format_date
@@ -49,25 +50,18 @@ def register(consumer: Consumer, settings: NotificatieSettings, mailer: Mailer, 
                 raise  # a temporary failure: the broker redelivers until the delivery limit
             message.state = MessageState.FAILED
             message.server_reply = "; ".join(f"{answer.code} {answer.message}" for answer in answers)
-            await delivery.emit(
-                MessageFailed(
-                    message_id=message.id,
-                    template=message.template,
-                    reference=message.reference,
-                    requested_by=message.requested_by,
-                    reason=message.server_reply,
-                )
-            )
+            await delivery.emit(MessageFailed(**_about(message), reason=message.server_reply))
             return
         message.state = MessageState.SENT
         message.server_reply = reply
         message.sent_at = datetime.now(UTC)
-        await delivery.emit(
-            MessageSent(
-                message_id=message.id,
-                template=message.template,
-                reference=message.reference,
-                requested_by=message.requested_by,
-                server_reply=reply,
-            )
-        )
+        await delivery.emit(MessageSent(**_about(message), server_reply=reply))
+
+
+def _about(message: Message) -> dict[str, Any]:
+    return {
+        "message_id": message.id,
+        "template": message.template,
+        "reference": message.reference,
+        "requested_by": message.requested_by,
+    }
