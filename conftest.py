@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
-from loket_test_support import (  # noqa: E402
+from loket_test_support import (
     SmtpServer,
     create_database,
     create_vhost,
@@ -39,13 +39,20 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
-@pytest.fixture
-async def migrated_database_url(request: pytest.FixtureRequest, database_url: str) -> str:
-    """`database_url` brought to the newest schema of the service under test (`loket.<service>`,
-    named by the test module's `SERVICE`)."""
+@pytest.fixture(params=["postgresql", "sqlite"])
+async def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database of its own at the newest schema of the service under test (`loket.<service>`,
+    named by the test module's `SERVICE`): PostgreSQL as in production, and SQLite, the embedded
+    default of `make up`."""
     import asyncio
 
     from loket.contracts.runtime.migrations import upgrade
 
-    await asyncio.to_thread(upgrade, f"loket.{request.module.SERVICE}", database_url)
-    return database_url
+    if request.param == "sqlite":
+        name, url = None, f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    else:
+        name, url = await create_database()
+    await asyncio.to_thread(upgrade, f"loket.{request.module.SERVICE}", url)
+    yield url
+    if name is not None:
+        await drop_database(name)

@@ -1,11 +1,10 @@
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from loket.contracts.tables import messaging_tables, service_metadata
+from loket.contracts.tables import UtcDateTime, messaging_tables, service_metadata
 
 metadata = service_metadata()
 messaging = messaging_tables(metadata)
@@ -23,4 +22,4 @@ class Pupil(Base, table=True):
     birth_date: date
     school_brin: str = Field(max_length=6, index=True)
     parent_email: str = Field(max_length=320)
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=UtcDateTime)

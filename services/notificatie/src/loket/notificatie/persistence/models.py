@@ -1,11 +1,11 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
-from loket.contracts.tables import messaging_tables, service_metadata
+from loket.contracts.tables import UtcDateTime, messaging_tables, service_metadata
 from loket.notificatie.domain.messages import MessageState
 
 metadata = service_metadata()
@@ -27,5 +27,5 @@ class Message(Base, table=True):
     language: str = Field(max_length=16)
     state: MessageState = Field(default=MessageState.QUEUED, sa_type=String(16))
     server_reply: str | None = None
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
