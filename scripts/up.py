@@ -10,6 +10,7 @@ import datetime
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -34,12 +35,23 @@ def port(variable: str, default: int) -> int:
     return int(os.environ.get(variable) or default)
 
 
-def ensure_rabbitmq() -> None:
+def ensure_rabbitmq() -> bool:
+    """Make sure RabbitMQ answers; return True when this run had to start it (Ctrl-C stops it again)."""
     broker = urlsplit(os.environ.get("LOKET_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/"))
-    script = ROOT / "scripts" / "ensure_rabbitmq.sh"
-    done = subprocess.run([script, broker.hostname or "127.0.0.1", str(broker.port or 5672)])
+    host, amqp_port = broker.hostname or "127.0.0.1", broker.port or 5672
+    was_running = listening(host, amqp_port)
+    done = subprocess.run([ROOT / "scripts" / "ensure_rabbitmq.sh", host, str(amqp_port)])
     if done.returncode != 0:
         sys.exit(done.returncode)
+    return not was_running
+
+
+def listening(host: str, tcp_port: int) -> bool:
+    try:
+        with socket.create_connection((host, tcp_port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def ensure_maildev() -> None:
@@ -80,7 +92,7 @@ def announce_when_ready(manager: Manager, urls: dict[str, str], mail_ui: str) ->
 
 
 def main() -> None:
-    ensure_rabbitmq()
+    started_rabbitmq = ensure_rabbitmq()
     ensure_maildev()
 
     smtp_port = port("LOKET_MAIL_SMTP_PORT", 1025)
@@ -115,7 +127,12 @@ def main() -> None:
 
     # A daemon thread: it must never keep the process alive after honcho has stopped everything.
     threading.Thread(target=announce_when_ready, args=(manager, urls, mail_ui), daemon=True).start()
-    manager.loop()
+    try:
+        manager.loop()
+    finally:
+        if started_rabbitmq:
+            print("Stopping the RabbitMQ this run started...", flush=True)
+            subprocess.run(["rabbitmqctl", "stop"], check=False)
     sys.exit(manager.returncode)
 
 

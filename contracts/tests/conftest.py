@@ -1,16 +1,18 @@
 """A service-less runtime for testing the backbone: the `notificatie` queue with handlers the test
 chooses, and a table a handler can write its effects to."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
+from loket_test_support import create_database, drop_database
 from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from loket.contracts.runtime.service import Runtime
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tables import messaging_tables, service_metadata
 
-RuntimeFactory = Callable[..., Runtime]
+RuntimeFactory = Callable[..., Awaitable[Runtime]]
 
 
 def probe_metadata() -> tuple[MetaData, Table]:
@@ -26,33 +28,36 @@ def probe_metadata() -> tuple[MetaData, Table]:
 
 
 @pytest.fixture
-async def make_runtime(database_url: str, broker_url: str) -> AsyncIterator[RuntimeFactory]:
-    """Build runtimes on the test's own database and vhost; everything built is stopped after."""
+async def make_runtime(broker_url: str) -> AsyncIterator[RuntimeFactory]:
+    """Build runtimes on the test's vhost, each with a database of its own, as separate services
+    have; everything built is stopped and dropped after the test."""
     built: list[Runtime] = []
+    databases: list[str] = []
 
-    def make(service: str = "notificatie", **overrides: object) -> Runtime:
+    async def make(service: str = "notificatie") -> Runtime:
+        name, url = await create_database()
+        databases.append(name)
         metadata, effects = probe_metadata()
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+        await engine.dispose()
         settings = ServiceSettings(
-            database_url=database_url,
+            database_url=url,
             broker_url=broker_url,
             delivery_limit=2,
             prefetch=1,
             relay_poll_interval=0.2,
             relay_backoff_cap=1.0,
-            **overrides,  # type: ignore[arg-type]
         )
         runtime = Runtime(service, settings, metadata)
         runtime.effects = effects  # type: ignore[attr-defined]
         built.append(runtime)
         return runtime
 
-    probe, _ = probe_metadata()
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(probe.create_all)
-    await engine.dispose()
     yield make
     for runtime in built:
         await runtime.stop()
+        await runtime.database.dispose()
+    for name in databases:
+        await drop_database(name)

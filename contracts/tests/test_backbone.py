@@ -7,12 +7,13 @@ from uuid import uuid4
 import aio_pika
 import pytest
 from loket_test_support import eventually, restart_rabbitmq
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from loket.contracts.envelope import new_envelope
 from loket.contracts.events import ActivationIssued
 from loket.contracts.inbox import Delivery
 from loket.contracts.outbox import OutboxRelay
+from loket.contracts.runtime.database import Database
 
 
 def activation(n: int = 0) -> ActivationIssued:
@@ -43,7 +44,7 @@ async def dead_letters(broker_url: str, service: str) -> list[aio_pika.abc.Abstr
 
 
 async def test_a_consumer_that_keeps_failing_ends_in_the_dead_letter_queue(make_runtime, broker_url):
-    producer, consumer = make_runtime("identity"), make_runtime("notificatie")
+    producer, consumer = await make_runtime("identity"), await make_runtime("notificatie")
     attempts: list[str] = []
 
     @consumer.consumer.on(ActivationIssued)
@@ -64,7 +65,7 @@ async def test_a_consumer_that_keeps_failing_ends_in_the_dead_letter_queue(make_
 
 
 async def test_an_unreadable_message_is_dead_lettered_at_once_not_retried(make_runtime, broker_url):
-    consumer = make_runtime("notificatie")
+    consumer = await make_runtime("notificatie")
     handled: list[object] = []
 
     @consumer.consumer.on(ActivationIssued)
@@ -86,7 +87,7 @@ async def test_an_unreadable_message_is_dead_lettered_at_once_not_retried(make_r
 
 
 async def test_the_same_event_delivered_twice_has_one_effect(make_runtime):
-    consumer = make_runtime("notificatie")
+    consumer = await make_runtime("notificatie")
 
     @consumer.consumer.on(ActivationIssued)
     async def record(delivery: Delivery[ActivationIssued]) -> None:
@@ -111,7 +112,7 @@ async def test_the_same_event_delivered_twice_has_one_effect(make_runtime):
 
 
 async def test_a_relay_killed_between_commit_and_publish_loses_nothing(make_runtime):
-    producer, consumer = make_runtime("identity"), make_runtime("notificatie")
+    producer, consumer = await make_runtime("identity"), await make_runtime("notificatie")
     received: list[str] = []
 
     @consumer.consumer.on(ActivationIssued)
@@ -141,7 +142,7 @@ async def test_a_relay_killed_between_commit_and_publish_loses_nothing(make_runt
 
 
 async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
-    producer = make_runtime("identity")
+    producer = await make_runtime("identity")
     await producer.start()
     table = producer.outbox.table
     envelope = new_envelope(activation(), region="demo")
@@ -171,7 +172,7 @@ async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
 
 
 async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtime):
-    producer = make_runtime("identity")
+    producer = await make_runtime("identity")
     async with producer.database.transaction() as session:
         for n in range(300):
             await producer.outbox.put(session, activation(n))
@@ -181,8 +182,8 @@ async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtim
         await asyncio.sleep(0.001)  # give the other relays a chance to race
         published.append(properties["message_id"])
 
-    relays = [
-        OutboxRelay(make_runtime("identity").database, producer.outbox.table, record, batch_size=20) for _ in range(4)
+    relays = [  # four processes, each with its own connection pool to the same database
+        OutboxRelay(Database(producer.database.url), producer.outbox.table, record, batch_size=20) for _ in range(4)
     ]
     while sum(await asyncio.gather(*(relay.relay_once() for relay in relays))):
         pass
@@ -195,7 +196,7 @@ async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtim
 
 @pytest.mark.timeout(240)
 async def test_publishing_and_consuming_resume_after_rabbitmq_restarts(make_runtime):
-    producer, consumer = make_runtime("identity"), make_runtime("notificatie")
+    producer, consumer = await make_runtime("identity"), await make_runtime("notificatie")
     received: list[str] = []
 
     @consumer.consumer.on(ActivationIssued)
@@ -257,3 +258,20 @@ async def test_outbox_and_inbox_work_on_the_embedded_sqlite_default(tmp_path, br
     finally:
         await producer.stop()
         await consumer.stop()
+
+
+async def test_sent_events_are_forgotten_after_the_retention_unsent_ones_never(make_runtime):
+    producer = await make_runtime("identity")
+    table = producer.outbox.table
+    async with producer.database.transaction() as session:
+        old_sent, fresh_sent, old_unsent = [await producer.outbox.put(session, activation(n)) for n in range(3)]
+        long_ago = datetime.now(UTC) - timedelta(days=2)
+        await session.execute(update(table).where(table.c.event_id == old_sent.event_id).values(sent_at=long_ago))
+        await session.execute(
+            update(table).where(table.c.event_id == fresh_sent.event_id).values(sent_at=datetime.now(UTC))
+        )
+        await session.execute(update(table).where(table.c.event_id == old_unsent.event_id).values(created_at=long_ago))
+    assert await producer.relay.forget_sent() == 1
+    async with producer.database.transaction() as session:
+        left = {row.event_id for row in await session.execute(select(table.c.event_id))}
+    assert left == {fresh_sent.event_id, old_unsent.event_id}

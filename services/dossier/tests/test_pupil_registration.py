@@ -1,5 +1,7 @@
 """A primary school registers a pupil with the first parent's e-mail address."""
 
+from datetime import UTC, date, datetime
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -79,3 +81,18 @@ async def test_bad_input_is_refused_saying_what_and_where_and_changes_nothing(do
     async with runtime.database.transaction() as session:
         assert (await session.execute(select(func.count()).select_from(Pupil))).scalar_one() == 0
         assert (await session.execute(select(func.count()).select_from(messaging.outbox))).scalar_one() == 0
+
+
+async def test_pupils_from_outside_the_region_keep_their_b_number_and_do_not_shift_the_count(dossier):
+    runtime, client = dossier
+    async with runtime.database.transaction() as session:
+        outsider = {**NOOR, "school_brin": "12AB01", "parent_email": "x@example.org"}
+        session.add(
+            Pupil(
+                elk_number="B99999",
+                created_at=datetime.now(UTC),
+                **{k: v for k, v in outsider.items() if k != "birth_date"},
+                birth_date=date(2014, 3, 9),
+            )
+        )
+    assert (await client.post("/pupils", json=NOOR)).json()["elk_number"] == "10001"

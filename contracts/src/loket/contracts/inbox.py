@@ -19,7 +19,8 @@ from typing import Any, Generic, TypeVar
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitMessage
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.envelope import Envelope, RawEnvelope
@@ -69,6 +70,11 @@ class Consumer:
         self.inbox = inbox
         self.outbox = outbox
         self.handlers: dict[str, Handler] = {}
+
+    def _insert_inbox(self) -> postgresql.Insert | sqlite.Insert:
+        if self.database.is_sqlite:
+            return sqlite.insert(self.inbox)
+        return postgresql.insert(self.inbox)
 
     def on(self, event: type[P]) -> Callable[[Callable[[Delivery[P]], Awaitable[None]]], Handler]:
         def register(handler: Callable[[Delivery[P]], Awaitable[None]]) -> Handler:
@@ -139,20 +145,16 @@ class Consumer:
     async def handle(self, envelope: Envelope[Any], handler: Handler) -> bool:
         """Run the handler once per event id; return False when the event was seen before."""
         async with self.database.transaction() as session:
-            seen = await session.execute(
-                select(self.inbox.c.event_id).where(self.inbox.c.event_id == envelope.event_id)
+            # A second delivery of the same event, even one running at the same moment on another
+            # replica, inserts nothing here (it waits for the first transaction on PostgreSQL).
+            recorded = await session.execute(
+                self._insert_inbox()
+                .values(event_id=envelope.event_id, routing_key=envelope.routing_key, received_at=datetime.now(UTC))
+                .on_conflict_do_nothing(index_elements=["event_id"])
             )
-            if seen.first() is not None:
+            if recorded.rowcount == 0:  # type: ignore[attr-defined]
                 log.info("%s: %s %s already handled", self.service, envelope.routing_key, envelope.event_id)
                 return False
-            # the insert comes first: a concurrent second delivery waits on this key and then fails
-            await session.execute(
-                insert(self.inbox).values(
-                    event_id=envelope.event_id,
-                    routing_key=envelope.routing_key,
-                    received_at=datetime.now(UTC),
-                )
-            )
             await handler(Delivery(envelope=envelope, session=session, outbox=self.outbox))
         self.outbox.nudge()
         return True

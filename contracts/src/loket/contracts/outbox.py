@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from loket.contracts.envelope import Envelope, new_envelope
@@ -85,6 +85,7 @@ class OutboxRelay:
         batch_size: int = 100,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
+        retention: timedelta = timedelta(days=1),
     ) -> None:
         self.database = database
         self.table = table
@@ -93,6 +94,7 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.retention = retention
         self.wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -144,9 +146,22 @@ class OutboxRelay:
                 await session.execute(update(outbox).where(outbox.c.seq == row.seq).values(**values))
         return sent
 
+    async def forget_sent(self) -> int:
+        """Delete rows sent longer ago than the retention. Some events carry a secret for one
+        consumer (an activation link); the outbox is no place to keep it."""
+        outbox = self.table
+        cutoff = datetime.now(UTC) - self.retention
+        async with self.database.transaction() as session:
+            result = await session.execute(delete(outbox).where(outbox.c.sent_at < cutoff))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def run(self) -> None:
+        passes = 0
         while True:
+            passes += 1
             try:
+                if passes % 600 == 1:
+                    await self.forget_sent()
                 sent = await self.relay_once()
             except asyncio.CancelledError:
                 raise

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -44,6 +45,7 @@ class Runtime:
             self._publish,
             poll_interval=settings.relay_poll_interval,
             backoff_cap=settings.relay_backoff_cap,
+            retention=timedelta(hours=settings.outbox_retention_hours),
         )
         self.outbox.attach(self.relay.wake)
         self.consumer = Consumer(service, self.database, inbox_table, self.outbox)
@@ -68,9 +70,11 @@ class Runtime:
                 self.broker, delivery_limit=self.settings.delivery_limit, prefetch=self.settings.prefetch
             )
             self._subscribed = True
-        await self.broker.connect()
-        await declare_topology(self.broker, self.settings.delivery_limit)
+        # Start first: the subscriber declares its queue on its own channel, with its prefetch. The
+        # broker's declarer caches a queue with the channel that first declared it, so declaring
+        # the topology first would leave the subscriber consuming without a prefetch limit.
         await self.broker.start()
+        await declare_topology(self.broker, self.settings.delivery_limit)
         self.relay.start()
         self._started = True
         log.info("%s started (region %s)", self.service, self.settings.region)

@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     prefetch: int = Field(default=10, ge=1, description="Events one process handles at once.")
     relay_poll_interval: float = Field(default=1.0, gt=0, description="Seconds between outbox polls.")
     relay_backoff_cap: float = Field(default=30.0, gt=0, description="Longest wait between retries.")
+    outbox_retention_hours: float = Field(default=24.0, gt=0, description="How long sent events are kept.")
 
     database_url: str | None = None
     port: int = 8000

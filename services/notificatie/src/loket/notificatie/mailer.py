@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 import aiosmtplib
 
@@ -20,7 +20,7 @@ class Mailer:
         message["From"] = self.settings.mail_from
         message["To"] = to
         message["Subject"] = mail.subject
-        message["Message-ID"] = make_msgid(domain="loket.example")
+        message["Message-ID"] = make_msgid(domain=parseaddr(self.settings.mail_from)[1].rpartition("@")[2] or None)
         message.set_content(mail.text)
         message.add_alternative(mail.html, subtype="html")
         return message

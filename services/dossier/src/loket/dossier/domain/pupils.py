@@ -8,6 +8,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import brin
 
 FIRST_ELK_NUMBER = 10001
+OUTSIDE_REGION_PREFIX = "B"  # pupils from outside the region keep their own number behind a B
 
 
 class InvalidPupil(ValueError):
@@ -36,5 +37,6 @@ def check_birth_date(birth_date: date, today: date) -> None:
 
 
 def next_elk_number(highest: str | None) -> str:
-    """ELK numbers count up in the region; the first is 10001."""
+    """The region's own ELK numbers count up from 10001 (the `B` numbers of pupils from outside
+    the region are not counted)."""
     return str(FIRST_ELK_NUMBER if highest is None else int(highest) + 1)
