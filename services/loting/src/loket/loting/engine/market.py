@@ -1,0 +1,280 @@
+"""The market file (`loting-market/1`): read, check every rule, and lay out as flat arrays.
+
+A market is refused as a whole with the first rule it breaks, named with the student or program at
+fault, so that whoever built it can fix it; nothing downstream ever sees a half-valid market.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FORMAT = "loting-market/1"
+MECHANISMS = ("da-stb", "da-mtb", "first-choice-da-stb")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+SEED_PATTERN = re.compile(r"[0-9a-f]{64}")
+MARKET_KEYS = frozenset({"format", "mechanism", "seed", "programs", "students"})
+PROGRAM_KEYS = frozenset({"id", "capacity"})
+STUDENT_KEYS = frozenset({"id", "preferences", "priorities", "group", "guaranteed"})
+_INT64 = 2**62  # priorities beyond this are ranked densely instead of used as they are
+
+IntArray = npt.NDArray[np.int64]
+
+
+class InvalidMarket(ValueError):
+    """The market breaks a rule of the spec; `where` names the student or program, `rule` the rule."""
+
+    def __init__(self, where: str, rule: str) -> None:
+        super().__init__(f"{where}: {rule}")
+        self.where = where
+        self.rule = rule
+
+
+@dataclass(frozen=True, eq=False)
+class Market:
+    """A valid market. Students' preference lists are flattened into *pairs* (student, program).
+
+    Pairs are in student order, each student's in preference order, cut after a `guaranteed` program;
+    student `s` owns pairs `offsets[s]:offsets[s + 1]`.
+    """
+
+    sha256: str
+    mechanism: str
+    seed: bytes
+    program_ids: list[str]
+    capacity: IntArray
+    student_ids: list[str]
+    groups: list[str | None]
+    offsets: IntArray
+    pair_student: IntArray
+    pair_program: IntArray
+    pair_rank: IntArray  # 1-based position in the student's preference list
+    pair_priority: IntArray  # order-preserving: equal to the priority unless priorities are huge
+    pair_guaranteed: npt.NDArray[np.bool_]
+    priorities: list[dict[str, int]]  # as written, for explanations
+
+    @property
+    def seed_hex(self) -> str:
+        return self.seed.hex()
+
+    @property
+    def subjects(self) -> list[str]:
+        return [
+            f"group:{g}" if g is not None else f"student:{s}"
+            for s, g in zip(self.student_ids, self.groups, strict=True)
+        ]
+
+    def with_seed(self, seed: bytes) -> "Market":
+        """The same market under another seed (a draw); `sha256` keeps naming the file it came from."""
+        return Market(**{**self.__dict__, "seed": seed})
+
+    def student_index(self, student_id: str) -> int:
+        try:
+            return self.student_ids.index(student_id)
+        except ValueError:
+            raise KeyError(student_id) from None
+
+
+def load_market(data: bytes) -> Market:
+    """Parse and check a market file's exact bytes."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidMarket("market", f"not UTF-8 (byte {exc.start})") from None
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InvalidMarket("market", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    return build_market(document, hashlib.sha256(data).hexdigest())
+
+
+def _no_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def build_market(document: Any, sha256: str) -> Market:
+    if not isinstance(document, dict):
+        raise InvalidMarket("market", "must be a JSON object")
+    _only_keys(document, MARKET_KEYS, "market")
+    for key in sorted(MARKET_KEYS):
+        if key not in document:
+            raise InvalidMarket("market", f'"{key}" is missing')
+    if document["format"] != FORMAT:
+        raise InvalidMarket("market", f'"format" must be "{FORMAT}", not {_show(document["format"])}')
+    mechanism = document["mechanism"]
+    if mechanism not in MECHANISMS:
+        raise InvalidMarket("market", f'"mechanism" must be one of {", ".join(MECHANISMS)}, not {_show(mechanism)}')
+    seed = document["seed"]
+    if not isinstance(seed, str) or not SEED_PATTERN.fullmatch(seed):
+        raise InvalidMarket("market", f'"seed" must be 64 lowercase hexadecimal characters, not {_show(seed)}')
+
+    program_ids, capacity = _programs(document["programs"])
+    index = {p: i for i, p in enumerate(program_ids)}
+    return _students(document["students"], index, capacity, mechanism, bytes.fromhex(seed), sha256, program_ids)
+
+
+def _programs(programs: Any) -> tuple[list[str], IntArray]:
+    if not isinstance(programs, list):
+        raise InvalidMarket("market", '"programs" must be an array')
+    ids: list[str] = []
+    capacities: list[int] = []
+    seen: set[str] = set()
+    for n, program in enumerate(programs):
+        if not isinstance(program, dict):
+            raise InvalidMarket(f"program #{n + 1}", "must be an object")
+        where = f"program {_show(program.get('id', f'#{n + 1}'))}"
+        _only_keys(program, PROGRAM_KEYS, where)
+        program_id = _id(program.get("id"), where, "id")
+        where = f"program {program_id}"
+        if program_id in seen:
+            raise InvalidMarket(where, "two programs have this id")
+        seen.add(program_id)
+        cap = program.get("capacity")
+        if type(cap) is not int:
+            raise InvalidMarket(where, f'"capacity" must be a whole number, not {_show(cap)}')
+        if cap < 0:
+            raise InvalidMarket(where, f'"capacity" must be 0 or more, not {cap}')
+        ids.append(program_id)
+        capacities.append(cap)
+    return ids, np.array(capacities, dtype=np.int64)
+
+
+def _students(
+    students: Any,
+    index: dict[str, int],
+    capacity: IntArray,
+    mechanism: str,
+    seed: bytes,
+    sha256: str,
+    program_ids: list[str],
+) -> Market:
+    if not isinstance(students, list):
+        raise InvalidMarket("market", '"students" must be an array')
+    ids: list[str] = []
+    groups: list[str | None] = []
+    priorities: list[dict[str, int]] = []
+    offsets = [0]
+    pair_program: list[int] = []
+    pair_rank: list[int] = []
+    pair_priority: list[int] = []
+    guaranteed_pairs: list[int] = []
+    seen: set[str] = set()
+    fullmatch = ID_PATTERN.fullmatch
+    for n, student in enumerate(students):
+        if not isinstance(student, dict):
+            raise InvalidMarket(f"student #{n + 1}", "must be an object")
+        student_id = student.get("id")
+        if not (isinstance(student_id, str) and fullmatch(student_id)):
+            raise InvalidMarket(f"student #{n + 1}", f'"id" {_id_rule(student_id)}')
+        where = f"student {student_id}"
+        if not student.keys() <= STUDENT_KEYS:
+            _only_keys(student, STUDENT_KEYS, where)
+        if student_id in seen:
+            raise InvalidMarket(where, "two students have this id")
+        seen.add(student_id)
+
+        preferences = student.get("preferences")
+        if not isinstance(preferences, list):
+            raise InvalidMarket(where, '"preferences" must be an array of program ids')
+        programs: list[int] = []
+        for program_id in preferences:
+            p = index.get(program_id) if isinstance(program_id, str) else None
+            if p is None:
+                raise InvalidMarket(where, f"preference {_show(program_id)} names a program that does not exist")
+            programs.append(p)
+        if len(set(programs)) != len(programs):
+            twice = next(p for p in preferences if preferences.count(p) > 1)
+            raise InvalidMarket(where, f"program {twice} appears twice in the preferences")
+
+        priority = student.get("priorities", {})
+        if not isinstance(priority, dict):
+            raise InvalidMarket(where, '"priorities" must be an object of program id to whole number')
+        for program_id, value in priority.items():
+            if program_id not in index:
+                raise InvalidMarket(where, f"priority for {_show(program_id)}, a program that does not exist")
+            if type(value) is not int:
+                raise InvalidMarket(where, f"priority for {program_id} must be a whole number, not {_show(value)}")
+
+        group = student.get("group")
+        if group is not None or "group" in student:
+            group = _id(group, where, "group")
+
+        cut = len(programs)
+        if "guaranteed" in student:
+            guaranteed = student["guaranteed"]
+            if mechanism == "first-choice-da-stb":
+                raise InvalidMarket(where, '"guaranteed" is not allowed under first-choice-da-stb')
+            if not isinstance(guaranteed, str) or guaranteed not in preferences:
+                raise InvalidMarket(where, f"guaranteed program {_show(guaranteed)} is not in the preferences")
+            cut = preferences.index(guaranteed) + 1
+            guaranteed_pairs.append(len(pair_program) + cut - 1)
+
+        ids.append(student_id)
+        groups.append(group)
+        priorities.append(priority)
+        pair_program.extend(programs[:cut])
+        pair_rank.extend(range(1, cut + 1))
+        if priority:
+            pair_priority.extend(priority.get(program_ids[p], 0) for p in programs[:cut])
+        else:
+            pair_priority.extend([0] * cut)
+        offsets.append(len(pair_program))
+
+    pairs = np.array(pair_program, dtype=np.int64)
+    guaranteed_mask = np.zeros(len(pairs), dtype=np.bool_)
+    guaranteed_mask[guaranteed_pairs] = True
+    over = np.bincount(pairs[guaranteed_mask], minlength=len(program_ids)) > capacity
+    if over.any():
+        p = int(np.flatnonzero(over)[0])
+        raise InvalidMarket(
+            f"program {program_ids[p]}", f"more students are guaranteed a seat than its capacity ({capacity[p]})"
+        )
+    offsets_array = np.array(offsets, dtype=np.int64)
+    return Market(
+        sha256=sha256,
+        mechanism=mechanism,
+        seed=seed,
+        program_ids=program_ids,
+        capacity=capacity,
+        student_ids=ids,
+        groups=groups,
+        offsets=offsets_array,
+        pair_student=np.repeat(np.arange(len(ids), dtype=np.int64), np.diff(offsets_array)),
+        pair_program=pairs,
+        pair_rank=np.array(pair_rank, dtype=np.int64),
+        pair_priority=_order_preserving(pair_priority),
+        pair_guaranteed=guaranteed_mask,
+        priorities=priorities,
+    )
+
+
+def _order_preserving(values: list[int]) -> IntArray:
+    if all(-_INT64 < v < _INT64 for v in values):
+        return np.array(values, dtype=np.int64)
+    ranks = {v: i for i, v in enumerate(sorted(set(values)))}
+    return np.array([ranks[v] for v in values], dtype=np.int64)
+
+
+def _only_keys(obj: dict[str, Any], allowed: frozenset[str], where: str) -> None:
+    unknown = sorted(set(obj) - allowed)
+    if unknown:
+        raise InvalidMarket(where, f"unknown key {_show(unknown[0])} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _id(value: Any, where: str, key: str) -> str:
+    if isinstance(value, str) and ID_PATTERN.fullmatch(value):
+        return value
+    raise InvalidMarket(where, f'"{key}" {_id_rule(value)}')
+
+
+def _id_rule(value: Any) -> str:
+    return f"{_show(value)} must match {ID_PATTERN.pattern} (letters, digits, . _ : -; at most 64)"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."

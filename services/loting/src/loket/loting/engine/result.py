@@ -1,0 +1,40 @@
+"""The result file (`loting-result/1`) in canonical form, byte for byte."""
+
+import json
+from typing import Any
+
+from loket.loting.engine.mechanisms import Outcome
+
+FORMAT = "loting-result/1"
+
+
+def result_document(outcome: Outcome) -> dict[str, Any]:
+    market = outcome.market
+    programs = outcome.program.tolist()
+    ranks = outcome.rank.tolist()
+    ids = market.program_ids
+    by_id = sorted(range(len(market.student_ids)), key=market.student_ids.__getitem__)
+    assignments = [
+        {
+            "student": market.student_ids[s],
+            "program": ids[programs[s]] if programs[s] >= 0 else None,
+            "rank": ranks[s] if programs[s] >= 0 else None,
+        }
+        for s in by_id
+    ]
+    return {
+        "format": FORMAT,
+        "market_sha256": market.sha256,
+        "mechanism": market.mechanism,
+        "seed": market.seed_hex,
+        "assignments": assignments,
+    }
+
+
+def canonical(document: Any) -> bytes:
+    """Keys sorted, no spaces, non-ASCII as itself, one newline at the end."""
+    return (json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+
+
+def result_bytes(outcome: Outcome) -> bytes:
+    return canonical(result_document(outcome))
