@@ -19,7 +19,8 @@ class Outcome:
     market: Market
     pair: IntArray
     tiebreak: npt.NDArray[np.uint64]  # per pair: the number used at that pair's program
-    cutoff_pair: IntArray  # per program: the last pair it kept (-1: it kept nobody or had seats left)
+    cutoff_pair: IntArray  # per program: the last pair it kept when full (-1: seats left, or none at all)
+    first_choice_cutoff_pair: IntArray | None = None  # first-choice-da-stb: the same for stage 1
 
     @property
     def program(self) -> IntArray:
@@ -88,10 +89,17 @@ def _first_choice(market: Market, tiebreak: npt.NDArray[np.uint64], id_order: In
     offsets = np.zeros(len(market.student_ids) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     stage2 = Ranking.build(market.pair_program[sub], len(market.program_ids), tiebreak[sub], id_order[sub])
-    sub_pair, _ = deferred_acceptance(offsets, sub_student, market.pair_program[sub], stage2, left)
+    sub_pair, cutoff = deferred_acceptance(offsets, sub_student, market.pair_program[sub], stage2, left)
     placed = sub_pair >= 0
     pair[placed] = sub[sub_pair[placed]]
-    return Outcome(market, pair, tiebreak, np.full(len(market.program_ids), -1, dtype=np.int64))
+
+    last_admitted = np.full(len(market.program_ids), -1, dtype=np.int64)
+    full = np.flatnonzero(admitted & (within == market.capacity[market.pair_program] - 1))
+    last_admitted[market.pair_program[full]] = full
+    held = np.bincount(market.pair_program[pair[pair >= 0]], minlength=len(market.program_ids))
+    full2 = (held >= market.capacity) & (left > 0)
+    stage2_last = np.where(full2, sub[stage2.order[np.clip(cutoff, 0, max(len(sub) - 1, 0))]] if len(sub) else -1, -1)
+    return Outcome(market, pair, tiebreak, stage2_last.astype(np.int64), last_admitted)
 
 
 def _id_order(market: Market) -> IntArray:
