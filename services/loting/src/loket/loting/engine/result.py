@@ -1,7 +1,8 @@
 """The result file (`loting-result/1`) in canonical form, byte for byte."""
 
-import json
 from typing import Any
+
+import orjson
 
 from loket.loting.engine.mechanisms import Outcome
 
@@ -32,8 +33,12 @@ def result_document(outcome: Outcome) -> dict[str, Any]:
 
 
 def canonical(document: Any) -> bytes:
-    """Keys sorted, no spaces, non-ASCII as itself, one newline at the end."""
-    return (json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    """Keys sorted, no spaces, non-ASCII as itself, one newline at the end.
+
+    orjson writes exactly this form (the same as `json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`, which `tests/test_result.py` checks), several times faster.
+    """
+    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def result_bytes(outcome: Outcome) -> bytes:
