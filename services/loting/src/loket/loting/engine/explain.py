@@ -46,8 +46,7 @@ NL = Texts(
     unplaced="Leerling {student}: niet geplaatst.",
     no_preferences="Er zijn geen scholen opgegeven, dus er was niets te loten.",
     guaranteed=(
-        "Deze leerling had al een plaats op {program} (plaatsverbeteraar); "
-        "scholen lager op de lijst tellen niet mee."
+        "Deze leerling had al een plaats op {program} (plaatsverbeteraar); scholen lager op de lijst tellen niet mee."
     ),
     lot_stb="Lotnummer: {number} (één nummer voor alle scholen; een lager nummer gaat voor).",
     lot_group="Dit lotnummer geldt voor de hele groep {group} (meerlingen loten samen).",

@@ -1,6 +1,8 @@
 """The three mechanisms of the spec, over a checked `Market`."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -10,6 +12,7 @@ from loket.loting.engine.market import Market
 from loket.loting.engine.tiebreak import Keyed
 
 IntArray = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,72 +37,115 @@ class Outcome:
 def tiebreak_numbers(market: Market) -> npt.NDArray[np.uint64]:
     """The tie-break number of every pair: STB per subject, MTB per (program, subject)."""
     keyed = Keyed(market.seed)
-    subjects = market.subjects
     if market.mechanism == "da-mtb":
-        programs = market.program_ids
-        return keyed.numbers(
-            f"mtb|{programs[p]}|{subjects[s]}"
-            for s, p in zip(market.pair_student.tolist(), market.pair_program.tolist(), strict=True)
-        )
-    distinct = sorted(set(subjects)) if len(set(market.groups)) > 1 else subjects
-    if distinct is subjects:
-        per_student = keyed.numbers(f"stb|{s}" for s in subjects)
-    else:
-        numbers = dict(zip(distinct, keyed.numbers(f"stb|{s}" for s in distinct).tolist(), strict=True))
-        per_student = np.array([numbers[s] for s in subjects], dtype=np.uint64)
-    return per_student[market.pair_student]
+        return keyed.numbers(_cached(market, "mtb_messages", _mtb_messages))
+    return _student_numbers(market, keyed)[market.pair_student]
 
 
 def solve(market: Market) -> Outcome:
-    tiebreak = tiebreak_numbers(market)
-    id_order = _id_order(market)[market.pair_student]
     if market.mechanism == "first-choice-da-stb":
-        return _first_choice(market, tiebreak, id_order)
-    ranking = Ranking.build(
-        market.pair_program,
-        len(market.program_ids),
-        ~market.pair_guaranteed,
-        -market.pair_priority,
-        tiebreak,
-        id_order,
-    )
+        return _first_choice(market)
+    level = _cached(market, "level", lambda m: _levels(~m.pair_guaranteed, m.pair_priority))
+    if market.mechanism == "da-mtb":
+        tiebreak = tiebreak_numbers(market)
+        id_order = _cached(market, "id_order", _id_order)[market.pair_student]
+        keys = (tiebreak, id_order) if level is None else (level, tiebreak, id_order)
+        ranking = Ranking.build(market.pair_program, len(market.program_ids), *keys)
+    else:
+        student_tiebreak = _student_numbers(market, Keyed(market.seed))
+        tiebreak = student_tiebreak[market.pair_student]
+        ranking = Ranking.by_student_order(
+            market.offsets,
+            market.pair_program,
+            len(market.program_ids),
+            level,
+            _student_order(market, student_tiebreak),
+        )
     pair, cutoff = deferred_acceptance(
         market.offsets, market.pair_student, market.pair_program, ranking, market.capacity
     )
     return Outcome(market, pair, tiebreak, _cutoff_pairs(ranking, cutoff, pair, market))
 
 
-def _first_choice(market: Market, tiebreak: npt.NDArray[np.uint64], id_order: IntArray) -> Outcome:
+def _first_choice(market: Market) -> Outcome:
+    student_tiebreak = _student_numbers(market, Keyed(market.seed))
+    tiebreak = student_tiebreak[market.pair_student]
+    student_order = _student_order(market, student_tiebreak)
     first = market.pair_rank == 1
+    n_programs = len(market.program_ids)
     # stage 1, the school lottery: each program takes the best of those who put it first
-    stage1 = Ranking.build(
-        market.pair_program, len(market.program_ids), ~first, -market.pair_priority, tiebreak, id_order
-    )
+    level = _cached(market, "first_choice_level", lambda m: _levels(m.pair_rank != 1, m.pair_priority))
+    stage1 = Ranking.by_student_order(market.offsets, market.pair_program, n_programs, level, student_order)
     within = stage1.position - stage1.start[market.pair_program]
     admitted = first & (within < market.capacity[market.pair_program])
     pair = np.full(len(market.student_ids), -1, dtype=np.int64)
     pair[market.pair_student[admitted]] = np.flatnonzero(admitted)
 
     # stage 2, the central lottery: the others, without their first choice, for the seats left, no priorities
-    left = market.capacity - np.bincount(market.pair_program[admitted], minlength=len(market.program_ids))
-    taking_part = (pair < 0)[market.pair_student] & ~first
-    sub = np.flatnonzero(taking_part)
+    left = market.capacity - np.bincount(market.pair_program[admitted], minlength=n_programs)
+    sub = np.flatnonzero((pair < 0)[market.pair_student] & ~first)
     sub_student = market.pair_student[sub]
-    counts = np.bincount(sub_student, minlength=len(market.student_ids))
     offsets = np.zeros(len(market.student_ids) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    stage2 = Ranking.build(market.pair_program[sub], len(market.program_ids), tiebreak[sub], id_order[sub])
-    sub_pair, cutoff = deferred_acceptance(offsets, sub_student, market.pair_program[sub], stage2, left)
+    np.cumsum(np.bincount(sub_student, minlength=len(market.student_ids)), out=offsets[1:])
+    sub_program = market.pair_program[sub]
+    stage2 = Ranking.by_student_order(offsets, sub_program, n_programs, None, student_order)
+    sub_pair, cutoff = deferred_acceptance(offsets, sub_student, sub_program, stage2, left)
     placed = sub_pair >= 0
     pair[placed] = sub[sub_pair[placed]]
 
-    last_admitted = np.full(len(market.program_ids), -1, dtype=np.int64)
+    last_admitted = np.full(n_programs, -1, dtype=np.int64)
     full = np.flatnonzero(admitted & (within == market.capacity[market.pair_program] - 1))
     last_admitted[market.pair_program[full]] = full
-    held = np.bincount(market.pair_program[pair[pair >= 0]], minlength=len(market.program_ids))
+    held = np.bincount(market.pair_program[pair[pair >= 0]], minlength=n_programs)
     full2 = (held >= market.capacity) & (left > 0)
-    stage2_last = np.where(full2, sub[stage2.order[np.clip(cutoff, 0, max(len(sub) - 1, 0))]] if len(sub) else -1, -1)
-    return Outcome(market, pair, tiebreak, stage2_last.astype(np.int64), last_admitted)
+    last2 = np.full(n_programs, -1, dtype=np.int64)
+    if len(sub):
+        last2 = np.where(full2, sub[stage2.order[np.clip(cutoff, 0, len(sub) - 1)]], -1)
+    return Outcome(market, pair, tiebreak, last2, last_admitted)
+
+
+def _cached(market: Market, name: str, compute: Callable[[Market], T]) -> T:
+    if name not in market.cache:
+        market.cache[name] = compute(market)
+    value: T = market.cache[name]
+    return value
+
+
+def _levels(not_guaranteed: npt.NDArray[np.bool_], priority: IntArray) -> IntArray | None:
+    """The first keys of the ranking tuple as one small integer per pair; None when they order nothing."""
+    if not len(priority) or ((priority == priority[0]).all() and (not_guaranteed == not_guaranteed[0]).all()):
+        return None
+    distinct, stronger_first = np.unique(-priority, return_inverse=True)
+    return not_guaranteed.astype(np.int64) * len(distinct) + stronger_first.reshape(-1).astype(np.int64)
+
+
+def _student_numbers(market: Market, keyed: Keyed) -> npt.NDArray[np.uint64]:
+    """STB: one number per student; twins are drawn once for their group."""
+    messages, of_student = _cached(market, "stb_messages", _stb_messages)
+    numbers = keyed.numbers(messages)
+    return numbers if of_student is None else numbers[of_student]
+
+
+def _student_order(market: Market, student_tiebreak: npt.NDArray[np.uint64]) -> IntArray:
+    order: IntArray = np.lexsort((_cached(market, "id_order", _id_order), student_tiebreak)).astype(np.int64)
+    return order
+
+
+def _stb_messages(market: Market) -> tuple[list[bytes], IntArray | None]:
+    subjects = market.subjects
+    if all(g is None for g in market.groups):
+        return [f"stb|{s}".encode() for s in subjects], None
+    distinct = sorted(set(subjects))
+    index = {s: i for i, s in enumerate(distinct)}
+    return [f"stb|{s}".encode() for s in distinct], np.array([index[s] for s in subjects], dtype=np.int64)
+
+
+def _mtb_messages(market: Market) -> list[bytes]:
+    subjects, programs = market.subjects, market.program_ids
+    return [
+        f"mtb|{programs[p]}|{subjects[s]}".encode()
+        for s, p in zip(market.pair_student.tolist(), market.pair_program.tolist(), strict=True)
+    ]
 
 
 def _id_order(market: Market) -> IntArray:

@@ -4,6 +4,7 @@ from typing import Any
 
 import orjson
 
+from loket.loting.engine.market import paused_gc
 from loket.loting.engine.mechanisms import Outcome
 
 FORMAT = "loting-result/1"
@@ -42,4 +43,5 @@ def canonical(document: Any) -> bytes:
 
 
 def result_bytes(outcome: Outcome) -> bytes:
-    return canonical(result_document(outcome))
+    with paused_gc():
+        return canonical(result_document(outcome))

@@ -32,13 +32,13 @@ class Keyed:
         outer.update(inner.digest())
         return outer.digest()
 
-    def numbers(self, messages: Iterable[str]) -> npt.NDArray[np.uint64]:
-        """H(msg) for each message: the first 8 bytes of the HMAC, big-endian, as uint64."""
+    def numbers(self, messages: Iterable[bytes]) -> npt.NDArray[np.uint64]:
+        """H(msg) for each UTF-8 message: the first 8 bytes of the HMAC, big-endian, as uint64."""
         inner, outer = self._inner, self._outer
         chunks = bytearray()
         for message in messages:
             i = inner.copy()
-            i.update(message.encode())
+            i.update(message)
             o = outer.copy()
             o.update(i.digest())
             chunks += o.digest()[:8]
