@@ -27,6 +27,7 @@ STUDENT_KEYS = frozenset({"id", "preferences", "priorities", "group", "guarantee
 _INT64 = 2**62  # priorities beyond this are ranked densely instead of used as they are
 
 IntArray = npt.NDArray[np.int64]
+_NO_PRIORITIES: dict[str, int] = {}  # shared by every student without priorities; never written to
 
 
 class InvalidMarket(ValueError):
@@ -79,6 +80,14 @@ class Market:
         drawn = replace(self, seed=seed)
         object.__setattr__(drawn, "cache", self.cache)
         return drawn
+
+    @property
+    def by_id(self) -> list[int]:
+        """Student indexes in code-point order of their ids (Python compares str by code point)."""
+        if "by_id" not in self.cache:
+            self.cache["by_id"] = sorted(range(len(self.student_ids)), key=self.student_ids.__getitem__)
+        order: list[int] = self.cache["by_id"]
+        return order
 
     def student_index(self, student_id: str) -> int:
         try:
@@ -190,73 +199,58 @@ def _students(
     if not isinstance(students, list):
         raise InvalidMarket("market", '"students" must be an array')
     ids: list[str] = []
-    groups: list[str | None] = []
-    priorities: list[dict[str, int]] = []
-    offsets = [0]
+    groups: list[str | None] = [None] * len(students)
+    priorities: list[dict[str, int]] = [_NO_PRIORITIES] * len(students)
+    lengths: list[int] = []
     pair_program: list[int] = []
-    pair_rank: list[int] = []
-    pair_priority: list[int] = []
+    prioritised: list[tuple[int, int]] = []  # (pair, priority) where it is not 0
     guaranteed_pairs: list[int] = []
     seen: set[str] = set()
     fullmatch = ID_PATTERN.fullmatch
+    lookup = index.__getitem__
+    # one pass, in the order the spec lists the rules; the message names the student at fault
     for n, student in enumerate(students):
-        if not isinstance(student, dict):
+        if type(student) is not dict:
             raise InvalidMarket(f"student #{n + 1}", "must be an object")
         student_id = student.get("id")
-        if not (isinstance(student_id, str) and fullmatch(student_id)):
+        if not (type(student_id) is str and fullmatch(student_id)):
             raise InvalidMarket(f"student #{n + 1}", f'"id" {_id_rule(student_id)}')
-        where = f"student {student_id}"
         if not student.keys() <= STUDENT_KEYS:
-            _only_keys(student, STUDENT_KEYS, where)
+            _only_keys(student, STUDENT_KEYS, f"student {student_id}")
         if student_id in seen:
-            raise InvalidMarket(where, "two students have this id")
+            raise InvalidMarket(f"student {student_id}", "two students have this id")
         seen.add(student_id)
 
         preferences = student.get("preferences")
-        if not isinstance(preferences, list):
-            raise InvalidMarket(where, '"preferences" must be an array of program ids')
+        if type(preferences) is not list:
+            raise InvalidMarket(f"student {student_id}", '"preferences" must be an array of program ids')
         try:
-            programs = [index[program_id] for program_id in preferences]
+            programs = list(map(lookup, preferences))
         except (KeyError, TypeError):  # TypeError: a list or object where an id belongs
             unknown = next(p for p in preferences if not isinstance(p, str) or p not in index)
-            raise InvalidMarket(where, f"preference {_show(unknown)} names a program that does not exist") from None
+            raise InvalidMarket(
+                f"student {student_id}", f"preference {_show(unknown)} names a program that does not exist"
+            ) from None
         if len(set(programs)) != len(programs):
             twice = next(p for p in preferences if preferences.count(p) > 1)
-            raise InvalidMarket(where, f"program {twice} appears twice in the preferences")
-
-        priority = student.get("priorities", {})
-        if not isinstance(priority, dict):
-            raise InvalidMarket(where, '"priorities" must be an object of program id to whole number')
-        for program_id, value in priority.items():
-            if program_id not in index:
-                raise InvalidMarket(where, f"priority for {_show(program_id)}, a program that does not exist")
-            if type(value) is not int:
-                raise InvalidMarket(where, f"priority for {program_id} must be a whole number, not {_show(value)}")
-
-        group = student.get("group")
-        if group is not None or "group" in student:
-            group = _id(group, where, "group")
+            raise InvalidMarket(f"student {student_id}", f"program {twice} appears twice in the preferences")
 
         cut = len(programs)
-        if "guaranteed" in student:
-            guaranteed = student["guaranteed"]
-            if mechanism == "first-choice-da-stb":
-                raise InvalidMarket(where, '"guaranteed" is not allowed under first-choice-da-stb')
-            if not isinstance(guaranteed, str) or guaranteed not in preferences:
-                raise InvalidMarket(where, f"guaranteed program {_show(guaranteed)} is not in the preferences")
-            cut = preferences.index(guaranteed) + 1
-            guaranteed_pairs.append(len(pair_program) + cut - 1)
-
+        if len(student) > 2:  # priorities, a group or a guaranteed seat: the exception, not the rule
+            cut = _student_extras(student, student_id, n, preferences, programs, index, mechanism, groups, priorities)
+            if cut < len(programs):
+                programs = programs[:cut]
+            if "guaranteed" in student:
+                guaranteed_pairs.append(len(pair_program) + cut - 1)
+            first = len(pair_program)
+            prioritised.extend(
+                (first + k, value)
+                for k, p in enumerate(programs)
+                if (value := priorities[n].get(program_ids[p], 0)) != 0
+            )
         ids.append(student_id)
-        groups.append(group)
-        priorities.append(priority)
-        pair_program.extend(programs[:cut])
-        pair_rank.extend(range(1, cut + 1))
-        if priority:
-            pair_priority.extend(priority.get(program_ids[p], 0) for p in programs[:cut])
-        else:
-            pair_priority.extend([0] * cut)
-        offsets.append(len(pair_program))
+        lengths.append(cut)
+        pair_program.extend(programs)
 
     pairs = np.array(pair_program, dtype=np.int64)
     guaranteed_mask = np.zeros(len(pairs), dtype=np.bool_)
@@ -267,7 +261,9 @@ def _students(
         raise InvalidMarket(
             f"program {program_ids[p]}", f"more students are guaranteed a seat than its capacity ({capacity[p]})"
         )
-    offsets_array = np.array(offsets, dtype=np.int64)
+    counts = np.array(lengths, dtype=np.int64)
+    offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
     return Market(
         sha256=sha256,
         mechanism=mechanism,
@@ -276,21 +272,65 @@ def _students(
         capacity=capacity,
         student_ids=ids,
         groups=groups,
-        offsets=offsets_array,
-        pair_student=np.repeat(np.arange(len(ids), dtype=np.int64), np.diff(offsets_array)),
+        offsets=offsets,
+        pair_student=np.repeat(np.arange(len(ids), dtype=np.int64), counts),
         pair_program=pairs,
-        pair_rank=np.array(pair_rank, dtype=np.int64),
-        pair_priority=_order_preserving(pair_priority),
+        pair_rank=np.arange(len(pairs), dtype=np.int64) - np.repeat(offsets[:-1], counts) + 1,
+        pair_priority=_order_preserving(prioritised, len(pairs)),
         pair_guaranteed=guaranteed_mask,
         priorities=priorities,
     )
 
 
-def _order_preserving(values: list[int]) -> IntArray:
+def _student_extras(
+    student: dict[str, Any],
+    student_id: str,
+    n: int,
+    preferences: list[str],
+    programs: list[int],
+    index: dict[str, int],
+    mechanism: str,
+    groups: list[str | None],
+    priorities: list[dict[str, int]],
+) -> int:
+    """Check a student's priorities, group and guaranteed seat; record them; return how much of the list counts."""
+    where = f"student {student_id}"
+    priority = student.get("priorities", _NO_PRIORITIES)
+    if type(priority) is not dict:
+        raise InvalidMarket(where, '"priorities" must be an object of program id to whole number')
+    for program_id, value in priority.items():
+        if program_id not in index:
+            raise InvalidMarket(where, f"priority for {_show(program_id)}, a program that does not exist")
+        if type(value) is not int:
+            raise InvalidMarket(where, f"priority for {program_id} must be a whole number, not {_show(value)}")
+    priorities[n] = priority
+    if "group" in student:
+        groups[n] = _id(student["group"], where, "group")
+    if "guaranteed" not in student:
+        return len(programs)
+    guaranteed = student["guaranteed"]
+    if mechanism == "first-choice-da-stb":
+        raise InvalidMarket(where, '"guaranteed" is not allowed under first-choice-da-stb')
+    if not isinstance(guaranteed, str) or guaranteed not in preferences:
+        raise InvalidMarket(where, f"guaranteed program {_show(guaranteed)} is not in the preferences")
+    return preferences.index(guaranteed) + 1
+
+
+def _order_preserving(prioritised: list[tuple[int, int]], n_pairs: int) -> IntArray:
+    """Every pair's priority (0 unless given); priorities too large for int64 are replaced by their
+    rank among the distinct values, 0 staying 0, which keeps the order and so the outcome."""
+    priority = np.zeros(n_pairs, dtype=np.int64)
+    if not prioritised:
+        return priority
+    where, values = zip(*prioritised, strict=True)
     if all(-_INT64 < v < _INT64 for v in values):
-        return np.array(values, dtype=np.int64)
-    ranks = {v: i for i, v in enumerate(sorted(set(values)))}
-    return np.array([ranks[v] for v in values], dtype=np.int64)
+        priority[list(where)] = values
+        return priority
+    distinct = sorted({0, *values})
+    zero = distinct.index(0)
+    rank = {v: i - zero for i, v in enumerate(distinct)}
+    priority[list(where)] = [rank[v] for v in values]
+    return priority
 
 
 def _only_keys(obj: dict[str, Any], allowed: frozenset[str], where: str) -> None:

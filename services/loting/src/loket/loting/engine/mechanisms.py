@@ -27,11 +27,17 @@ class Outcome:
 
     @property
     def program(self) -> IntArray:
-        return np.where(self.pair >= 0, self.market.pair_program[np.maximum(self.pair, 0)], -1)
+        return self._of_pair(self.market.pair_program, -1)
 
     @property
     def rank(self) -> IntArray:
-        return np.where(self.pair >= 0, self.market.pair_rank[np.maximum(self.pair, 0)], 0)
+        return self._of_pair(self.market.pair_rank, 0)
+
+    def _of_pair(self, values: IntArray, none: int) -> IntArray:
+        result = np.full(len(self.pair), none, dtype=np.int64)
+        placed = self.pair >= 0
+        result[placed] = values[self.pair[placed]]
+        return result
 
 
 def tiebreak_numbers(market: Market) -> npt.NDArray[np.uint64]:
@@ -135,7 +141,7 @@ def _stb_messages(market: Market) -> tuple[list[bytes], IntArray | None]:
     subjects = market.subjects
     if all(g is None for g in market.groups):
         return [f"stb|{s}".encode() for s in subjects], None
-    distinct = sorted(set(subjects))
+    distinct = list(dict.fromkeys(subjects))  # any fixed order will do: each subject is drawn once
     index = {s: i for i, s in enumerate(distinct)}
     return [f"stb|{s}".encode() for s in distinct], np.array([index[s] for s in subjects], dtype=np.int64)
 
@@ -150,7 +156,7 @@ def _mtb_messages(market: Market) -> list[bytes]:
 
 def _id_order(market: Market) -> IntArray:
     """Each student's place in code-point order of ids (Python compares str by code point)."""
-    order = np.array(sorted(range(len(market.student_ids)), key=market.student_ids.__getitem__), dtype=np.int64)
+    order = np.array(market.by_id, dtype=np.int64)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
     return rank
@@ -159,5 +165,7 @@ def _id_order(market: Market) -> IntArray:
 def _cutoff_pairs(ranking: Ranking, cutoff: IntArray, pair: IntArray, market: Market) -> IntArray:
     """The last pair each full program kept."""
     held = np.bincount(market.pair_program[pair[pair >= 0]], minlength=len(market.program_ids))
-    full = (held >= market.capacity) & (market.capacity > 0)
-    return np.where(full, ranking.order[np.maximum(cutoff, 0)], -1)
+    full = np.flatnonzero((held >= market.capacity) & (market.capacity > 0))
+    last = np.full(len(market.program_ids), -1, dtype=np.int64)
+    last[full] = ranking.order[cutoff[full]]
+    return last

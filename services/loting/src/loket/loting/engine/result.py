@@ -15,7 +15,7 @@ def result_document(outcome: Outcome) -> dict[str, Any]:
     programs = outcome.program.tolist()
     ranks = outcome.rank.tolist()
     ids = market.program_ids
-    by_id = sorted(range(len(market.student_ids)), key=market.student_ids.__getitem__)
+    by_id = market.by_id
     assignments = [
         {
             "student": market.student_ids[s],

@@ -1,0 +1,103 @@
+"""`loting simulate MARKET --draws N --out STATS [--workers W]`: the draws over local processes.
+
+The draws are cut into chunks of consecutive draws. Each worker process reads the market once (the
+pool's initializer) and then solves chunk after chunk; the parent merges the tallies as they come
+back, whatever their order, and writes STATS only when every draw is counted.
+"""
+
+import argparse
+import math
+import multiprocessing
+import signal
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs; types-tqdm is not a dependency
+
+from loket.loting.engine import Market, load_market
+from loket.loting.engine.simulation import Tally, chunks, merge, run_draws
+from loket.loting.simulation import check_draws, read_market, write_stats
+
+CHUNKS_PER_WORKER = 16  # small enough to balance the processes' finish, big enough to be cheap
+MAX_CHUNK = 100
+
+_market: Market | None = None  # a worker process's market, read once by `_start_worker`
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    from loket.loting.cli import Refused
+
+    draws = check_draws(args.draws)
+    if args.workers < 1:
+        raise Refused(f"--workers must be 1 or more, not {args.workers}")
+    data, market = read_market(args.market)
+    with progress_bar(draws) as bar:
+        tally = simulate(data, market, draws, args.workers, bar.update)
+    write_stats(args.out, market, tally)
+    return 0
+
+
+def progress_bar(draws: int) -> Any:
+    """Draws done, on stderr; silent when stderr is not a terminal."""
+    return tqdm(total=draws, unit="draw", desc="simulating", file=sys.stderr, disable=None, dynamic_ncols=True)
+
+
+def chunk_size(draws: int, workers: int) -> int:
+    return max(1, min(MAX_CHUNK, math.ceil(draws / (workers * CHUNKS_PER_WORKER))))
+
+
+def simulate(data: bytes, market: Market, draws: int, workers: int, progress: Callable[[int], object]) -> Tally:
+    """Draws `0:draws` of the market whose file is `data`, over `workers` processes."""
+    ranges = chunks(0, draws, chunk_size(draws, workers))
+    if workers == 1 or len(ranges) == 1:
+        tallies = []
+        for first, last in ranges:
+            tallies.append(run_draws(market, first, last))
+            progress(last - first)
+        return merge(tallies)
+
+    from loket.loting.cli import Refused
+
+    merged: Tally | None = None
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(ranges)),
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(data,),
+    )
+    try:
+        futures = [pool.submit(_run, first, last) for first, last in ranges]
+        for future in as_completed(futures):
+            tally = future.result()
+            merged = tally if merged is None else merge([merged, tally])
+            progress(tally.draws)
+    except BrokenProcessPool:
+        raise Refused("a simulation process died (out of memory?); nothing written") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C: only the chunks under way finish
+    assert merged is not None
+    return merged
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server that has imported the engine: workers start in milliseconds, and not by forking a
+    parent that runs threads (the progress bar's)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["loket.loting.engine.simulation", "loket.loting.simulation.local"])
+    return context
+
+
+def _start_worker(data: bytes) -> None:
+    global _market
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _market = load_market(data)
+
+
+def _run(first: int, last: int) -> Tally:
+    assert _market is not None, "the worker's initializer did not run"
+    return run_draws(_market, first, last)
