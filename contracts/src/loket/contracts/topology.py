@@ -18,6 +18,12 @@ from loket.contracts.events import (
     MessageFailed,
     MessageSent,
     PupilRegistered,
+    RunCommitted,
+    RunCompleted,
+    RunFailed,
+    RunRequested,
+    RunRetried,
+    RunSeeded,
 )
 
 if TYPE_CHECKING:
@@ -29,6 +35,11 @@ DEAD_LETTER_EXCHANGE = RabbitExchange("loket.dead", type=ExchangeType.DIRECT, du
 SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     "identity": (PupilRegistered, MessageSent, MessageFailed),
     "notificatie": (ActivationIssued,),
+    # loting takes each step of a lottery ceremony only once the previous step's event has come back
+    # from the bus, which proves it was published: a seed is accepted only after the commitment was
+    # seen on the bus, and the run executes on its own `seeded`. The other run events are consumed
+    # too, so that every one is routable and loting keeps when it was seen published (proces-verbaal).
+    "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""
 

@@ -1,9 +1,19 @@
 """Every event in Loket, one module per producing service. Importing this package fills `CATALOG`."""
 
-from loket.contracts.events import dossier, identity, notificatie
+from loket.contracts.events import dossier, identity, loting, notificatie
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import PupilRegistered
 from loket.contracts.events.identity import ActivationIssued
+from loket.contracts.events.loting import (
+    RunCommitted,
+    RunCompleted,
+    RunFailed,
+    RunRequested,
+    RunRetried,
+    RunSeeded,
+    RunStatistics,
+    SeedSource,
+)
 from loket.contracts.events.notificatie import MessageFailed, MessageSent
 
 __all__ = [
@@ -14,8 +24,17 @@ __all__ = [
     "MessageFailed",
     "MessageSent",
     "PupilRegistered",
+    "RunCommitted",
+    "RunCompleted",
+    "RunFailed",
+    "RunRequested",
+    "RunRetried",
+    "RunSeeded",
+    "RunStatistics",
+    "SeedSource",
     "dossier",
     "event",
     "identity",
+    "loting",
     "notificatie",
 ]

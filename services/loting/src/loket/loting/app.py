@@ -1,8 +1,10 @@
-"""Wires loting: settings, runtime (database, broker, outbox, inbox)."""
+"""Wires loting: settings, runtime (database, broker, outbox, inbox), event handlers, routes."""
 
 from fastapi import FastAPI
 
 from loket.contracts.runtime.service import Runtime
+from loket.loting import handlers
+from loket.loting.http.runs import runs_router
 from loket.loting.persistence.models import metadata
 from loket.loting.settings import LotingSettings
 
@@ -10,5 +12,10 @@ from loket.loting.settings import LotingSettings
 def build(settings: LotingSettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or LotingSettings()
     runtime = Runtime("loting", settings, metadata)
-    app = runtime.http_app(title="Loket loting", description="Lottery and matching runs, and simulations.")
+    handlers.register(runtime.consumer)
+    app = runtime.http_app(
+        title="Loket loting",
+        description="Lottery and matching runs, and simulations; the lottery ceremony with its proces-verbaal.",
+        routers=[runs_router(runtime.database, runtime.outbox)],
+    )
     return runtime, app

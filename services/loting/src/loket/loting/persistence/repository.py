@@ -1,0 +1,58 @@
+import hashlib
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.loting.persistence.models import Artifact, ArtifactKind, Run, RunPublication, RunSeed
+
+
+class Runs:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, run_id: UUID, *, for_update: bool = False) -> Run | None:
+        """The run; `for_update` locks its row on PostgreSQL, so two requests take turns on one run
+        (SQLite takes turns anyway: every transaction there begins IMMEDIATE)."""
+        query = select(Run).where(Run.id == run_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.exec(query)).first()
+
+    def add(self, *objects: Run | RunSeed | RunPublication) -> None:
+        self.session.add_all(objects)
+
+    async def store(self, kind: ArtifactKind, content: bytes) -> str:
+        """Keep a file under the SHA-256 of its bytes and return that. The same bytes stored twice
+        (the same market in two runs) are one row; a stored file is never changed."""
+        sha256 = hashlib.sha256(content).hexdigest()
+        dialect = self.session.get_bind().dialect.name
+        insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+        await self.session.execute(
+            insert(Artifact)
+            .values(sha256=sha256, kind=kind, content=content, stored_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+        return sha256
+
+    async def artifact(self, sha256: str) -> Artifact | None:
+        return await self.session.get(Artifact, sha256)
+
+    async def content(self, sha256: str) -> bytes:
+        artifact = await self.artifact(sha256)
+        if artifact is None:
+            raise LookupError(f"artifact {sha256} is missing")
+        return artifact.content
+
+    async def seed(self, run_id: UUID) -> RunSeed | None:
+        return await self.session.get(RunSeed, run_id)
+
+    async def publications(self, run_id: UUID) -> list[RunPublication]:
+        query = (
+            select(RunPublication)
+            .where(RunPublication.run_id == run_id)
+            .order_by(col(RunPublication.occurred_at), col(RunPublication.seen_on_bus_at))
+        )
+        return list((await self.session.exec(query)).all())

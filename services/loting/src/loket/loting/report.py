@@ -1,0 +1,129 @@
+"""What loting says about a run: a summary, and the proces-verbaal (`notarial_report`) with everything
+a notary's record of the ceremony needs, including how to check every step without trusting Loket."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.loting.domain.ceremony import SEED_FORMAT
+from loket.loting.persistence.models import Run, RunSeed
+from loket.loting.persistence.repository import Runs
+from loket.loting.runs import path
+
+REPORT_FORMAT = "loting-proces-verbaal/1"
+
+CANONICAL = 'canonical JSON (keys sorted, separators "," and ":", non-ASCII as itself, UTF-8, one "\\n" at the end)'
+
+HOW_TO_CHECK = (
+    f"commitment: the SHA-256 of the commitment file is commitment.sha256; the file is the market without its seed, "
+    f"in {CANONICAL}; it was seen published on the bus at commitment.published_at, before seed.entered_at.",
+    f"seed: the seed record is {{format: {SEED_FORMAT}, commitment_sha256, sources: the declared sources in order, "
+    f"each with its value}} in {CANONICAL}; the seed is the SHA-256 of those bytes, in lowercase hex.",
+    f'market: the commitment with "seed": <seed> inserted, in {CANONICAL}; its SHA-256 is market.sha256.',
+    "result: `loting verify market.json result.json` re-runs the market and exits 0 when it gives result.json "
+    "byte for byte; result.sha256 is the SHA-256 of result.json.",
+)
+
+
+def summary(run: Run, seed: RunSeed | None) -> dict[str, Any]:
+    """The state of a run, for `GET /runs/{id}` and the answers to its requests."""
+    files = {
+        "commitment": run.commitment_sha256,
+        "seed-record": seed.seed if seed else None,
+        "market": run.market_sha256,
+        "result": run.result_sha256,
+    }
+    return {
+        "id": str(run.id),
+        "label": run.label,
+        "state": run.state,
+        "mechanism": run.mechanism,
+        "students": run.students,
+        "programs": run.programs,
+        "seed_sources": run.seed_sources,
+        "commitment_sha256": run.commitment_sha256,
+        "seed": seed.seed if seed else None,
+        "market_sha256": run.market_sha256,
+        "result_sha256": run.result_sha256,
+        "statistics": run.statistics,
+        "attempts": run.attempts,
+        "failure_reason": run.failure_reason,
+        "requested_at": run.requested_at,
+        "commitment_published_at": run.commitment_published_at,
+        "seed_entered_by": seed.entered_by if seed else None,
+        "seed_entered_at": seed.entered_at if seed else None,
+        "completed_at": run.completed_at,
+        "failed_at": run.failed_at,
+        "links": {
+            **{what: path(run.id, what) for what, sha256 in files.items() if sha256},
+            "proces-verbaal": path(run.id, "proces-verbaal"),
+        },
+    }
+
+
+async def notarial_report(session: AsyncSession, run: Run) -> dict[str, Any]:
+    """The proces-verbaal of a run, in whatever state it is; a step not taken yet is `null`."""
+    runs = Runs(session)
+    seed = await runs.seed(run.id)
+    seed_part = None
+    if seed is not None:
+        record = orjson.loads(await runs.content(seed.seed))
+        seed_part = {
+            "seed": seed.seed,
+            "sources": record["sources"],
+            "entered_by": seed.entered_by,
+            "entered_at": seed.entered_at,
+            "record": record,
+            "record_path": path(run.id, "seed-record"),
+        }
+    return {
+        "format": REPORT_FORMAT,
+        "run": {
+            "id": str(run.id),
+            "label": run.label,
+            "state": run.state,
+            "mechanism": run.mechanism,
+            "students": run.students,
+            "programs": run.programs,
+            "attempts": run.attempts,
+            "failure_reason": run.failure_reason,
+        },
+        "commitment": {
+            "sha256": run.commitment_sha256,
+            "path": path(run.id, "commitment"),
+            "seed_sources": run.seed_sources,
+            "requested_at": run.requested_at,
+            "published_at": run.commitment_published_at,
+        },
+        "seed": seed_part,
+        "market": _file(run, "market", run.market_sha256),
+        "result": _file(run, "result", run.result_sha256),
+        "statistics": run.statistics,
+        "timestamps": {
+            "requested_at": run.requested_at,
+            "commitment_published_at": run.commitment_published_at,
+            "seed_entered_at": seed.entered_at if seed else None,
+            "completed_at": run.completed_at,
+            "failed_at": run.failed_at,
+        },
+        "events": [
+            {
+                "event": publication.routing_key,
+                "event_id": str(publication.event_id),
+                "occurred_at": publication.occurred_at,
+                "seen_on_bus_at": publication.seen_on_bus_at,
+                "payload": publication.payload,
+            }
+            for publication in await runs.publications(run.id)
+        ],
+        "how_to_check": HOW_TO_CHECK,
+        "generated_at": datetime.now(UTC),
+    }
+
+
+def _file(run: Run, what: str, sha256: str | None) -> dict[str, str] | None:
+    return {"sha256": sha256, "path": path(run.id, what)} if sha256 else None
