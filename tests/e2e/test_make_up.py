@@ -4,6 +4,7 @@ mail catcher with a working link, and Ctrl-C stops it all and frees every port."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ import pytest
 from loket_test_support import LINK, eventually, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "services" / "loting" / "tests" / "vectors"
 SERVICES = ["identity", "dossier", "aanmelding", "loting", "notificatie"]
 PARENT = "ouder.make-up@example.org"
 PUPIL = {
@@ -25,6 +27,38 @@ PUPIL = {
     "school_brin": "12AB01",
     "parent_email": PARENT,
 }
+
+
+async def a_notary_runs_a_lottery(client: httpx.AsyncClient, loting: str) -> None:
+    market = json.loads((VECTORS / "01-da-stb-small.market.json").read_bytes())
+    del market["seed"]
+    requested = await client.post(
+        f"{loting}/runs", json={"market": market, "seed_sources": [{"kind": "notary"}], "label": "make up"}
+    )
+    assert requested.status_code == 201, requested.text
+    run = f"{loting}/runs/{requested.json()['id']}"
+
+    async def state(wanted: str) -> bool:
+        return bool((await client.get(run)).json()["state"] == wanted)
+
+    await eventually(lambda: state("committed"), within=30, what="the commitment seen on the bus")
+    seeded = await client.post(f"{run}/seed", json={"entered_by": "notaris", "values": {"notary": "make up"}})
+    assert seeded.status_code == 200, seeded.text
+    await eventually(lambda: state("completed"), within=30, what="the lottery to complete")
+    assert (await client.get(f"{run}/result")).json()["format"] == "loting-result/1"
+
+
+async def a_simulation_runs_on_the_worker(uv: str, env: dict[str, str], tmp_path: Path) -> None:
+    stats = tmp_path / "stats.json"
+    market = VECTORS / "01-da-stb-small.market.json"
+    simulate = await asyncio.create_subprocess_exec(
+        *[uv, "run", "loting", "simulate", str(market), "--draws", "20", "--out", str(stats)],
+        *["--broker", env["LOKET_BROKER_URL"]],
+        cwd=ROOT,
+        env=env,
+    )
+    assert await asyncio.wait_for(simulate.wait(), timeout=60) == 0
+    assert json.loads(stats.read_bytes())["draws"] == 20
 
 
 def port_is_free(port: int) -> bool:
@@ -94,6 +128,9 @@ async def test_make_up_runs_the_whole_system_and_ctrl_c_stops_it(broker_url: str
             assert link.startswith(f"{urls['identity']}/activate/")
             form = await client.get(link)
             assert form.status_code == 200, f"GET {link} gave {form.status_code}; identity's output is below"
+
+            await a_notary_runs_a_lottery(client, urls["loting"])
+            await a_simulation_runs_on_the_worker(uv, env, tmp_path)
 
         os.killpg(up.pid, signal.SIGINT)
         try:
