@@ -29,6 +29,17 @@ HOW_TO_CHECK = (
 )
 
 
+def _identity(run: Run) -> dict[str, Any]:
+    return {
+        "id": str(run.id),
+        "label": run.label,
+        "state": run.state,
+        "mechanism": run.mechanism,
+        "students": run.students,
+        "programs": run.programs,
+    }
+
+
 def summary(run: Run, seed: RunSeed | None) -> dict[str, Any]:
     """The state of a run, for `GET /runs/{id}` and the answers to its requests."""
     files = {
@@ -38,12 +49,7 @@ def summary(run: Run, seed: RunSeed | None) -> dict[str, Any]:
         "result": run.result_sha256,
     }
     return {
-        "id": str(run.id),
-        "label": run.label,
-        "state": run.state,
-        "mechanism": run.mechanism,
-        "students": run.students,
-        "programs": run.programs,
+        **_identity(run),
         "seed_sources": run.seed_sources,
         "commitment_sha256": run.commitment_sha256,
         "seed": seed.seed if seed else None,
@@ -83,12 +89,7 @@ async def notarial_report(session: AsyncSession, run: Run) -> dict[str, Any]:
     return {
         "format": REPORT_FORMAT,
         "run": {
-            "id": str(run.id),
-            "label": run.label,
-            "state": run.state,
-            "mechanism": run.mechanism,
-            "students": run.students,
-            "programs": run.programs,
+            **_identity(run),
             "attempts": run.attempts,
             "failure_reason": run.failure_reason,
         },
