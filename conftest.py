@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
 from loket_test_support import (
     SmtpServer,
+    TokenAuthority,
     create_database,
     create_vhost,
     delete_vhost,
@@ -31,6 +32,14 @@ def broker_url() -> Iterator[str]:
     name, url = create_vhost()
     yield url
     delete_vhost(name)
+
+
+@pytest.fixture
+def token_authority() -> Iterator[TokenAuthority]:
+    """Signs tokens like identity does and serves its JWKS over HTTP, for services that verify them."""
+    authority = TokenAuthority()
+    yield authority
+    authority.close()
 
 
 @pytest.fixture

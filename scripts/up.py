@@ -110,6 +110,7 @@ def main() -> None:
         **{f"LOKET_{name.upper()}_PORT": str(p) for name, p in ports.items()},
     }
     env.setdefault("LOKET_IDENTITY_PUBLIC_URL", urls["identity"])  # links in mails must reach this identity
+    env.setdefault("LOKET_IDENTITY_URL", urls["identity"])  # where the services fetch identity's keys
 
     manager = Manager()
     maildev = shlex.quote(str(MAILDEV / "node_modules" / ".bin" / "maildev"))

@@ -8,22 +8,28 @@ changed with LOKET_TEST_POSTGRES and LOKET_TEST_AMQP.
 from __future__ import annotations
 
 import asyncio
+import http.server
+import json
 import os
 import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+import jwt
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 POSTGRES = os.environ.get("LOKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("LOKET_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
@@ -167,3 +173,60 @@ async def deliver(runtime: Any, payload: Any, envelope: Any = None) -> bool:
     parsed, handler = runtime.consumer.read(envelope.model_dump_json().encode())
     handled: bool = await runtime.consumer.handle(parsed, handler)
     return handled
+
+
+class TokenAuthority:
+    """A stand-in for identity's signing side, written from the token contract alone: an Ed25519 key,
+    its JWKS served over real HTTP, and tokens with whatever claims a test needs."""
+
+    def __init__(self, *, issuer: str = "http://identity.test", region: str = "demo") -> None:
+        self.issuer, self.region, self.kid = issuer, region, "test-key-1"
+        self.key = Ed25519PrivateKey.generate()
+        jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(self.key.public_key()))
+        body = json.dumps({"keys": [{**jwk, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}).encode()
+
+        class Jwks(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def mint(self, *, key: Any = None, **claims: Any) -> str:
+        now = int(time.time())
+        payload = {
+            "iss": self.issuer,
+            "aud": "loket",
+            "sub": "user-1",
+            "role": "school_user",
+            "region": self.region,
+            "scope": {},
+            "iat": now,
+            "exp": now + 600,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
+        return jwt.encode(payload, key or self.key, algorithm="EdDSA", headers={"kid": self.kid})
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def staff_token(var_dir: Path, identity_url: str, *, school: str, role: str = "school_user") -> str:
+    """An access token signed with the running identity's own key (its key folder under `var_dir`).
+
+    Until staff can log in (identity's login), this is how a test stands in for a logged-in teacher;
+    dossier still verifies it through identity's real JWKS endpoint."""
+    from loket.contracts.tokens import Role, Scope
+    from loket.identity.tokens import SigningKeys, TokenIssuer
+
+    issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region="demo")
+    return issuer.issue(subject="teacher", role=Role(role), scope=Scope(schools=(school,))).token

@@ -47,7 +47,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             env[f"LOKET_{name.upper()}_PORT"] = str(port)
             env[f"LOKET_{name.upper()}_DATABASE_URL"] = url
         if "identity" in ports:
-            env["LOKET_IDENTITY_PUBLIC_URL"] = f"http://127.0.0.1:{ports['identity']}"
+            env["LOKET_IDENTITY_PUBLIC_URL"] = env["LOKET_IDENTITY_URL"] = f"http://127.0.0.1:{ports['identity']}"
         running = {}
         for name, port in ports.items():
             log = tmp_path / f"{name}.log"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loket_test_support import LINK, eventually, free_port
+from loket_test_support import LINK, eventually, free_port, staff_token
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "services" / "loting" / "tests" / "vectors"
@@ -114,7 +114,11 @@ async def test_make_up_runs_the_whole_system_and_ctrl_c_stops_it(broker_url: str
 
             await eventually(all_ready, within=120, what="all five services to be ready")
 
-            created = await client.post(f"{urls['dossier']}/pupils", json=PUPIL)
+            assert (await client.get(f"{urls['identity']}/.well-known/jwks.json")).json()["keys"]
+            teacher = staff_token(tmp_path / "var", env["LOKET_IDENTITY_PUBLIC_URL"], school=PUPIL["school_brin"])
+            created = await client.post(
+                f"{urls['dossier']}/pupils", json=PUPIL, headers={"Authorization": f"Bearer {teacher}"}
+            )
             assert created.status_code == 201, created.text
 
             async def mail() -> list[dict[str, object]]:

@@ -2,7 +2,7 @@
 link in it works — across dossier, identity and notificatie over real RabbitMQ, PostgreSQL and SMTP."""
 
 import httpx
-from loket_test_support import activation_link, eventually, text_of
+from loket_test_support import activation_link, eventually, staff_token, text_of
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,10 +30,16 @@ async def activation_mail_state(database_url: str, elk_number: str, expect: str 
     return state if expect is None or state == expect else None
 
 
-async def test_a_registered_pupil_gives_the_parent_an_activation_mail_with_a_working_link(start_services, smtp):
+async def test_a_registered_pupil_gives_the_parent_an_activation_mail_with_a_working_link(
+    start_services, smtp, tmp_path
+):
     services = await start_services("dossier", "identity", "notificatie")
     async with httpx.AsyncClient() as client:
-        created = await client.post(f"{services['dossier'].url}/pupils", json=PUPIL)
+        assert (await client.get(f"{services['identity'].url}/.well-known/jwks.json")).json()["keys"]
+        teacher = staff_token(tmp_path / "var", services["identity"].url, school=PUPIL["school_brin"])
+        created = await client.post(
+            f"{services['dossier'].url}/pupils", json=PUPIL, headers={"Authorization": f"Bearer {teacher}"}
+        )
         assert created.status_code == 201, created.text
         elk_number = created.json()["elk_number"]
 

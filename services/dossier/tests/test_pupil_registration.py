@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import httpx
 import pytest
+from loket_test_support import TokenAuthority
 from sqlalchemy import func, select
 from sqlmodel import select as select_models
 
@@ -22,10 +23,19 @@ NOOR = {
 }
 
 
+def settings_for(database_url: str, authority: TokenAuthority) -> DossierSettings:
+    return DossierSettings(
+        LOKET_DOSSIER_DATABASE_URL=database_url, identity_url=authority.url, token_issuer=authority.issuer
+    )
+
+
 @pytest.fixture
-async def dossier(migrated_database_url):  # type: ignore[no-untyped-def]
-    runtime, app = build(DossierSettings(LOKET_DOSSIER_DATABASE_URL=migrated_database_url))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://dossier") as client:
+async def dossier(migrated_database_url, token_authority):  # type: ignore[no-untyped-def]
+    runtime, app = build(settings_for(migrated_database_url, token_authority))
+    teacher = token_authority.mint(role="school_user", scope={"schools": ["12AB01"]})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://dossier", headers={"Authorization": f"Bearer {teacher}"}
+    ) as client:
         yield runtime, client
     await runtime.database.dispose()
 

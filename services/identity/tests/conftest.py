@@ -31,9 +31,11 @@ class Identity:
 
 
 @pytest.fixture
-async def identity(migrated_database_url):  # type: ignore[no-untyped-def]
+async def identity(migrated_database_url, tmp_path):  # type: ignore[no-untyped-def]
     settings = IdentitySettings(
-        LOKET_IDENTITY_DATABASE_URL=migrated_database_url, LOKET_IDENTITY_PUBLIC_URL="https://ouders.loket.example"
+        LOKET_IDENTITY_DATABASE_URL=migrated_database_url,
+        LOKET_IDENTITY_PUBLIC_URL="https://ouders.loket.example",
+        LOKET_IDENTITY_KEYS_DIR=tmp_path / "identity-keys",
     )
     runtime, app = build(settings)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://identity") as client:

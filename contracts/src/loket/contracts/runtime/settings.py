@@ -34,5 +34,13 @@ class ServiceSettings(BaseSettings):
     relay_backoff_cap: float = Field(default=30.0, gt=0, description="Longest wait between retries.")
     outbox_retention_hours: float = Field(default=24.0, gt=0, description="How long sent events are kept.")
 
+    identity_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="Where this service fetches identity's public keys (`/.well-known/jwks.json`).",
+    )
+    token_issuer: str | None = Field(
+        default=None, description="The `iss` of identity's tokens: identity's public URL; default identity_url."
+    )
+
     database_url: str | None = None
     port: int = 8000

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.dossier.http.pupils import pupils_router
 from loket.dossier.persistence.models import metadata
@@ -14,6 +15,6 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
     app = runtime.http_app(
         title="Loket dossier",
         description="Schools, groups, pupils, the education report (OKI-doc), advice and test results.",
-        routers=[pupils_router(runtime.database, runtime.outbox)],
+        routers=[pupils_router(runtime.database, runtime.outbox, token_verifier(settings))],
     )
     return runtime, app

@@ -1,6 +1,11 @@
-from pydantic import Field
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from loket.contracts.runtime.settings import ServiceSettings
+from loket.contracts.tokens import Role
 
 
 class IdentitySettings(ServiceSettings):
@@ -12,3 +17,48 @@ class IdentitySettings(ServiceSettings):
         description="Where parents reach identity; links in mails are built from it, never from a request.",
     )
     activation_valid_days: int = Field(default=14, ge=1, validation_alias="LOKET_IDENTITY_ACTIVATION_VALID_DAYS")
+    keys_dir: Path | None = Field(
+        default=None,
+        validation_alias="LOKET_IDENTITY_KEYS_DIR",
+        description="Folder of Ed25519 signing keys (<kid>.pem); default $LOKET_VAR_DIR/identity-keys.",
+    )
+    access_token_minutes: int = Field(default=10, ge=1, le=60, validation_alias="LOKET_IDENTITY_ACCESS_TOKEN_MINUTES")
+
+    # staff accounts, login and sessions (docs/architecture.md, "Accounts, login and sessions")
+    invitation_valid_days: int = Field(default=7, ge=1, validation_alias="LOKET_IDENTITY_INVITATION_VALID_DAYS")
+    reset_valid_minutes: int = Field(default=60, ge=5, validation_alias="LOKET_IDENTITY_RESET_VALID_MINUTES")
+    totp_required_roles: Annotated[tuple[Role, ...], NoDecode] = Field(
+        default=(Role.REGION_ADMIN, Role.BOARD_CONTACT, Role.SCHOOL_ADMIN),
+        validation_alias="LOKET_IDENTITY_TOTP_REQUIRED_ROLES",
+        description="Staff roles that must log in with a TOTP code, comma-separated; others may enrol.",
+    )
+    throttle_window_minutes: int = Field(default=15, ge=1, validation_alias="LOKET_IDENTITY_THROTTLE_WINDOW_MINUTES")
+    throttle_account_attempts: int = Field(default=5, ge=1, validation_alias="LOKET_IDENTITY_THROTTLE_ACCOUNT_ATTEMPTS")
+    throttle_address_attempts: int = Field(
+        default=50, ge=1, validation_alias="LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS"
+    )
+    session_idle_minutes: int = Field(default=60, ge=1, validation_alias="LOKET_IDENTITY_SESSION_IDLE_MINUTES")
+    session_max_hours: int = Field(default=12, ge=1, validation_alias="LOKET_IDENTITY_SESSION_MAX_HOURS")
+    cookie_secure: bool = Field(
+        default=True,
+        validation_alias="LOKET_IDENTITY_COOKIE_SECURE",
+        description="Send the session cookie only over https; false only for local http (`make up`).",
+    )
+
+    @field_validator("totp_required_roles", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(role.strip() for role in value.split(",") if role.strip())
+        return value
+
+    @field_validator("totp_required_roles")
+    @classmethod
+    def _staff_roles_only(cls, roles: tuple[Role, ...]) -> tuple[Role, ...]:
+        if Role.PARENT in roles:
+            raise ValueError("parents do not log in with a second factor")
+        return roles
+
+    @property
+    def signing_keys_dir(self) -> Path:
+        return self.keys_dir or self.var_dir / "identity-keys"

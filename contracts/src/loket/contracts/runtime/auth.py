@@ -1,0 +1,48 @@
+"""Bearer tokens on a service's routes: `Depends(bearer(verifier))` gives the caller's `Claims`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from loket.contracts.runtime.settings import ServiceSettings
+from loket.contracts.tokens import JWKS_PATH, Claims, InvalidToken, KeysUnavailable, TokenVerifier
+
+_scheme = HTTPBearer(auto_error=False, description="An access token from identity (`POST /login`).")
+
+
+def token_verifier(settings: ServiceSettings) -> TokenVerifier:
+    """Verifies identity's tokens for this service's region, with keys fetched from identity."""
+    return TokenVerifier(
+        jwks_url=settings.identity_url.rstrip("/") + JWKS_PATH,
+        issuer=settings.token_issuer or settings.identity_url,
+        region=settings.region,
+    )
+
+
+def bearer(verifier: TokenVerifier) -> Callable[..., Awaitable[Claims]]:
+    async def claims(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_scheme)],
+    ) -> Claims:
+        if credentials is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "log in first: no bearer token", {"WWW-Authenticate": "Bearer"}
+            )
+        try:
+            return await verifier.verify(credentials.credentials)
+        except KeysUnavailable as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+        except InvalidToken as exc:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            ) from None
+
+    return claims
+
+
+def forbidden(what: str) -> HTTPException:
+    """The same answer whether the object exists or not, so scope does not leak what exists."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
