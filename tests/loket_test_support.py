@@ -220,7 +220,7 @@ class TokenAuthority:
         self.server.server_close()
 
 
-def staff_token(var_dir: Path, identity_url: str, *, school: str, role: str = "school_user") -> str:
+def staff_token(var_dir: Path, identity_url: str, *, school: str | None = None, role: str = "school_user") -> str:
     """An access token signed with the running identity's own key (its key folder under `var_dir`).
 
     Until staff can log in (identity's login), this is how a test stands in for a logged-in teacher;
@@ -229,4 +229,5 @@ def staff_token(var_dir: Path, identity_url: str, *, school: str, role: str = "s
     from loket.identity.tokens import SigningKeys, TokenIssuer
 
     issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region="demo")
-    return issuer.issue(subject="teacher", role=Role(role), scope=Scope(schools=(school,))).token
+    scope = Scope(schools=(school,) if school else ())
+    return issuer.issue(subject=f"test-{role}", role=Role(role), scope=scope).token

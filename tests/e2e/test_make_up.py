@@ -133,6 +133,8 @@ async def test_make_up_runs_the_whole_system_and_ctrl_c_stops_it(broker_url: str
             form = await client.get(link)
             assert form.status_code == 200, f"GET {link} gave {form.status_code}; identity's output is below"
 
+            operator = staff_token(tmp_path / "var", env["LOKET_IDENTITY_PUBLIC_URL"], role="region_admin")
+            client.headers["Authorization"] = f"Bearer {operator}"
             await a_notary_runs_a_lottery(client, urls["loting"])
             await a_simulation_runs_on_the_worker(uv, env, tmp_path)
 

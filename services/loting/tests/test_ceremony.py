@@ -14,7 +14,7 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
-from loket_test_support import eventually
+from loket_test_support import TokenAuthority, eventually
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -114,10 +114,23 @@ class Loting:
             return int((await session.execute(select(func.count()).select_from(model))).scalar_one())
 
 
+def operator(authority: TokenAuthority) -> dict[str, str]:
+    """The region administrator who runs the ceremony with the notary."""
+    return {"Authorization": f"Bearer {authority.mint(role='region_admin')}"}
+
+
 @pytest.fixture
-async def loting(migrated_database_url):  # type: ignore[no-untyped-def]
-    runtime, app = build(LotingSettings(LOKET_LOTING_DATABASE_URL=migrated_database_url))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://loting") as client:
+async def loting(migrated_database_url, token_authority):  # type: ignore[no-untyped-def]
+    runtime, app = build(
+        LotingSettings(
+            LOKET_LOTING_DATABASE_URL=migrated_database_url,
+            identity_url=token_authority.url,
+            token_issuer=token_authority.issuer,
+        )
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://loting", headers=operator(token_authority)
+    ) as client:
         yield Loting(runtime, client)
     await runtime.database.dispose()
 
@@ -348,10 +361,16 @@ async def observe(broker_url: str) -> tuple[aio_pika.abc.AbstractConnection, aio
 
 
 async def test_over_rabbitmq_and_postgresql_the_published_result_verifies_with_the_loting_command(
-    database_url, broker_url, tmp_path
+    database_url, broker_url, tmp_path, token_authority
 ):
     await asyncio.to_thread(upgrade, "loket.loting", database_url)
-    settings = LotingSettings(LOKET_LOTING_DATABASE_URL=database_url, broker_url=broker_url, relay_poll_interval=0.2)
+    settings = LotingSettings(
+        LOKET_LOTING_DATABASE_URL=database_url,
+        broker_url=broker_url,
+        relay_poll_interval=0.2,
+        identity_url=token_authority.url,
+        token_issuer=token_authority.issuer,
+    )
     runtime, app = build(settings)
     await runtime.start()
     connection, queue = await observe(broker_url)
@@ -363,7 +382,9 @@ async def test_over_rabbitmq_and_postgresql_the_published_result_verifies_with_t
         return seen.get(key)
 
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://loting") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app), base_url="http://loting", headers=operator(token_authority)
+        ) as client:
             requested = await client.post(
                 "/runs", json={"market": unseeded("09-da-stb-medium"), "seed_sources": SOURCES, "label": "VOVP mei"}
             )
@@ -397,3 +418,16 @@ async def test_over_rabbitmq_and_postgresql_the_published_result_verifies_with_t
     )
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.startswith("OK: ")
+
+
+@pytest.mark.parametrize("role", ["school_admin", "board_contact", "school_user", "parent"])
+async def test_only_a_region_administrator_may_take_part_in_the_ceremony(loting, token_authority, role):
+    someone = {"Authorization": f"Bearer {token_authority.mint(role=role, scope={'schools': ['12AB01']})}"}
+
+    body = {"market": unseeded(), "seed_sources": SOURCES, "label": "not theirs"}
+    refused = await loting.client.post("/runs", json=body, headers=someone)
+    anonymous = await loting.client.get("/runs/00000000-0000-0000-0000-000000000000", headers={"Authorization": ""})
+
+    assert refused.status_code == 403 and anonymous.status_code == 401
+    async with loting.runtime.database.transaction() as session:
+        assert (await session.execute(select(func.count()).select_from(Run))).scalar_one() == 0

@@ -1,7 +1,5 @@
 """Bearer tokens on a service's routes: `Depends(bearer(verifier))` gives the caller's `Claims`."""
 
-from __future__ import annotations
-
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -9,7 +7,7 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from loket.contracts.runtime.settings import ServiceSettings
-from loket.contracts.tokens import JWKS_PATH, Claims, InvalidToken, KeysUnavailable, TokenVerifier
+from loket.contracts.tokens import JWKS_PATH, Claims, InvalidToken, KeysUnavailable, Role, TokenVerifier
 
 _scheme = HTTPBearer(auto_error=False, description="An access token from identity (`POST /login`).")
 
@@ -39,6 +37,19 @@ def bearer(verifier: TokenVerifier) -> Callable[..., Awaitable[Claims]]:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": 'Bearer error="invalid_token"'}
             ) from None
+
+    return claims
+
+
+def require_role(verifier: TokenVerifier, *roles: Role) -> Callable[..., Awaitable[Claims]]:
+    """A dependency that lets only these roles through (403 for others), for routes that act for the
+    whole region rather than on one school's objects."""
+    caller = bearer(verifier)
+
+    async def claims(found: Annotated[Claims, Depends(caller)]) -> Claims:
+        if found.role not in roles:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"only {', '.join(roles)} may do this")
+        return found
 
     return claims
 

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 
+from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.loting import handlers
 from loket.loting.http.runs import runs_router
@@ -16,6 +17,6 @@ def build(settings: LotingSettings | None = None) -> tuple[Runtime, FastAPI]:
     app = runtime.http_app(
         title="Loket loting",
         description="Lottery and matching runs, and simulations; the lottery ceremony with its proces-verbaal.",
-        routers=[runs_router(runtime.database, runtime.outbox)],
+        routers=[runs_router(runtime.database, runtime.outbox, token_verifier(settings))],
     )
     return runtime, app

@@ -4,8 +4,9 @@ proces-verbaal, retry a failed run.
 A step in the wrong order is answered 409 and changes nothing; input the ceremony cannot take is
 answered 422 and stores nothing. Files are served as their exact stored bytes.
 
-No authentication yet: until identity issues tokens (issue 4), anyone who reaches loting can request
-runs and enter seeds, and `entered_by` is whatever the request says.
+Only a region administrator (the operator who runs the ceremony with the notary at the table) may
+use these routes, with identity's token. `entered_by` names the person who entered the seed (the
+notary, who need not have an account); the token says whose session it was entered in.
 """
 
 from collections.abc import Iterator
@@ -13,12 +14,14 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from loket.contracts.events import SeedSource as DeclaredSource
 from loket.contracts.outbox import Outbox
+from loket.contracts.runtime.auth import require_role
 from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Role, TokenVerifier
 from loket.loting.domain.ceremony import InvalidInput, OutOfOrder, SeedSource
 from loket.loting.persistence.models import Run
 from loket.loting.persistence.repository import Runs
@@ -42,7 +45,6 @@ class RunRequest(BaseModel):
 class SeedEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # Until identity issues tokens (issue 4) this is taken from the request as it stands.
     entered_by: Text = Field(description="Who entered the seed, e.g. the notary's name and office.")
     values: dict[str, str] = Field(
         description="One value per declared source: `notary`, and `beacon:<name>:<round>` for each beacon.",
@@ -63,8 +65,9 @@ def answering(run_id: UUID | None = None) -> Iterator[None]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(refused)) from None
 
 
-def runs_router(database: Database, outbox: Outbox) -> APIRouter:
-    router = APIRouter(prefix="/runs", tags=["runs"])
+def runs_router(database: Database, outbox: Outbox, verifier: TokenVerifier) -> APIRouter:
+    operator = require_role(verifier, Role.REGION_ADMIN)
+    router = APIRouter(prefix="/runs", tags=["runs"], dependencies=[Depends(operator)])
 
     async def answer(run: Run) -> dict[str, Any]:
         async with database.transaction() as session:
