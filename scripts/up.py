@@ -111,6 +111,7 @@ def main() -> None:
     }
     env.setdefault("LOKET_IDENTITY_PUBLIC_URL", urls["identity"])  # links in mails must reach this identity
     env.setdefault("LOKET_IDENTITY_URL", urls["identity"])  # where the services fetch identity's keys
+    env.setdefault("LOKET_IDENTITY_COOKIE_SECURE", "false")  # the session cookie over local http
 
     manager = Manager()
     maildev = shlex.quote(str(MAILDEV / "node_modules" / ".bin" / "maildev"))

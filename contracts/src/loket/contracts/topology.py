@@ -15,9 +15,13 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQue
 from loket.contracts.events import (
     ActivationIssued,
     EventPayload,
+    FinalAdviceGiven,
+    InvitationIssued,
     MessageFailed,
     MessageSent,
+    PasswordResetIssued,
     PupilRegistered,
+    RegistrationFormOutdated,
     RunCommitted,
     RunCompleted,
     RunFailed,
@@ -34,12 +38,15 @@ DEAD_LETTER_EXCHANGE = RabbitExchange("loket.dead", type=ExchangeType.DIRECT, du
 
 SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     "identity": (PupilRegistered, MessageSent, MessageFailed),
-    "notificatie": (ActivationIssued,),
+    "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued),
     # loting takes each step of a lottery ceremony only once the previous step's event has come back
     # from the bus, which proves it was published: a seed is accepted only after the commitment was
     # seen on the bus, and the run executes on its own `seeded`. The other run events are consumed
     # too, so that every one is routable and loting keeps when it was seen published (proces-verbaal).
     "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed),
+    # aanmelding opens registration on a pupil's final advice and prepares a fresh registration form when
+    # the pupil's details change. Until aanmelding handles them, its queue keeps these events.
+    "aanmelding": (FinalAdviceGiven, RegistrationFormOutdated),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""
 

@@ -2,8 +2,8 @@
 
 from loket.contracts.events import dossier, identity, loting, notificatie
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
-from loket.contracts.events.dossier import PupilRegistered
-from loket.contracts.events.identity import ActivationIssued
+from loket.contracts.events.dossier import FinalAdviceGiven, PupilRegistered, RegistrationFormOutdated
+from loket.contracts.events.identity import ActivationIssued, InvitationIssued, PasswordResetIssued
 from loket.contracts.events.loting import (
     RunCommitted,
     RunCompleted,
@@ -21,9 +21,13 @@ __all__ = [
     "SERVICES",
     "ActivationIssued",
     "EventPayload",
+    "FinalAdviceGiven",
+    "InvitationIssued",
     "MessageFailed",
     "MessageSent",
+    "PasswordResetIssued",
     "PupilRegistered",
+    "RegistrationFormOutdated",
     "RunCommitted",
     "RunCompleted",
     "RunFailed",

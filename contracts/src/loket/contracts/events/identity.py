@@ -21,3 +21,36 @@ class ActivationIssued(EventPayload):
     activation_url: HttpUrl
     expires_at: AwareDatetime
     language: str = Field(default="nl", description="The parent's language where known (BCP 47).")
+
+
+@event("identity.invitation.issued", 1)
+class InvitationIssued(EventPayload):
+    """A pending staff account got a single-use invitation link to set a password, to be mailed.
+
+    The link is a secret: it travels only to notificatie, which mails it and stores it nowhere.
+    """
+
+    account_id: UUID
+    username: str = Field(description="What the staff member logs in with: the e-mail address.")
+    role: str = Field(description="The role the account was given, e.g. `school_admin`.")
+    school_brin: str | None = Field(default=None, description="The school of a school role.")
+    board: str | None = Field(default=None, description="The board of a board contact.")
+    recipient: EmailStr
+    invitation_url: HttpUrl
+    expires_at: AwareDatetime
+    language: str = Field(default="nl", description="The staff member's language (BCP 47).")
+
+
+@event("identity.password_reset.issued", 1)
+class PasswordResetIssued(EventPayload):
+    """Someone asked to reset the password of an account that exists: a single-use link, to be mailed.
+
+    The link is a secret: it travels only to notificatie, which mails it and stores it nowhere.
+    """
+
+    account_id: UUID
+    username: str = Field(description="What the account logs in with: an e-mail address or an ELK number.")
+    recipient: EmailStr
+    reset_url: HttpUrl
+    expires_at: AwareDatetime
+    language: str = Field(default="nl", description="The account holder's language where known (BCP 47).")

@@ -1,14 +1,16 @@
 """Bearer tokens on a service's routes: `Depends(bearer(verifier))` gives the caller's `Claims`."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, status
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tokens import JWKS_PATH, Claims, InvalidToken, KeysUnavailable, Role, TokenVerifier
 
+IMPERSONATED_BY = "Loket-Impersonated-By"
 _scheme = HTTPBearer(auto_error=False, description="An access token from identity (`POST /login`).")
 
 
@@ -23,6 +25,7 @@ def token_verifier(settings: ServiceSettings) -> TokenVerifier:
 
 def bearer(verifier: TokenVerifier) -> Callable[..., Awaitable[Claims]]:
     async def claims(
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_scheme)],
     ) -> Claims:
         if credentials is None:
@@ -30,13 +33,16 @@ def bearer(verifier: TokenVerifier) -> Callable[..., Awaitable[Claims]]:
                 status.HTTP_401_UNAUTHORIZED, "log in first: no bearer token", {"WWW-Authenticate": "Bearer"}
             )
         try:
-            return await verifier.verify(credentials.credentials)
+            found = await verifier.verify(credentials.credentials)
         except KeysUnavailable as exc:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
         except InvalidToken as exc:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": 'Bearer error="invalid_token"'}
             ) from None
+        if found.act is not None:
+            request.state.impersonated_by = found.act.sub
+        return found
 
     return claims
 
@@ -57,3 +63,27 @@ def require_role(verifier: TokenVerifier, *roles: Role) -> Callable[..., Awaitab
 def forbidden(what: str) -> HTTPException:
     """The same answer whether the object exists or not, so scope does not leak what exists."""
     return HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
+
+
+class ImpersonationHeader:
+    """Adds `Loket-Impersonated-By: <board contact's account id>` to every response to a request whose
+    token was issued while a board contact looks along as the user (meekijken), error responses
+    included, so that the screen can always say so. Every service's app has it (`Runtime.http_app`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+
+        async def marked(message: Message) -> None:
+            if message["type"] == "http.response.start" and state.get("impersonated_by"):
+                headers = list(message.get("headers", []))
+                headers.append((IMPERSONATED_BY.lower().encode(), str(state["impersonated_by"]).encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, marked)

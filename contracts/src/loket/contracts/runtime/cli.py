@@ -1,4 +1,5 @@
-"""The command line every service has: `loket-<service> migrate | serve [--migrate] | openapi`."""
+"""The command line every service has: `loket-<service> migrate | serve [--migrate] | openapi`, plus
+any commands of the service's own (`Command`), such as identity's `invite-admin`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from loket.contracts.runtime.logging import configure_logging
@@ -18,7 +20,21 @@ if TYPE_CHECKING:
     from loket.contracts.runtime.service import Runtime
 
 
-def service_cli(package: str, build: Callable[[], tuple[Runtime, FastAPI]]) -> Callable[[], None]:
+@dataclass(frozen=True)
+class Command:
+    """A service's own subcommand: its help, its arguments, and what it runs on the built service.
+    `run` returns the exit status."""
+
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Runtime, FastAPI], int]
+
+
+def service_cli(
+    package: str, build: Callable[[], tuple[Runtime, FastAPI]], own: Mapping[str, Command] | None = None
+) -> Callable[[], None]:
+    own = own or {}
+
     def main(argv: list[str] | None = None) -> None:
         parser = argparse.ArgumentParser(prog=f"loket-{package.rsplit('.', 1)[-1]}")
         commands = parser.add_subparsers(dest="command", required=True)
@@ -26,10 +42,17 @@ def service_cli(package: str, build: Callable[[], tuple[Runtime, FastAPI]]) -> C
         serve = commands.add_parser("serve", help="run the HTTP API and the event consumers")
         serve.add_argument("--migrate", action="store_true", help="migrate the database first")
         commands.add_parser("openapi", help="print the OpenAPI document")
+        for name, command in own.items():
+            command.arguments(commands.add_parser(name, help=command.help))
         args = parser.parse_args(argv)
 
         configure_logging()
         runtime, app = build()
+        if args.command in own:
+            status = own[args.command].run(args, runtime, app)
+            if status:
+                sys.exit(status)
+            return
         if args.command == "openapi":
             json.dump(app.openapi(), sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")

@@ -1,6 +1,7 @@
 """Plain logging to stderr, with secrets kept out of the log.
 
-Activation and reset links carry a token in their path; uvicorn's access log would write it down.
+Activation, invitation and reset links carry a token in their path; uvicorn's access log would
+write it down.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ import logging
 import os
 import re
 
-SECRET_PATH = re.compile(r"(/(?:activate|reset)/)[A-Za-z0-9_\-]+")
+SECRET_PATH = re.compile(r"(/(?:activate|invitation|reset)/)[A-Za-z0-9_\-]+")
+# aiosqlite logs every statement with its parameters at DEBUG: password hashes, TOTP secrets among them
+QUIET_BELOW_INFO = ("aiosqlite",)
 
 
 class RedactSecrets(logging.Filter):
@@ -31,3 +34,5 @@ def configure_logging() -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("LOKET_LOG_LEVEL", "INFO"))
+    for name in QUIET_BELOW_INFO:
+        logging.getLogger(name).setLevel(max(root.level, logging.INFO))

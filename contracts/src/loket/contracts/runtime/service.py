@@ -15,6 +15,7 @@ from sqlalchemy import MetaData
 
 from loket.contracts.inbox import Consumer
 from loket.contracts.outbox import Outbox, OutboxRelay
+from loket.contracts.runtime.auth import ImpersonationHeader
 from loket.contracts.runtime.database import Database, sqlite_url
 from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.settings import ServiceSettings
@@ -101,6 +102,7 @@ class Runtime:
 
         app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
         app.state.runtime = self
+        app.add_middleware(ImpersonationHeader)
         app.include_router(health_router({"database": self.database.ping, "broker": self.broker_ready}))
         for router in routers:
             app.include_router(router)

@@ -7,9 +7,11 @@ from loket.contracts.inbox import Consumer, Delivery
 from loket.identity.domain.accounts import MailState, activation_url, issue_token
 from loket.identity.persistence.models import ActivationToken, ParentAccount
 from loket.identity.persistence.repository import Accounts
+from loket.identity.persistence.staff import Staff
 from loket.identity.settings import IdentitySettings
 
 ACTIVATION_TEMPLATE = "parent_activation"
+INVITATION_TEMPLATE = "staff_invitation"
 
 
 def register(consumer: Consumer, settings: IdentitySettings) -> None:
@@ -50,12 +52,15 @@ def register(consumer: Consumer, settings: IdentitySettings) -> None:
 async def _record_mail(
     delivery: Delivery[MessageSent] | Delivery[MessageFailed], state: MailState, error: str | None
 ) -> None:
+    """The school sees whether a parent's activation mail went out; an administrator, an invitation's."""
     message = delivery.payload
-    if message.template != ACTIVATION_TEMPLATE:
-        return
-    account = await Accounts(delivery.session).get(message.reference)
-    if account is None:
-        return
-    account.activation_mail = state
-    account.activation_mail_error = error
-    delivery.session.add(account)
+    if message.template == ACTIVATION_TEMPLATE:
+        account = await Accounts(delivery.session).get(message.reference)
+        if account is not None:
+            account.activation_mail, account.activation_mail_error = state, error
+            delivery.session.add(account)
+    elif message.template == INVITATION_TEMPLATE:
+        staff = await Staff(delivery.session).get(message.reference)
+        if staff is not None:
+            staff.invitation_mail, staff.invitation_mail_error = state, error
+            delivery.session.add(staff)

@@ -2,7 +2,8 @@
 
 A parent account is opened for one pupil when the primary school registers the first parent's
 address. It stays pending until the parent follows the mailed link and sets a password. The school
-sees how far it got as a dot: not sent (white), sent (blue), activated (green).
+sees how far it got as a dot: not sent (white), sent (blue), activated (green). Staff accounts
+(`staff.py`) go through the same states, and the same kind of single-use link (an invitation).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ MIN_PASSWORD_LENGTH = 10
 class AccountState(StrEnum):
     PENDING = "pending"
     ACTIVATED = "activated"
+    DEACTIVATED = "deactivated"  # staff only, by an administrator: no login, no sessions
 
 
 class MailState(StrEnum):
@@ -45,17 +47,25 @@ def token_digest(token: str) -> str:
 
 
 class ActivationRefused(Exception):
-    """Why an activation link cannot be used; the message is shown to the parent."""
+    """Why an activation, invitation or reset link cannot be used; the message is shown to its user."""
 
 
-def check_usable(*, expires_at: datetime, used_at: datetime | None, now: datetime) -> None:
+ASK_THE_SCHOOL = ("Vraag de basisschool om een nieuwe.", "Ask the primary school for a new one.")
+
+
+def check_usable(
+    *,
+    expires_at: datetime,
+    used_at: datetime | None,
+    now: datetime,
+    ask_for_new: tuple[str, str] = ASK_THE_SCHOOL,
+) -> None:
+    """`ask_for_new` says, in Dutch and English, where a new link comes from."""
     if used_at is not None:
         raise ActivationRefused("Deze link is al gebruikt. / This link has already been used.")
     if now >= expires_at:
-        raise ActivationRefused(
-            "Deze link is verlopen. Vraag de basisschool om een nieuwe. / "
-            "This link has expired. Ask the primary school for a new one."
-        )
+        dutch, english = ask_for_new
+        raise ActivationRefused(f"Deze link is verlopen. {dutch} / This link has expired. {english}")
 
 
 def check_password(password: str, repeated: str) -> None:

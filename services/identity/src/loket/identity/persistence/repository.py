@@ -17,6 +17,9 @@ class Accounts:
     async def get(self, account_id: UUID) -> ParentAccount | None:
         return await self.session.get(ParentAccount, account_id)
 
+    async def by_username(self, username: str) -> ParentAccount | None:
+        return (await self.session.exec(select(ParentAccount).where(ParentAccount.username == username))).first()
+
     async def token(self, digest: str, *, for_update: bool = False) -> ActivationToken | None:
         query = select(ActivationToken).where(ActivationToken.digest == digest)
         if for_update:

@@ -1,0 +1,39 @@
+"""The security events identity writes to its append-only audit log, free of any framework.
+
+Each entry says what happened (`AuditAction`), how it ended (`Outcome`), who acted, whose account it
+was about, when, from which client address, and a few plain facts (`detail`). It never holds a
+password, a token, a link or a TOTP secret, nor what someone typed as a username.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    LOGIN = "login"
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled"
+    SESSION_REFRESHED = "session.refreshed"
+    SESSION_ENDED = "session.ended"
+    REFRESH_TOKEN_REUSED = "session.refresh_token_reused"  # noqa: S105 (a name, not a secret)
+    INVITATION_ISSUED = "invitation.issued"
+    INVITATION_ACCEPTED = "invitation.accepted"
+    ACTIVATION = "activation"  # a parent sets the first password
+    PASSWORD_RESET_REQUESTED = "password_reset.requested"  # noqa: S105 (a name, not a secret)
+    PASSWORD_RESET_COMPLETED = "password_reset.completed"  # noqa: S105 (a name, not a secret)
+    LINK_REFUSED = "link.refused"  # an unknown, used or expired link was submitted
+    ROLE_CHANGED = "role.changed"
+    BOARD_SCHOOLS_CHANGED = "board.schools_changed"
+    ACCOUNT_DEACTIVATED = "account.deactivated"
+    IMPERSONATION_STARTED = "impersonation.started"
+    IMPERSONATION_ENDED = "impersonation.ended"
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # wrong credentials or link
+    REFUSED = "refused"  # not allowed: out of scope, deactivated, second factor missing
+    THROTTLED = "throttled"  # too many attempts: answered 429 without checking anything
+
+
+CLI_ACTOR = "cli"  # the operator's command line (`loket-identity invite-admin`)

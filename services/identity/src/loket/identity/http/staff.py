@@ -1,0 +1,184 @@
+"""Staff administration over HTTP: who am I, invite, list, change a role, deactivate, the schools of a
+board, and enrolling a second factor. Every route needs an access token; an administrator reaches
+only the accounts within its own reach, and an account outside it is answered 404, as if it did not
+exist."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel, EmailStr, Field
+
+from loket.contracts.tokens import Actor, Claims, Role, Scope, TokenVerifier
+from loket.identity.domain.staff import Assignment, InvalidAssignment
+from loket.identity.http.caller import NO_STORE, caller, client_address
+from loket.identity.login import SecondFactors
+from loket.identity.persistence.models import StaffAccount
+from loket.identity.staff import Conflict, NewStaff, NotAllowed, NotFound, StaffAdministration
+
+
+class AssignmentIn(BaseModel):
+    role: Role
+    board: str | None = Field(default=None, description="The board of a board contact.")
+    school: str | None = Field(
+        default=None, description="The school (BRIN with location, e.g. 12AB01) of a school role."
+    )
+    groups: list[str] = Field(default_factory=list, description="A primary-school user limited to these groups.")
+
+    def checked(self) -> Assignment:
+        return Assignment.of(self.role, board=self.board, school=self.school, groups=self.groups)
+
+
+class StaffIn(AssignmentIn):
+    email: EmailStr = Field(description="Also the username.")
+    language: Literal["nl", "en"] = "nl"
+
+
+class StaffOut(BaseModel):
+    id: UUID
+    email: str
+    role: Role
+    board: str | None
+    school: str | None
+    groups: list[str]
+    state: str
+    invitation_mail: str
+    second_factor: bool
+    created_at: datetime
+    activated_at: datetime | None
+    deactivated_at: datetime | None
+
+    @classmethod
+    def of(cls, account: StaffAccount) -> "StaffOut":
+        return cls(
+            id=account.id,
+            email=account.email,
+            role=Role(account.role),
+            board=account.board,
+            school=account.school_brin,
+            groups=list(account.groups),
+            state=account.state,
+            invitation_mail=account.invitation_mail,
+            second_factor=account.totp_confirmed_at is not None,
+            created_at=account.created_at,
+            activated_at=account.activated_at,
+            deactivated_at=account.deactivated_at,
+        )
+
+
+class BoardSchools(BaseModel):
+    schools: list[str] = Field(description="BRIN numbers with location, e.g. 12AB01.")
+
+
+class Me(BaseModel):
+    subject: str
+    role: Role
+    scope: Scope
+    impersonated_by: Actor | None
+
+
+class TotpEnrolment(BaseModel):
+    totp_secret: str
+    otpauth_uri: str
+
+
+class TotpCode(BaseModel):
+    code: str = Field(max_length=16)
+
+
+@contextmanager
+def answered() -> Iterator[None]:
+    """The administration's refusals as HTTP answers."""
+    try:
+        yield
+    except InvalidAssignment as invalid:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["body", invalid.field], "msg": invalid.problem, "type": "value_error"}],
+        ) from None
+    except NotAllowed as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+    except NotFound as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except Conflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+def staff_router(
+    administration: StaffAdministration, second_factors: SecondFactors, verifier: TokenVerifier
+) -> APIRouter:
+    router = APIRouter(tags=["staff"], responses={401: {}, 403: {}})
+    Caller = Annotated[Claims, Depends(caller(verifier))]
+
+    @router.get("/me", response_model=Me)
+    async def me(claims: Caller) -> Me:
+        """Who the access token says the caller is, and who looks along (meekijken)."""
+        return Me(subject=claims.sub, role=claims.role, scope=claims.scope, impersonated_by=claims.act)
+
+    @router.get("/staff", response_model=list[StaffOut])
+    async def list_staff(claims: Caller) -> list[StaffOut]:
+        """The staff accounts within the administrator's reach."""
+        with answered():
+            return [StaffOut.of(account) for account in await administration.within_reach(claims)]
+
+    @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffOut, responses={409: {}, 422: {}})
+    async def invite(new: StaffIn, request: Request, claims: Caller) -> StaffOut:
+        """Invite a staff member within the administrator's reach: a pending account and a mailed link."""
+        with answered():
+            staff = NewStaff(email=new.email, assignment=new.checked(), language=new.language)
+            return StaffOut.of(await administration.invite(claims, staff, client_address(request)))
+
+    @router.post("/staff/{account_id}/invitation", status_code=status.HTTP_202_ACCEPTED, response_model=StaffOut)
+    async def invite_again(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
+        """A new invitation for a pending account (an expired link, a lost mail); earlier links stop working."""
+        with answered():
+            return StaffOut.of(await administration.reinvite(claims, account_id, client_address(request)))
+
+    @router.put("/staff/{account_id}/role", response_model=StaffOut, responses={404: {}, 422: {}})
+    async def change_role(account_id: UUID, new: AssignmentIn, request: Request, claims: Caller) -> StaffOut:
+        """Give a staff account another role or reach; its sessions end, so the change holds at once."""
+        with answered():
+            changed = await administration.change_role(claims, account_id, new.checked(), client_address(request))
+            return StaffOut.of(changed)
+
+    @router.post("/staff/{account_id}/deactivation", response_model=StaffOut, responses={404: {}})
+    async def deactivate(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
+        """The account can no longer log in; its sessions end and its links stop working."""
+        with answered():
+            return StaffOut.of(await administration.deactivate(claims, account_id, client_address(request)))
+
+    @router.get("/boards/{board}/schools", response_model=BoardSchools)
+    async def board_schools(board: str, claims: Caller) -> BoardSchools:
+        with answered():
+            return BoardSchools(schools=await administration.board_schools(claims, board))
+
+    @router.put("/boards/{board}/schools", response_model=BoardSchools, responses={422: {}})
+    async def set_board_schools(board: str, schools: BoardSchools, request: Request, claims: Caller) -> BoardSchools:
+        """The region administrator sets which schools belong to a board (what its contacts reach)."""
+        with answered():
+            changed = await administration.set_board_schools(claims, board, schools.schools, client_address(request))
+            return BoardSchools(schools=changed)
+
+    @router.post("/second-factor/totp", response_model=TotpEnrolment, tags=["login"], responses={409: {}})
+    async def enrol_totp(claims: Caller, response: Response) -> TotpEnrolment:
+        """Begin enrolling TOTP: a new secret (and its otpauth URI for a QR code); confirm it with a code."""
+        response.headers.update(NO_STORE)
+        if claims.role == Role.PARENT or claims.act is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff enrol a second factor, for themselves")
+        enrolment = await second_factors.begin(UUID(claims.sub))
+        if enrolment is None:
+            raise HTTPException(status.HTTP_409_CONFLICT, "a second factor is already enrolled")
+        return TotpEnrolment(totp_secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
+
+    @router.post("/second-factor/totp/confirm", status_code=status.HTTP_204_NO_CONTENT, tags=["login"])
+    async def confirm_totp(code: TotpCode, request: Request, claims: Caller) -> None:
+        """Confirm the enrolment with a code from the app; from now on every login asks for a code."""
+        if claims.role == Role.PARENT or claims.act is not None:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff enrol a second factor, for themselves")
+        if not await second_factors.confirm(UUID(claims.sub), code.code, client_address(request)):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the code is not right, or nothing to confirm")
+
+    return router

@@ -1,0 +1,213 @@
+"""Sessions: started at login (or when a board contact starts meekijken), refreshed with a rotating
+refresh token, ended at logout, reuse of a refresh token, reset, deactivation or a role change.
+
+Every refresh reads the account again, so a new access token always carries the role and scope the
+account has now, and a deactivated account gets none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.contracts.tokens import Actor, Role, Scope
+from loket.identity.domain.accounts import AccountState, issue_token, token_digest
+from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.sessions import AccountKind, SessionEnd, timed_out
+from loket.identity.domain.staff import may_impersonate, token_scope
+from loket.identity.persistence.audit import AuditLog
+from loket.identity.persistence.models import LoginSession, ParentAccount, RefreshToken, StaffAccount
+from loket.identity.persistence.repository import Accounts
+from loket.identity.persistence.sessions import Sessions
+from loket.identity.persistence.staff import Staff, assignment
+from loket.identity.security import Security
+from loket.identity.tokens import IssuedAccess
+
+Account = StaffAccount | ParentAccount
+
+
+@dataclass(frozen=True)
+class Started:
+    """A session with a fresh access token and the refresh token for the cookie."""
+
+    session_id: UUID
+    access: IssuedAccess
+    refresh_token: str
+    session_ends_at: datetime
+    subject: UUID
+    role: Role
+    impersonated_by: Actor | None
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The refresh token does not (or no longer) give a session; `impersonated_by` for its header."""
+
+    impersonated_by: Actor | None = None
+
+
+def kind_of(account: Account) -> AccountKind:
+    return AccountKind.STAFF if isinstance(account, StaffAccount) else AccountKind.PARENT
+
+
+async def load_account(session: AsyncSession, kind: AccountKind, account_id: UUID) -> Account | None:
+    if kind == AccountKind.STAFF:
+        return await Staff(session).get(account_id)
+    return await Accounts(session).get(account_id)
+
+
+async def role_and_scope(session: AsyncSession, account: Account) -> tuple[Role, Scope]:
+    if isinstance(account, ParentAccount):
+        return Role.PARENT, Scope(pupil=account.pupil_id)
+    board_schools = await Staff(session).board_schools(account.board)
+    return Role(account.role), token_scope(assignment(account), board_schools)
+
+
+class SessionKeeper:
+    def __init__(self, security: Security) -> None:
+        self.security = security
+
+    async def start(
+        self,
+        session: AsyncSession,
+        account: Account,
+        *,
+        client_address: str | None,
+        now: datetime,
+        impersonator: StaffAccount | None = None,
+    ) -> Started:
+        login_session = LoginSession(
+            account_kind=kind_of(account),
+            account_id=account.id,
+            impersonator_id=None if impersonator is None else impersonator.id,
+            client_address=client_address,
+            started_at=now,
+            refreshed_at=now,
+        )
+        Sessions(session).add(login_session)
+        await session.flush()
+        return await self._issue(session, login_session, account, impersonator, now)
+
+    async def _issue(
+        self,
+        session: AsyncSession,
+        login_session: LoginSession,
+        account: Account,
+        impersonator: StaffAccount | None,
+        now: datetime,
+    ) -> Started:
+        refresh = issue_token(now, self.security.session_limits.idle)
+        Sessions(session).add(RefreshToken(session_id=login_session.id, digest=refresh.digest, issued_at=now))
+        role, scope = await role_and_scope(session, account)
+        act = None if impersonator is None else Actor(sub=str(impersonator.id), role=impersonator.role)
+        access = self.security.issuer.issue(
+            subject=str(account.id), role=role, scope=scope, session_id=str(login_session.id), act=act, now=now
+        )
+        return Started(
+            session_id=login_session.id,
+            access=access,
+            refresh_token=refresh.token,
+            session_ends_at=login_session.started_at + self.security.session_limits.lifetime,
+            subject=account.id,
+            role=role,
+            impersonated_by=act,
+        )
+
+    async def refresh(self, refresh_token: str, *, client_address: str | None) -> Started | Ended:
+        """Use the refresh token up and hand out the next one, with a new access token."""
+        now = datetime.now(UTC)
+        database = self.security.database
+        async with database.transaction() as session:
+            sessions = Sessions(session)
+            stored = await sessions.refresh_token(token_digest(refresh_token), for_update=not database.is_sqlite)
+            if stored is None:
+                return Ended()
+            login_session = await sessions.get(stored.session_id, for_update=not database.is_sqlite)
+            assert login_session is not None
+            account = await load_account(session, login_session.account_kind, login_session.account_id)
+            impersonator = await self._impersonator(session, login_session)
+            act = None if impersonator is None else Actor(sub=str(impersonator.id), role=impersonator.role)
+            if login_session.ended_at is not None:
+                return Ended(act)
+            audit = AuditLog(session)
+            reason = (
+                SessionEnd.REFRESH_TOKEN_REUSED
+                if stored.used_at is not None
+                else timed_out(
+                    started_at=login_session.started_at,
+                    refreshed_at=login_session.refreshed_at,
+                    limits=self.security.session_limits,
+                    now=now,
+                )
+            )
+            if reason is None and not await self._still_allowed(session, account, impersonator):
+                reason = SessionEnd.DEACTIVATED
+            if reason is not None:
+                login_session.ended_at, login_session.end_reason = now, reason
+                sessions.add(login_session)
+                action = AuditAction.REFRESH_TOKEN_REUSED if stored.used_at is not None else AuditAction.SESSION_ENDED
+                audit.record(
+                    action,
+                    Outcome.REFUSED,
+                    subject_id=login_session.account_id,
+                    session_id=login_session.id,
+                    client_address=client_address,
+                    reason=reason.value,
+                )
+                return Ended(act)
+            assert account is not None
+            stored.used_at = now
+            login_session.refreshed_at = now
+            sessions.add(stored, login_session)
+            return await self._issue(session, login_session, account, impersonator, now)
+
+    async def _impersonator(self, session: AsyncSession, login_session: LoginSession) -> StaffAccount | None:
+        if login_session.impersonator_id is None:
+            return None
+        return await Staff(session).get(login_session.impersonator_id)
+
+    async def _still_allowed(
+        self, session: AsyncSession, account: Account | None, impersonator: StaffAccount | None
+    ) -> bool:
+        if account is None or account.state != AccountState.ACTIVATED:
+            return False
+        if impersonator is None:
+            return True
+        if impersonator.state != AccountState.ACTIVATED or not isinstance(account, StaffAccount):
+            return False
+        return may_impersonate(await Staff(session).reach(impersonator), assignment(account))
+
+    async def end(
+        self, *, refresh_token: str | None, session_id: UUID | None, client_address: str | None
+    ) -> Actor | None:
+        """Logout: end the session of the cookie (or of the access token). Returns who looked along, if so."""
+        now = datetime.now(UTC)
+        async with self.security.database.transaction() as session:
+            sessions = Sessions(session)
+            if refresh_token is not None:
+                stored = await sessions.refresh_token(token_digest(refresh_token))
+                session_id = stored.session_id if stored is not None else session_id
+            login_session = None if session_id is None else await sessions.get(session_id)
+            if login_session is None or login_session.ended_at is not None:
+                return None
+            login_session.ended_at, login_session.end_reason = now, SessionEnd.LOGOUT
+            sessions.add(login_session)
+            impersonator = await self._impersonator(session, login_session)
+            AuditLog(session).record(
+                AuditAction.IMPERSONATION_ENDED if impersonator is not None else AuditAction.SESSION_ENDED,
+                Outcome.SUCCEEDED,
+                actor_id=impersonator.id if impersonator is not None else login_session.account_id,
+                actor_role=impersonator.role if impersonator is not None else None,
+                subject_id=login_session.account_id,
+                session_id=login_session.id,
+                client_address=client_address,
+                reason=SessionEnd.LOGOUT.value,
+            )
+            return None if impersonator is None else Actor(sub=str(impersonator.id), role=impersonator.role)
+
+    async def end_all(self, session: AsyncSession, account: Account, reason: SessionEnd, now: datetime) -> list[UUID]:
+        """End every session of the account; sessions in which someone looked along as it end too."""
+        return await Sessions(session).end_all(kind_of(account), account.id, reason, now)
