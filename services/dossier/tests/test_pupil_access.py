@@ -125,3 +125,13 @@ async def test_when_identitys_keys_cannot_be_fetched_the_answer_is_unavailable_n
     await runtime.database.dispose()
 
     assert response.status_code == 503
+
+
+async def test_a_board_contact_looking_along_is_named_on_the_answer(dossier, token_authority: TokenAuthority):
+    _, client = dossier
+    helped = token_authority.mint(scope={"schools": ["12AB01"]}, act={"sub": "contact-7", "role": "board_contact"})
+
+    response = await register(client, helped)
+
+    assert response.status_code == 201
+    assert response.headers["Loket-Impersonated-By"] == "contact-7"

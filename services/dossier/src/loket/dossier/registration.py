@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from loket.contracts.events import PupilRegistered
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
-from loket.dossier.domain.pupils import check_birth_date, next_elk_number, school_code
+from loket.dossier.bsn import BsnVault
+from loket.dossier.domain.pupils import InvalidPupil, check_birth_date, check_bsn, next_elk_number, school_code
 from loket.dossier.persistence.models import Pupil
+from loket.dossier.persistence.organisation import Organisation
 from loket.dossier.persistence.repository import Pupils
 
 ELK_NUMBER_ATTEMPTS = 5
@@ -24,25 +26,38 @@ class NewPupil:
     birth_date: date
     school_brin: str
     parent_email: str
+    group: str | None = None
+    bsn: str | None = None
 
 
-async def register_pupil(database: Database, outbox: Outbox, new: NewPupil) -> Pupil:
+async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, new: NewPupil) -> Pupil:
     brin = school_code(new.school_brin)
     now = datetime.now(UTC)
     check_birth_date(new.birth_date, now.date())
+    bsn = None if new.bsn is None else check_bsn(new.bsn)
     for attempt in range(ELK_NUMBER_ATTEMPTS):
         try:
             async with database.transaction() as session:
                 pupils = Pupils(session)
+                group_id = None
+                if new.group is not None:
+                    group = await Organisation(session).group_named(brin, new.group)
+                    if group is None:
+                        raise InvalidPupil("group", f"there is no group {new.group!r} at school {brin}")
+                    group_id = group.id
                 pupil = Pupil(
                     elk_number=next_elk_number(await pupils.highest_elk_number()),
                     given_name=new.given_name,
                     family_name=new.family_name,
                     birth_date=new.birth_date,
                     school_brin=brin,
+                    group_id=group_id,
                     parent_email=new.parent_email,
+                    parents=[{"email": new.parent_email}],
                     created_at=now,
                 )
+                if bsn is not None:
+                    pupil.bsn_sealed = vault.seal(bsn, pupil.id)
                 pupils.add(pupil)
                 await session.flush()
                 await outbox.put(

@@ -1,18 +1,26 @@
-from datetime import date
+"""Pupils over HTTP: a primary school registers its pupils, lists them, reads one and places it in a
+group. Every route checks the one pupil it touches against the caller's reach; a pupil the caller
+does not see is answered 404, exactly like one that does not exist."""
+
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, EmailStr, Field
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.auth import bearer
 from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import Claims, Role, TokenVerifier
-from loket.dossier.domain.pupils import InvalidPupil, school_code
+from loket.contracts.tokens import TokenVerifier
+from loket.dossier.bsn import BsnVault
+from loket.dossier.domain.access import Caller
+from loket.dossier.domain.pupils import school_code
+from loket.dossier.dossiers import Dossiers, Reached
+from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.http.oki_doc_models import Address, Parent
+from loket.dossier.oki_docs import OkiDocs
+from loket.dossier.persistence.models import AuditEntry
 from loket.dossier.registration import NewPupil, register_pupil
-
-REGISTERING_ROLES = frozenset({Role.SCHOOL_USER, Role.SCHOOL_ADMIN, Role.REGION_ADMIN})
 
 
 class PupilIn(BaseModel):
@@ -21,6 +29,12 @@ class PupilIn(BaseModel):
     birth_date: date
     school_brin: str = Field(description="BRIN number with location (vestiging), e.g. 12AB01.")
     parent_email: EmailStr = Field(description="The first parent's address; the parent login goes there.")
+    group: str | None = Field(default=None, description="A group of the school, like 8a.")
+    bsn: str | None = Field(
+        default=None,
+        max_length=16,
+        description="Only where the OSO import needs it; stored sealed, shown only to the school.",
+    )
 
 
 class PupilCreated(BaseModel):
@@ -28,23 +42,150 @@ class PupilCreated(BaseModel):
     elk_number: str
 
 
-def pupils_router(database: Database, outbox: Outbox, verifier: TokenVerifier) -> APIRouter:
-    router = APIRouter(prefix="/pupils", tags=["pupils"])
-    caller = bearer(verifier)
+class PupilSummary(BaseModel):
+    id: UUID
+    elk_number: str
+    given_name: str
+    family_name: str
+    school_brin: str
+    group: str | None
+
+    @classmethod
+    def of(cls, found: Reached) -> "PupilSummary":
+        pupil = found.pupil
+        return cls(
+            id=pupil.id,
+            elk_number=pupil.elk_number,
+            given_name=pupil.given_name,
+            family_name=pupil.family_name,
+            school_brin=pupil.school_brin,
+            group=found.ref.group,
+        )
+
+
+class PupilOut(PupilSummary):
+    birth_date: date
+    parent_email: str = Field(description="The first parent's address, where the parent login goes.")
+    address: Address | None
+    parents: list[Parent]
+    bsn: str | None = Field(description="Only for the pupil's own school; null for everyone else.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, found: Reached) -> "PupilOut":
+        pupil = found.pupil
+        return cls(
+            **PupilSummary.of(found).model_dump(),
+            birth_date=pupil.birth_date,
+            parent_email=pupil.parent_email,
+            address=None if pupil.address is None else Address.model_validate(pupil.address),
+            parents=[Parent.model_validate(parent) for parent in pupil.parents],
+            bsn=found.bsn,
+            created_at=pupil.created_at,
+        )
+
+
+class PupilChange(BaseModel):
+    """The pupil's details to correct; a field left out stays as it is. A change means a fresh
+    registration form (`dossier.registration_form.outdated.v1`); the parent login stays."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    given_name: str | None = Field(default=None, min_length=1, max_length=100)
+    family_name: str | None = Field(default=None, min_length=1, max_length=100)
+    birth_date: date | None = None
+    address: Address | None = None
+    parents: list[Parent] | None = Field(
+        default=None, min_length=1, max_length=4, description="Parents/guardians; the first one gets the login."
+    )
+    bsn: str | None = Field(default=None, max_length=16, description="Set the BSN, or null to forget it.")
+
+    def changes(self) -> dict[str, object]:
+        given = self.model_dump(exclude_unset=True, exclude={"address", "parents"})
+        if "address" in self.model_fields_set:
+            given["address"] = None if self.address is None else self.address.model_dump(mode="json")
+        if self.parents is not None:
+            given["parents"] = [parent.model_dump(mode="json") for parent in self.parents]
+        return {key: value for key, value in given.items() if value is not None or key in ("address", "bsn")}
+
+
+class GroupPlacement(BaseModel):
+    group: str | None = Field(description="A group of the pupil's school, like 8a; null: no group.")
+
+
+class AuditEntryOut(BaseModel):
+    occurred_at: datetime
+    action: str
+    actor: str
+    actor_role: str
+    impersonator: str | None
+    detail: dict[str, object]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> "AuditEntryOut":
+        return cls(
+            occurred_at=entry.occurred_at,
+            action=entry.action,
+            actor=entry.actor,
+            actor_role=entry.actor_role,
+            impersonator=entry.impersonator,
+            detail=entry.detail,
+        )
+
+
+def pupils_router(
+    database: Database, outbox: Outbox, vault: BsnVault, oki_docs: OkiDocs, verifier: TokenVerifier
+) -> APIRouter:
+    router = APIRouter(prefix="/pupils", tags=["pupils"], responses=REFUSALS)
+    dossiers = Dossiers(database, vault)
+    Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=PupilCreated)
-    async def register(pupil: PupilIn, claims: Annotated[Claims, Depends(caller)]) -> PupilCreated:
+    async def register(pupil: PupilIn, me: Calling) -> PupilCreated:
         """A primary school's staff register a pupil of their own school (a region administrator: any)."""
-        try:
+        with answered():
             school = school_code(pupil.school_brin)
-            if claims.role not in REGISTERING_ROLES or not claims.reaches_school(school):
+            if not me.registers_at(school):
                 raise HTTPException(status.HTTP_403_FORBIDDEN, f"you may not register pupils at school {school}")
-            created = await register_pupil(database, outbox, NewPupil(**pupil.model_dump()))
-        except InvalidPupil as invalid:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                detail=[{"loc": ["body", invalid.field], "msg": invalid.problem, "type": "value_error"}],
-            ) from None
+            limited_to = me.own_groups(school)
+            if pupil.group is not None and limited_to and pupil.group not in limited_to:
+                raise HTTPException(status.HTTP_403_FORBIDDEN, "a teacher registers pupils only in their own groups")
+            created = await register_pupil(database, outbox, vault, NewPupil(**pupil.model_dump()))
         return PupilCreated(id=created.id, elk_number=created.elk_number)
+
+    @router.get("", response_model=list[PupilSummary])
+    async def pupils(
+        me: Calling,
+        school: Annotated[str | None, Query(description="Only this school's pupils (BRIN).")] = None,
+        group: Annotated[str | None, Query(description="Only this group's pupils, like 8a.")] = None,
+    ) -> list[PupilSummary]:
+        """The pupils the caller sees: a teacher their groups', a school its own, a board its schools'."""
+        with answered():
+            return [PupilSummary.of(found) for found in await dossiers.pupils(me, school, group)]
+
+    @router.get("/{pupil_id}", response_model=PupilOut)
+    async def pupil(pupil_id: UUID, me: Calling) -> PupilOut:
+        """One pupil; a parent only its own. Every read by staff is audited."""
+        with answered():
+            return PupilOut.of(await dossiers.pupil(me, pupil_id))
+
+    @router.patch("/{pupil_id}", response_model=PupilOut)
+    async def change(pupil_id: UUID, change: PupilChange, me: Calling) -> PupilOut:
+        """The school corrects the pupil's details; a fresh registration form follows (an event)."""
+        with answered():
+            await oki_docs.change_pupil(me, pupil_id, change.changes())
+            return PupilOut.of(await dossiers.pupil(me, pupil_id, audited=False))
+
+    @router.put("/{pupil_id}/group", response_model=PupilOut)
+    async def place_in_group(pupil_id: UUID, placement: GroupPlacement, me: Calling) -> PupilOut:
+        """The school's staff put a pupil in one of its groups; a teacher only in their own groups."""
+        with answered():
+            return PupilOut.of(await dossiers.place_in_group(me, pupil_id, placement.group))
+
+    @router.get("/{pupil_id}/audit", response_model=list[AuditEntryOut])
+    async def audit_trail(pupil_id: UUID, me: Calling) -> list[AuditEntryOut]:
+        """Who read and changed this pupil's dossier, and when: for the administrators who see the pupil."""
+        with answered():
+            return [AuditEntryOut.of(entry) for entry in await dossiers.audit_trail(me, pupil_id)]
 
     return router

@@ -1,17 +1,84 @@
+"""dossier's tables.
+
+The organisation: `board`, `school` (one location, by BRIN with its vestiging), `pupil_group` (a
+school's group, like 8a) and `group_teacher` (identity's subject ids). A `pupil` belongs to a school by
+its BRIN; a school's pupils may be registered before an administrator has set the school up here, so
+that column is not a foreign key.
+
+A pupil's `oki_doc` holds the parts the school writes (`content`, one JSON document per pupil, see
+`domain/oki_doc.py`), its status, and the doorstroomtoets result and final advice, which have steps of
+their own. The pupil's personal details (name, birth date, address, parents) stay on `pupil`, with
+its BSN only sealed (`bsn_sealed`, AES-256-GCM, see `bsn.py`).
+
+`audit_entry` is insert-only: a trigger from migration `0003_audit` refuses UPDATE and DELETE (and on
+PostgreSQL TRUNCATE).
+"""
+
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
+from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from loket.contracts.tables import UtcDateTime, messaging_tables, service_metadata
+from loket.dossier.domain.audit import AuditAction
+from loket.dossier.domain.oki_doc import OkiDocStatus
+from loket.dossier.domain.organisation import Sector
 
 metadata = service_metadata()
 messaging = messaging_tables(metadata)
 
+INSERT_ONLY = ("audit_entry",)
+
 
 class Base(SQLModel, registry=registry(metadata=metadata)):
     pass
+
+
+class Board(Base, table=True):
+    """A school board (bestuur), by its code, e.g. the bevoegd-gezagnummer."""
+
+    __tablename__ = "board"
+
+    code: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class School(Base, table=True):
+    """One location of a school: the BRIN number with its two-digit vestiging, e.g. 12AB01."""
+
+    __tablename__ = "school"
+
+    brin: str = Field(primary_key=True, max_length=6)
+    name: str = Field(max_length=200)
+    board_code: str | None = Field(default=None, foreign_key="board.code", index=True, max_length=32)
+    sector: Sector = Field(default=Sector.PRIMARY, sa_type=String(16))
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class PupilGroup(Base, table=True):
+    """A group of a school (groep 8a); its teachers see only its pupils."""
+
+    __tablename__ = "pupil_group"
+    __table_args__ = (UniqueConstraint("school_brin", "name"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    school_brin: str = Field(foreign_key="school.brin", max_length=6)
+    name: str = Field(max_length=32)
+    year_level: int | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class GroupTeacher(Base, table=True):
+    """A teacher of a group (contactpersoon), by identity's subject id of the staff account."""
+
+    __tablename__ = "group_teacher"
+
+    group_id: UUID = Field(foreign_key="pupil_group.id", primary_key=True)
+    subject: str = Field(primary_key=True, max_length=64, index=True)
 
 
 class Pupil(Base, table=True):
@@ -21,5 +88,39 @@ class Pupil(Base, table=True):
     family_name: str = Field(max_length=100)
     birth_date: date
     school_brin: str = Field(max_length=6, index=True)
-    parent_email: str = Field(max_length=320)
+    group_id: UUID | None = Field(default=None, foreign_key="pupil_group.id", index=True)
+    parent_email: str = Field(max_length=320)  # the first parent's, where the parent login goes
+    address: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    parents: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    bsn_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # AES-GCM, see `bsn.py`
     created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class OkiDoc(Base, table=True):
+    """A pupil's OKI-doc: the school's parts, its status, the doorstroomtoets and the final advice."""
+
+    __tablename__ = "oki_doc"
+
+    pupil_id: UUID = Field(foreign_key="pupil.id", primary_key=True)
+    status: OkiDocStatus = Field(default=OkiDocStatus.INCOMPLETE, sa_type=String(16))
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    doorstroomtoets: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    final_advice: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    changed_at: datetime = Field(sa_type=UtcDateTime)
+    completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    finalised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class AuditEntry(Base, table=True):
+    """One read or change of a pupil's dossier by staff. Insert-only; ids and plain facts only."""
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    action: AuditAction = Field(sa_type=String(32))
+    pupil_id: UUID | None = Field(default=None, index=True)
+    actor: str = Field(max_length=64, index=True)
+    actor_role: str = Field(max_length=16)
+    impersonator: str | None = Field(default=None, max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)

@@ -1,9 +1,15 @@
-from sqlalchemy import func
+"""Queries over pupils, always within what the caller reaches."""
+
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.tokens import Role
+from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.pupils import OUTSIDE_REGION_PREFIX
-from loket.dossier.persistence.models import Pupil
+from loket.dossier.persistence.models import Pupil, PupilGroup
 
 
 class Pupils:
@@ -19,3 +25,44 @@ class Pupils:
 
     def add(self, pupil: Pupil) -> None:
         self.session.add(pupil)
+
+    async def with_group(self, pupil_id: UUID, *, for_update: bool = False) -> tuple[Pupil, str | None] | None:
+        """The pupil and the name of its group."""
+        query = (
+            select(Pupil, PupilGroup.name)
+            .outerjoin(PupilGroup, col(Pupil.group_id) == col(PupilGroup.id))
+            .where(Pupil.id == pupil_id)
+        )
+        if for_update:
+            query = query.with_for_update(of=Pupil)
+        found = (await self.session.exec(query)).first()
+        return None if found is None else (found[0], found[1])
+
+    async def in_reach(
+        self, caller: Caller, school: str | None = None, group: str | None = None
+    ) -> list[tuple[Pupil, str | None]]:
+        """The pupils the caller sees, by school, group and name; the query narrows, `sees_pupil` decides."""
+        query = select(Pupil, PupilGroup.name).outerjoin(PupilGroup, col(Pupil.group_id) == col(PupilGroup.id))
+        query = query.where(self._reach(caller))
+        if school is not None:
+            query = query.where(Pupil.school_brin == school)
+        if group is not None:
+            query = query.where(PupilGroup.name == group)
+        query = query.order_by(col(Pupil.school_brin), col(PupilGroup.name), col(Pupil.family_name), col(Pupil.id))
+        found = (await self.session.exec(query)).all()
+        return [
+            (pupil, name) for pupil, name in found if caller.sees_pupil(PupilRef(pupil.id, pupil.school_brin, name))
+        ]
+
+    @staticmethod
+    def _reach(caller: Caller) -> ColumnElement[bool]:
+        if caller.role is Role.REGION_ADMIN:
+            return true()
+        if caller.role is Role.PARENT:
+            return col(Pupil.id) == caller.pupil if caller.pupil is not None else false()
+        per_school: list[ColumnElement[bool]] = []
+        for school in sorted(caller.schools):
+            groups = caller.own_groups(school)
+            at_school = col(Pupil.school_brin) == school
+            per_school.append(and_(at_school, col(PupilGroup.name).in_(sorted(groups))) if groups else at_school)
+        return or_(false(), *per_school)

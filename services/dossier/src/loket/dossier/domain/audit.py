@@ -1,0 +1,23 @@
+"""What dossier writes to its append-only audit trail, free of any framework.
+
+Every time staff read a pupil's dossier, and every change that matters to the OKI-doc's life (its
+status, a reopened OKI-doc with the reason, the final advice, the BSN), leaves one entry: what, when,
+about which pupil, who (identity's subject id and role) and who really acted while a board contact
+looked along. An entry holds ids and plain facts, never the dossier's content or a BSN.
+"""
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    PUPILS_LISTED = "pupils.listed"
+    DOSSIER_READ = "dossier.read"
+    PUPIL_CHANGED = "pupil.changed"
+    GROUP_CHANGED = "pupil.group_changed"
+    OKI_DOC_CHANGED = "oki_doc.changed"
+    OKI_DOC_COMPLETED = "oki_doc.completed"
+    OKI_DOC_FINALISED = "oki_doc.finalised"
+    OKI_DOC_REOPENED = "oki_doc.reopened"
+    DOORSTROOMTOETS_RECORDED = "doorstroomtoets.recorded"
+    FINAL_ADVICE_GIVEN = "final_advice.given"
+    BSN_CHANGED = "bsn.changed"

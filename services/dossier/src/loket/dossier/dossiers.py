@@ -1,0 +1,100 @@
+"""Reading pupils and placing them in groups, each within the caller's reach and in one transaction.
+
+`reached` is the one door to a pupil: it answers `NotFound` for a pupil that does not exist and for
+one the caller does not see alike. Every read of a pupil's dossier by staff is written to the audit
+trail in the same transaction as the read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.contracts.runtime.database import Database
+from loket.dossier.bsn import BsnVault
+from loket.dossier.domain.access import Caller, PupilRef
+from loket.dossier.domain.audit import AuditAction
+from loket.dossier.domain.errors import Invalid, NotAllowed, NotFound
+from loket.dossier.persistence.audit import AuditTrail
+from loket.dossier.persistence.models import AuditEntry, Pupil
+from loket.dossier.persistence.organisation import Organisation
+from loket.dossier.persistence.repository import Pupils
+
+
+@dataclass(frozen=True)
+class Reached:
+    pupil: Pupil
+    ref: PupilRef
+    bsn: str | None = None  # opened only for the pupil's own school
+
+
+async def reached(session: AsyncSession, caller: Caller, pupil_id: UUID, *, for_update: bool = False) -> Reached:
+    found = await Pupils(session).with_group(pupil_id, for_update=for_update)
+    if found is None:
+        raise NotFound("pupil")
+    pupil, group = found
+    ref = PupilRef(pupil.id, pupil.school_brin, group)
+    if not caller.sees_pupil(ref):
+        raise NotFound("pupil")
+    return Reached(pupil, ref)
+
+
+def read_by(session: AsyncSession, caller: Caller, pupil_id: UUID) -> None:
+    """A read of the dossier: audited when staff read it (a parent reading its own child's is not)."""
+    if caller.is_staff:
+        AuditTrail(session).record(caller, AuditAction.DOSSIER_READ, pupil_id)
+
+
+class Dossiers:
+    def __init__(self, database: Database, vault: BsnVault) -> None:
+        self.database = database
+        self.vault = vault
+
+    async def pupils(self, caller: Caller, school: str | None, group: str | None) -> list[Reached]:
+        if not caller.is_staff:
+            raise NotAllowed("only staff list pupils")
+        async with self.database.transaction() as session:
+            found = await Pupils(session).in_reach(caller, school and school.upper(), group)
+            AuditTrail(session).record(caller, AuditAction.PUPILS_LISTED, school=school, group=group, count=len(found))
+        return [Reached(pupil, PupilRef(pupil.id, pupil.school_brin, name)) for pupil, name in found]
+
+    async def pupil(self, caller: Caller, pupil_id: UUID, *, audited: bool = True) -> Reached:
+        async with self.database.transaction() as session:
+            found = await reached(session, caller, pupil_id)
+            if audited:
+                read_by(session, caller, pupil_id)
+        sealed = found.pupil.bsn_sealed
+        if sealed is None or not caller.sees_bsn(found.ref):
+            return found
+        return Reached(found.pupil, found.ref, self.vault.open(sealed, found.pupil.id))
+
+    async def place_in_group(self, caller: Caller, pupil_id: UUID, group_name: str | None) -> Reached:
+        """The school's staff put a pupil in a group of its school (or in none); a teacher limited to
+        some groups only into one of those, and never out of them."""
+        async with self.database.transaction() as session:
+            found = await reached(session, caller, pupil_id, for_update=True)
+            if not caller.writes_dossier(found.ref):
+                raise NotAllowed("only the school's own staff place its pupils in groups")
+            limited_to = caller.own_groups(found.ref.school_brin)
+            if limited_to and group_name not in limited_to:
+                raise NotAllowed("a teacher places pupils only in their own groups")
+            group_id = None
+            if group_name is not None:
+                group = await Organisation(session).group_named(found.ref.school_brin, group_name)
+                if group is None:
+                    raise Invalid("group", f"there is no group {group_name!r} at school {found.ref.school_brin}")
+                group_id = group.id
+            found.pupil.group_id = group_id
+            session.add(found.pupil)
+            AuditTrail(session).record(caller, AuditAction.GROUP_CHANGED, pupil_id, group=group_name)
+        return Reached(found.pupil, PupilRef(found.pupil.id, found.pupil.school_brin, group_name))
+
+    async def audit_trail(self, caller: Caller, pupil_id: UUID) -> Sequence[AuditEntry]:
+        async with self.database.transaction() as session:
+            found = await reached(session, caller, pupil_id)
+            if not caller.administers_pupil(found.ref):
+                raise NotAllowed("only administrators read a pupil's audit trail")
+            return await AuditTrail(session).about(pupil_id)

@@ -1,0 +1,117 @@
+"""The OKI-doc over HTTP: read it, write its parts, and take it from Onvolledig through Volledig to
+Definitief; an administrator reopens a final one. Only the pupil's own primary school writes; a parent
+reads its own child's OKI-doc; a pupil out of the caller's reach is answered 404."""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Role, TokenVerifier
+from loket.dossier.domain.access import Caller
+from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.http.oki_doc_models import OkiDocChange, OkiDocOut
+from loket.dossier.oki_docs import OkiDocs, OkiDocView
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Not in this status: locked, or required fields missing (listed)."}
+}
+
+
+class DoorstroomtoetsIn(BaseModel):
+    test: str | None = Field(default=None, max_length=100, description="The test taken, e.g. Route 8, IEP, Dia.")
+    level: str = Field(description="The result as an advice: one level or two adjacent ones, e.g. havo/vwo.")
+
+
+class FinalAdviceIn(BaseModel):
+    level: str = Field(description="One level or two adjacent ones: pro, vmbo_b, vmbo_k, vmbo_gt, havo, vwo.")
+    motivation: str | None = Field(default=None, max_length=4000, description="Onderbouwing definitief advies.")
+    not_raised_because: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="Required when the doorstroomtoets result is higher than this advice: why it is not raised.",
+    )
+
+
+class Reopening(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, description="Why the final OKI-doc is reopened (audited).")
+
+
+def out(view: OkiDocView, caller: Caller) -> OkiDocOut:
+    """The OKI-doc as the caller may see it: parents see everything the school hands on, but not the
+    school's list of fields still to fill in."""
+    missing = None if caller.role is Role.PARENT else [item.as_dict() for item in view.missing]
+    return OkiDocOut.model_validate(
+        {
+            **view.document,
+            "pupil_id": view.pupil_id,
+            "status": view.status,
+            "missing": missing,
+            "revision_needed": view.revision_needed,
+            "changed_at": view.changed_at,
+            "completed_at": view.completed_at,
+            "finalised_at": view.finalised_at,
+        }
+    )
+
+
+def oki_doc_router(database: Database, oki_docs: OkiDocs, verifier: TokenVerifier) -> APIRouter:
+    router = APIRouter(prefix="/pupils/{pupil_id}/oki-doc", tags=["oki-doc"], responses={**REFUSALS, **CONFLICT})
+    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+
+    @router.get("", response_model=OkiDocOut)
+    async def read(pupil_id: UUID, me: Calling) -> OkiDocOut:
+        """The pupil's OKI-doc with its status and the required fields still missing. Audited for staff."""
+        with answered():
+            return out(await oki_docs.read(me, pupil_id), me)
+
+    @router.patch("", response_model=OkiDocOut)
+    async def change(pupil_id: UUID, change: OkiDocChange, me: Calling) -> OkiDocOut:
+        """The school replaces the parts it sends. A final (Definitief) OKI-doc is locked: 409."""
+        with answered():
+            return out(await oki_docs.change(me, pupil_id, change.parts()), me)
+
+    @router.post("/complete", response_model=OkiDocOut)
+    async def complete(pupil_id: UUID, me: Calling) -> OkiDocOut:
+        """Onvolledig → Volledig. When required fields are missing: 409, listing each by path and name."""
+        with answered():
+            return out(await oki_docs.complete(me, pupil_id), me)
+
+    @router.post("/finalise", response_model=OkiDocOut)
+    async def finalise(pupil_id: UUID, me: Calling) -> OkiDocOut:
+        """Volledig → Definitief, once the parents' inspection is in the overview. Locks the OKI-doc."""
+        with answered():
+            return out(await oki_docs.finalise(me, pupil_id), me)
+
+    @router.post("/reopen", response_model=OkiDocOut)
+    async def reopen(pupil_id: UUID, reopening: Reopening, me: Calling) -> OkiDocOut:
+        """Definitief → Volledig, by an administrator who reaches the pupil; the reason is audited."""
+        with answered():
+            return out(await oki_docs.reopen(me, pupil_id, reopening.reason), me)
+
+    return router
+
+
+def advice_router(database: Database, oki_docs: OkiDocs, verifier: TokenVerifier) -> APIRouter:
+    router = APIRouter(prefix="/pupils/{pupil_id}", tags=["advice"], responses=REFUSALS)
+    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+
+    @router.put("/doorstroomtoets", response_model=OkiDocOut)
+    async def doorstroomtoets(pupil_id: UUID, result: DoorstroomtoetsIn, me: Calling) -> OkiDocOut:
+        """The school records the pupil's doorstroomtoets result."""
+        with answered():
+            return out(await oki_docs.record_doorstroomtoets(me, pupil_id, result.test, result.level), me)
+
+    @router.put("/final-advice", response_model=OkiDocOut)
+    async def final_advice(pupil_id: UUID, advice: FinalAdviceIn, me: Calling) -> OkiDocOut:
+        """The school gives the final advice (`dossier.final_advice.given.v1`), which opens registration.
+        Below a higher doorstroomtoets result only with `not_raised_because` (else 422)."""
+        with answered():
+            given = await oki_docs.give_final_advice(
+                me, pupil_id, advice.level, advice.motivation, advice.not_raised_because
+            )
+            return out(given, me)
+
+    return router

@@ -1,0 +1,182 @@
+"""Administering the organisation: boards, schools and groups with their teachers, each within the
+caller's reach (`domain/access.py`). Each call is one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+
+from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Role
+from loket.dossier.domain import organisation as rules
+from loket.dossier.domain.access import Caller, SchoolRef
+from loket.dossier.domain.errors import Conflict, Invalid, NotAllowed, NotFound
+from loket.dossier.domain.pupils import school_code
+from loket.dossier.persistence.models import Board, PupilGroup, School
+from loket.dossier.persistence.organisation import Organisation
+
+
+@dataclass(frozen=True)
+class Group:
+    id: UUID
+    school_brin: str
+    name: str
+    year_level: int | None
+    teachers: list[str]
+
+
+def ref(school: School) -> SchoolRef:
+    return SchoolRef(school.brin, school.board_code)
+
+
+class OrganisationAdministration:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def create_board(self, caller: Caller, code: str, name: str) -> Board:
+        if caller.role is not Role.REGION_ADMIN:
+            raise NotAllowed("only a region administrator sets up boards")
+        board = Board(code=rules.board_code(code), name=rules.name(name), created_at=datetime.now(UTC))
+        try:
+            async with self.database.transaction() as session:
+                organisation = Organisation(session)
+                if await organisation.board(board.code) is not None:
+                    raise Conflict(f"board {board.code} exists already")
+                organisation.add(board)
+        except IntegrityError:
+            raise Conflict(f"board {board.code} exists already") from None
+        return board
+
+    async def boards(self, caller: Caller) -> list[Board]:
+        if caller.role not in (Role.REGION_ADMIN, Role.BOARD_CONTACT):
+            raise NotAllowed("only a region administrator and board contacts see boards")
+        async with self.database.transaction() as session:
+            return list(await Organisation(session).boards(caller))
+
+    async def board(self, caller: Caller, code: str) -> Board:
+        async with self.database.transaction() as session:
+            board = await Organisation(session).board(code)
+        if board is None or not caller.reaches_board(board.code):
+            raise NotFound("board")
+        return board
+
+    async def create_school(
+        self, caller: Caller, brin: str, name: str, board: str | None, sector: rules.Sector
+    ) -> School:
+        board = None if board is None else rules.board_code(board, "board")
+        if not caller.may_create_school(board):
+            raise NotAllowed("a region administrator sets up schools; a board contact those of its own board")
+        school = School(
+            brin=school_code(brin, "brin"),
+            name=rules.name(name),
+            board_code=board,
+            sector=sector,
+            created_at=datetime.now(UTC),
+        )
+        try:
+            async with self.database.transaction() as session:
+                organisation = Organisation(session)
+                if board is not None and await organisation.board(board) is None:
+                    raise Invalid("board", f"there is no board {board}")
+                if await organisation.school(school.brin) is not None:
+                    raise Conflict(f"school {school.brin} exists already")
+                organisation.add(school)
+        except IntegrityError:
+            raise Conflict(f"school {school.brin} exists already") from None
+        return school
+
+    async def schools(self, caller: Caller) -> list[School]:
+        if not caller.is_staff:
+            raise NotAllowed("only staff see schools")
+        async with self.database.transaction() as session:
+            return list(await Organisation(session).schools(caller))
+
+    async def school(self, caller: Caller, brin: str) -> School:
+        async with self.database.transaction() as session:
+            school = await Organisation(session).school(brin.upper())
+        if school is None or not caller.reaches_school(ref(school)):
+            raise NotFound("school")
+        return school
+
+    async def change_school(self, caller: Caller, brin: str, name: str | None, board: str | None) -> School:
+        async with self.database.transaction() as session:
+            organisation = Organisation(session)
+            school = await self._administered(organisation, caller, brin)
+            if name is not None:
+                school.name = rules.name(name)
+            if board is not None and board != school.board_code:
+                if caller.role is not Role.REGION_ADMIN:
+                    raise NotAllowed("only a region administrator moves a school to another board")
+                code = rules.board_code(board, "board")
+                if await organisation.board(code) is None:
+                    raise Invalid("board", f"there is no board {code}")
+                school.board_code = code
+            organisation.add(school)
+        return school
+
+    async def create_group(
+        self, caller: Caller, brin: str, name: str, year_level: int | None, teachers: list[str]
+    ) -> Group:
+        group = PupilGroup(
+            school_brin=brin.upper(),
+            name=rules.group_name(name),
+            year_level=rules.year_level(year_level),
+            created_at=datetime.now(UTC),
+        )
+        subjects = rules.teachers(teachers)
+        try:
+            async with self.database.transaction() as session:
+                organisation = Organisation(session)
+                await self._administered(organisation, caller, brin)
+                if await organisation.group_named(group.school_brin, group.name) is not None:
+                    raise Conflict(f"group {group.name} exists already at {group.school_brin}")
+                organisation.add(group)
+                await session.flush()
+                await organisation.set_teachers(group.id, subjects)
+        except IntegrityError:
+            raise Conflict(f"group {group.name} exists already at {group.school_brin}") from None
+        return Group(group.id, group.school_brin, group.name, group.year_level, list(subjects))
+
+    async def groups(self, caller: Caller, brin: str) -> list[Group]:
+        async with self.database.transaction() as session:
+            organisation = Organisation(session)
+            school = await organisation.school(brin.upper())
+            if school is None or not caller.reaches_school(ref(school)):
+                raise NotFound("school")
+            groups = await organisation.groups(school.brin)
+            teachers = await organisation.teachers(group.id for group in groups)
+        return [Group(g.id, g.school_brin, g.name, g.year_level, teachers[g.id]) for g in groups]
+
+    async def group(self, caller: Caller, group_id: UUID) -> Group:
+        async with self.database.transaction() as session:
+            organisation = Organisation(session)
+            group = await organisation.group(group_id)
+            school = None if group is None else await organisation.school(group.school_brin)
+            if group is None or school is None or not caller.reaches_school(ref(school)):
+                raise NotFound("group")
+            teachers = await organisation.teachers([group.id])
+        return Group(group.id, group.school_brin, group.name, group.year_level, teachers[group.id])
+
+    async def set_teachers(self, caller: Caller, group_id: UUID, teachers: list[str]) -> Group:
+        subjects = rules.teachers(teachers)
+        async with self.database.transaction() as session:
+            organisation = Organisation(session)
+            group = await organisation.group(group_id)
+            school = None if group is None else await organisation.school(group.school_brin)
+            if group is None or school is None or not caller.reaches_school(ref(school)):
+                raise NotFound("group")
+            if not caller.administers_school(ref(school)):
+                raise NotAllowed("only the school's administrators link teachers to groups")
+            await organisation.set_teachers(group.id, subjects)
+        return Group(group.id, group.school_brin, group.name, group.year_level, list(subjects))
+
+    async def _administered(self, organisation: Organisation, caller: Caller, brin: str) -> School:
+        school = await organisation.school(brin.upper())
+        if school is None or not caller.reaches_school(ref(school)):
+            raise NotFound("school")
+        if not caller.administers_school(ref(school)):
+            raise NotAllowed(f"only the administrators of school {school.brin} may do this")
+        return school

@@ -1,0 +1,113 @@
+"""What dossier's tests share: the service under test and who may call it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from loket_test_support import TokenAuthority
+
+OWN_SCHOOL, OTHER_SCHOOL = "12AB01", "34CD01"
+OWN_BOARD, OTHER_BOARD = "BG-1001", "BG-2002"
+
+
+class Dossier:
+    """The service under test, and who may call it."""
+
+    def __init__(self, runtime, client: httpx.AsyncClient, authority: TokenAuthority, app=None) -> None:  # type: ignore[no-untyped-def]
+        self.runtime = runtime
+        self.client = client
+        self.authority = authority
+        self.app = app
+
+    def token(self, role: str, subject: str | None = None, **scope: Any) -> dict[str, str]:
+        token = self.authority.mint(role=role, sub=subject or f"{role}-1", scope=scope)
+        return {"Authorization": f"Bearer {token}"}
+
+    def region_admin(self) -> dict[str, str]:
+        return self.token("region_admin")
+
+    def board_contact(self, board: str = OWN_BOARD, schools: tuple[str, ...] = (OWN_SCHOOL,)) -> dict[str, str]:
+        return self.token("board_contact", board=board, schools=list(schools))
+
+    def school_admin(self, school: str = OWN_SCHOOL) -> dict[str, str]:
+        return self.token("school_admin", schools=[school])
+
+    def school_user(
+        self, school: str = OWN_SCHOOL, groups: tuple[str, ...] = (), subject: str | None = None
+    ) -> dict[str, str]:
+        return self.token("school_user", subject, schools=[school], groups=list(groups))
+
+    def parent(self, pupil: str) -> dict[str, str]:
+        return self.token("parent", f"parent-of-{pupil}", pupil=pupil)
+
+    async def call(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> httpx.Response:
+        return await self.client.request(method, path, headers=headers, **kwargs)
+
+
+def pupil(given_name: str, family_name: str, school: str = OWN_SCHOOL, group: str | None = None) -> dict[str, Any]:
+    return {
+        "given_name": given_name,
+        "family_name": family_name,
+        "birth_date": "2014-03-09",
+        "school_brin": school,
+        "parent_email": f"ouder.{given_name.lower()}@example.org",
+        "group": group,
+    }
+
+
+async def organisation(dossier: Dossier) -> None:
+    """Two boards with a school each; the own school has groups 8a (teacher `t-8a`) and 8b."""
+    admin = dossier.region_admin()
+    for code, school in [(OWN_BOARD, OWN_SCHOOL), (OTHER_BOARD, OTHER_SCHOOL)]:
+        await dossier.call("POST", "/boards", admin, json={"code": code, "name": f"Stichting {code}"})
+        await dossier.call("POST", "/schools", admin, json={"brin": school, "name": f"School {school}", "board": code})
+    for name, teachers in [("8a", ["t-8a"]), ("8b", ["t-8b"])]:
+        group = {"name": name, "year_level": 8, "teachers": teachers}
+        assert (await dossier.call("POST", f"/schools/{OWN_SCHOOL}/groups", admin, json=group)).status_code == 201
+
+
+async def register(dossier: Dossier, body: dict[str, Any]) -> str:
+    response = await dossier.call("POST", "/pupils", dossier.region_admin(), json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@dataclass(frozen=True)
+class World:
+    """Two boards, each with a school; pupils Noor (own school, 8a), Sem (own school, 8b) and Daan (the
+    other school, its 8a)."""
+
+    noor: str
+    sem: str
+    daan: str
+    own_group: str
+    foreign_group: str
+
+
+async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
+    await organisation(dossier)
+    admin = dossier.region_admin()
+    foreign = await dossier.call("POST", f"/schools/{OTHER_SCHOOL}/groups", admin, json={"name": "8a"})
+    own = await dossier.call("GET", f"/schools/{OWN_SCHOOL}/groups", admin)
+    return World(
+        noor=await register(dossier, {**pupil("Noor", "de Vries", group="8a"), "bsn": noor_bsn}),
+        sem=await register(dossier, pupil("Sem", "Jansen", group="8b")),
+        daan=await register(dossier, pupil("Daan", "Smit", school=OTHER_SCHOOL, group="8a")),
+        own_group=next(group["id"] for group in own.json() if group["name"] == "8a"),
+        foreign_group=foreign.json()["id"],
+    )
+
+
+def roles(dossier: Dossier, world: World) -> dict[str, dict[str, str]]:
+    """Every kind of caller, as seen from Noor: staff of her school and board, parents, nobody."""
+    return {
+        "region_admin": dossier.region_admin(),
+        "board_contact": dossier.board_contact(OWN_BOARD, (OWN_SCHOOL,)),
+        "school_admin": dossier.school_admin(OWN_SCHOOL),
+        "school_user_in_group": dossier.school_user(OWN_SCHOOL, ("8a",), subject="teacher-8a"),
+        "school_user_other_group": dossier.school_user(OWN_SCHOOL, ("8b",), subject="teacher-8b"),
+        "school_user_no_group": dossier.school_user(OWN_SCHOOL, subject="intern-begeleider"),
+        "parent_of_pupil": dossier.parent(world.noor),
+        "parent_of_other": dossier.parent(world.sem),
+        "no_token": {},
+    }

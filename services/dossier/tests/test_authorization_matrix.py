@@ -1,0 +1,145 @@
+"""The authorization matrix: every dossier endpoint × every kind of caller × an object of its own (Noor,
+her school, her board, her group) and a foreign one (Daan at another board's school). Each cell says
+the answer: GRANTED (the request got past access control: 2xx, or 409 when the object's state says
+no), or the refusal: 401 without a token, 403 for an object the caller reaches but may not do this
+with, 404 for one it does not reach (as if it did not exist). Zero unexpected grants.
+
+The endpoints come from the app's own routes (its OpenAPI document): a new endpoint without a row
+here fails the test."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, Dossier, World, pupil, roles, world
+
+SERVICE = "dossier"
+
+GRANTED = "granted"
+GRANTS = {200, 201, 204, 409}
+OK, NF, NO = GRANTED, 404, 403  # short names for the tables below
+
+ROLES = (
+    "region_admin",
+    "board_contact",
+    "school_admin",
+    "school_user_in_group",
+    "school_user_other_group",
+    "school_user_no_group",
+    "parent_of_pupil",
+    "parent_of_other",
+)
+Cells = dict[str, tuple[object, object]]  # role → (own object, foreign object)
+
+
+def table(*cells: tuple[object, object]) -> Cells:
+    return dict(zip(ROLES, cells, strict=True))
+
+
+# fmt: off
+#                   region    board     s.admin   user 8a   user 8b   user all  parent    other parent
+READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF), (NF, NF))
+WRITE_PUPIL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF))
+ADMIN_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF))
+READ_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
+ADMIN_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF))
+STAFF_LIST = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (NO, NO), (NO, NO))
+REGION_ONLY = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+BOARDS_LIST = table((OK, OK), (OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
+REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO))
+# fmt: on
+
+RESULTS = "achternaam;roepnaam;geboortedatum;advies\nde Vries;Noor;09-03-2014;havo\n"  # a CSV file, sent as text/csv
+Request = Callable[[World, bool], tuple[str, dict[str, Any] | str | None]]  # (world, own?) → (path, body)
+counter = iter(range(10, 100))
+
+
+def pupil_of(suffix: str = "", body: dict[str, Any] | None = None) -> Request:
+    return lambda w, own: (f"/pupils/{w.noor if own else w.daan}{suffix}", body)
+
+
+def school_of(suffix: str = "", body: dict[str, Any] | str | None = None) -> Request:
+    return lambda w, own: (f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}{suffix}", body)
+
+
+def group_of(suffix: str = "", body: dict[str, Any] | None = None) -> Request:
+    return lambda w, own: (f"/groups/{w.own_group if own else w.foreign_group}{suffix}", body)
+
+
+def new_school(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    return "/schools", {"brin": f"{next(counter)}XY01", "name": "Nieuw", "board": OWN_BOARD if own else OTHER_BOARD}
+
+
+def new_pupil(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    return "/pupils", pupil("Fenna", "Visser", school=OWN_SCHOOL if own else OTHER_SCHOOL)
+
+
+MATRIX: dict[str, tuple[Request, Cells]] = {
+    "POST /boards": (lambda w, own: ("/boards", {"code": f"BG-{next(counter)}", "name": "Nieuw"}), REGION_ONLY),
+    "GET /boards": (lambda w, own: ("/boards", None), BOARDS_LIST),
+    "GET /boards/{code}": (lambda w, own: (f"/boards/{OWN_BOARD if own else OTHER_BOARD}", None), READ_BOARD),
+    "POST /schools": (new_school, CREATE_SCHOOL),
+    "GET /schools": (lambda w, own: ("/schools", None), STAFF_LIST),
+    "GET /schools/{brin}": (school_of(), READ_SCHOOL),
+    "PATCH /schools/{brin}": (school_of("", {"name": "Hernoemd"}), ADMIN_SCHOOL),
+    "POST /schools/{brin}/groups": (school_of("/groups", {"name": "7b", "year_level": 7}), ADMIN_SCHOOL),
+    "GET /schools/{brin}/groups": (school_of("/groups"), READ_SCHOOL),
+    "GET /groups/{group_id}": (group_of(), READ_SCHOOL),
+    "PUT /groups/{group_id}/teachers": (group_of("/teachers", {"teachers": ["teacher-8a"]}), ADMIN_SCHOOL),
+    "POST /pupils": (new_pupil, REGISTER_PUPIL),
+    "GET /pupils": (lambda w, own: ("/pupils", None), STAFF_LIST),
+    "GET /pupils/{pupil_id}": (pupil_of(), READ_PUPIL),
+    "PATCH /pupils/{pupil_id}": (pupil_of("", {"given_name": "Noortje"}), WRITE_PUPIL),
+    "PUT /pupils/{pupil_id}/group": (pupil_of("/group", {"group": "8a"}), WRITE_PUPIL),
+    "GET /pupils/{pupil_id}/audit": (pupil_of("/audit"), ADMIN_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc"), READ_PUPIL),
+    "PATCH /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc", {"advice": {"tafelmiddag": True}}), WRITE_PUPIL),
+    "POST /pupils/{pupil_id}/oki-doc/complete": (pupil_of("/oki-doc/complete"), WRITE_PUPIL),
+    "POST /pupils/{pupil_id}/oki-doc/finalise": (pupil_of("/oki-doc/finalise"), WRITE_PUPIL),
+    "POST /pupils/{pupil_id}/oki-doc/reopen": (pupil_of("/oki-doc/reopen", {"reason": "check"}), ADMIN_PUPIL),
+    "PUT /pupils/{pupil_id}/doorstroomtoets": (pupil_of("/doorstroomtoets", {"level": "havo"}), WRITE_PUPIL),
+    "PUT /pupils/{pupil_id}/final-advice": (pupil_of("/final-advice", {"level": "havo"}), WRITE_PUPIL),
+    "POST /schools/{brin}/doorstroomtoets": (school_of("/doorstroomtoets", RESULTS), IMPORT_AT_SCHOOL),
+}
+
+INFRASTRUCTURE = {"/healthz", "/readyz"}
+
+
+def endpoints(app: Any) -> set[str]:
+    """Every route the app serves, from its OpenAPI document (dossier hides no route from it)."""
+    return {
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        if path not in INFRASTRUCTURE
+        for method in operations
+    }
+
+
+async def test_every_endpoint_of_the_app_has_a_row_in_the_matrix(dossier: Dossier):
+    assert endpoints(dossier.app) == set(MATRIX)
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_objects(dossier: Dossier, endpoint):
+    the_world = await world(dossier)
+    callers = roles(dossier, the_world)
+    method = endpoint.split(" ")[0]
+    request, cells = MATRIX[endpoint]
+
+    unexpected = []
+    for role, expected_pair in {**cells, "no_token": (401, 401)}.items():
+        for own, expected in zip((True, False), expected_pair, strict=True):
+            path, body = request(the_world, own)
+            if isinstance(body, str):
+                headers = {**callers[role], "Content-Type": "text/csv"}
+                response = await dossier.call(method, path, headers, content=body.encode())
+            else:
+                response = await dossier.call(method, path, callers[role], json=body)
+            answer = GRANTED if response.status_code in GRANTS else response.status_code
+            if answer != expected:
+                unexpected.append(f"{role} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
+
+    assert unexpected == []
