@@ -1,5 +1,5 @@
 # Loket: the two commands are `make up` and `make test`.
-.PHONY: up test lint types check-asyncapi asyncapi fmt install test-only
+.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only
 
 UV ?= uv
 MAILDEV := tools/maildev/node_modules/.bin/maildev
@@ -34,6 +34,10 @@ check-asyncapi:
 
 asyncapi:
 	$(UV) run python -m loket.contracts.asyncapi
+
+## Each service's OpenAPI document into services/<service>/openapi.json (a contract test checks them).
+openapi:
+	$(UV) run python scripts/openapi.py
 
 fmt:
 	$(UV) run ruff check --fix .
