@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from importlib.resources import files
 
 from alembic import command, context
@@ -91,3 +92,48 @@ def drop_messaging_tables_v1() -> None:
     op.drop_index(op.f("ix_outbox_next_attempt_at"), table_name="outbox")
     op.drop_table("outbox")
     op.drop_table("inbox")
+
+
+def create_insert_only_triggers_v1(service: str, tables: Sequence[str]) -> None:
+    """Inside a migration: make `tables` insert-only. A trigger refuses UPDATE and DELETE (and on
+    PostgreSQL TRUNCATE) with a message naming the table. SQLite drops a table's triggers when batch
+    mode copies the table, so a later migration that alters one of them must call this again.
+
+    Versioned like the messaging tables: a migration that ran keeps calling exactly this."""
+    from alembic import op
+
+    function = f"{service}_refuse_change"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '{service}: % is insert-only; % refused', TG_TABLE_NAME, TG_OP;
+            END
+            $$
+            """
+        )
+        for table in tables:
+            op.execute(
+                f"CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+            )
+            op.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            )
+        return
+    for table in tables:
+        for change in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{service}: {table} is insert-only; {change} refused'); END"
+            )
+
+
+def drop_insert_only_function_v1(service: str) -> None:
+    """Inside a downgrade, after the insert-only tables are dropped (their triggers go with them)."""
+    from alembic import op
+
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP FUNCTION {service}_refuse_change()")

@@ -2,7 +2,7 @@
 
 `audit_entry` is insert-only: a trigger refuses UPDATE and DELETE (and on PostgreSQL TRUNCATE).
 SQLite drops a table's triggers when batch mode copies the table, so a later migration that alters
-`audit_entry` on SQLite must create its triggers again (`insert_only_triggers`).
+`audit_entry` on SQLite must create its triggers again (`create_insert_only_triggers_v1`).
 
 Revision ID: 0003
 Revises: 0002
@@ -15,11 +15,15 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes)
 from alembic import op
 
+from loket.contracts.runtime.migrations import create_insert_only_triggers_v1, drop_insert_only_function_v1
+
 
 revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+INSERT_ONLY = ('audit_entry',)
 
 
 def upgrade() -> None:
@@ -38,7 +42,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_actor'), ['actor'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_occurred_at'), ['occurred_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_pupil_id'), ['pupil_id'], unique=False)
-    insert_only_triggers()
+    create_insert_only_triggers_v1('dossier', INSERT_ONLY)
 
 
 def downgrade() -> None:
@@ -48,37 +52,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_entry_actor'))
 
     op.drop_table('audit_entry')
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP FUNCTION dossier_refuse_change()')
-
-
-INSERT_ONLY = ('audit_entry',)
-
-
-def insert_only_triggers() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(
-            """
-            CREATE FUNCTION dossier_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION 'dossier: % is insert-only; % refused', TG_TABLE_NAME, TG_OP;
-            END
-            $$
-            """
-        )
-        for table in INSERT_ONLY:
-            op.execute(
-                f'CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} '
-                'FOR EACH ROW EXECUTE FUNCTION dossier_refuse_change()'
-            )
-            op.execute(
-                f'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} '
-                'FOR EACH STATEMENT EXECUTE FUNCTION dossier_refuse_change()'
-            )
-        return
-    for table in INSERT_ONLY:
-        for change in ('UPDATE', 'DELETE'):
-            op.execute(
-                f'CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table} '
-                f"BEGIN SELECT RAISE(ABORT, 'dossier: {table} is insert-only; {change} refused'); END"
-            )
+    drop_insert_only_function_v1('dossier')

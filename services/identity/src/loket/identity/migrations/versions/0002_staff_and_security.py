@@ -6,7 +6,7 @@ login sessions with rotating refresh tokens (`login_session`, `refresh_token`); 
 failed attempts (`failed_attempt`); and the audit log of security events (`audit_event`), which is
 insert-only: a trigger refuses UPDATE and DELETE (and on PostgreSQL TRUNCATE). SQLite drops a table's
 triggers when batch mode copies the table, so a later migration that alters `audit_event` on SQLite
-must create its triggers again (`insert_only_triggers`).
+must create its triggers again (`create_insert_only_triggers_v1`).
 
 Revision ID: 0002
 Revises: 0001
@@ -19,11 +19,15 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes)
 from alembic import op
 
+from loket.contracts.runtime.migrations import create_insert_only_triggers_v1, drop_insert_only_function_v1
+
 
 revision: str = '0002'
 down_revision: str | None = '0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+INSERT_ONLY = ('audit_event',)
 
 
 def upgrade() -> None:
@@ -148,7 +152,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_refresh_token_session_id'), ['session_id'], unique=False)
 
     # ### end Alembic commands ###
-    insert_only_triggers()
+    create_insert_only_triggers_v1('identity', INSERT_ONLY)
 
 
 def downgrade() -> None:
@@ -188,37 +192,4 @@ def downgrade() -> None:
 
     op.drop_table('audit_event')
     # ### end Alembic commands ###
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP FUNCTION identity_refuse_change()')
-
-
-INSERT_ONLY = ('audit_event',)
-
-
-def insert_only_triggers() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(
-            """
-            CREATE FUNCTION identity_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION 'identity: % is insert-only; % refused', TG_TABLE_NAME, TG_OP;
-            END
-            $$
-            """
-        )
-        for table in INSERT_ONLY:
-            op.execute(
-                f'CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} '
-                'FOR EACH ROW EXECUTE FUNCTION identity_refuse_change()'
-            )
-            op.execute(
-                f'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} '
-                'FOR EACH STATEMENT EXECUTE FUNCTION identity_refuse_change()'
-            )
-        return
-    for table in INSERT_ONLY:
-        for change in ('UPDATE', 'DELETE'):
-            op.execute(
-                f'CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table} '
-                f"BEGIN SELECT RAISE(ABORT, 'identity: {table} is insert-only; {change} refused'); END"
-            )
+    drop_insert_only_function_v1('identity')

@@ -3,7 +3,7 @@
 The files of a ceremony (`artifact`), who entered each seed (`run_seed`) and when each event was seen
 on the bus (`run_publication`) are insert-only: a trigger refuses UPDATE and DELETE (and on PostgreSQL
 TRUNCATE). SQLite drops a table's triggers when batch mode copies the table, so a later migration that
-alters one of these tables on SQLite must create its triggers again (`insert_only_triggers`).
+alters one of these tables on SQLite must create its triggers again (`create_insert_only_triggers_v1`).
 
 Revision ID: 0002
 Revises: 0001
@@ -16,11 +16,15 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes)
 from alembic import op
 
+from loket.contracts.runtime.migrations import create_insert_only_triggers_v1, drop_insert_only_function_v1
+
 
 revision: str = '0002'
 down_revision: str | None = '0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+INSERT_ONLY = ('artifact', 'run_seed', 'run_publication')
 
 
 def upgrade() -> None:
@@ -78,7 +82,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('run_id', name=op.f('pk_run_seed'))
     )
     # ### end Alembic commands ###
-    insert_only_triggers()
+    create_insert_only_triggers_v1('loting', INSERT_ONLY)
 
 
 def downgrade() -> None:
@@ -91,37 +95,4 @@ def downgrade() -> None:
     op.drop_table('run')
     op.drop_table('artifact')
     # ### end Alembic commands ###
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP FUNCTION loting_refuse_change()')
-
-
-INSERT_ONLY = ('artifact', 'run_seed', 'run_publication')
-
-
-def insert_only_triggers() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(
-            """
-            CREATE FUNCTION loting_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION 'loting: % is insert-only; % refused', TG_TABLE_NAME, TG_OP;
-            END
-            $$
-            """
-        )
-        for table in INSERT_ONLY:
-            op.execute(
-                f'CREATE TRIGGER {table}_insert_only BEFORE UPDATE OR DELETE ON {table} '
-                'FOR EACH ROW EXECUTE FUNCTION loting_refuse_change()'
-            )
-            op.execute(
-                f'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} '
-                'FOR EACH STATEMENT EXECUTE FUNCTION loting_refuse_change()'
-            )
-        return
-    for table in INSERT_ONLY:
-        for change in ('UPDATE', 'DELETE'):
-            op.execute(
-                f'CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table} '
-                f"BEGIN SELECT RAISE(ABORT, 'loting: {table} is insert-only; {change} refused'); END"
-            )
+    drop_insert_only_function_v1('loting')
