@@ -85,7 +85,8 @@ def announce_when_ready(manager: Manager, urls: dict[str, str], mail_ui: str) ->
     else:
         line = (
             f"Loket is ready ({time.monotonic() - started:.0f} s): all {len(urls)} services answer /readyz; "
-            f"try POST /pupils at {urls['dossier']}/docs and read the mail at {mail_ui}"
+            f"try POST /pupils and POST /pupils/{{id}}/parent-login at {urls['dossier']}/docs "
+            f"and read the mail at {mail_ui}"
         )
     # Through honcho's own queue, so the line is printed in turn with the services' output.
     manager.events.put(Message(type="line", data=line + "\n", time=datetime.datetime.now(), name="up", colour=None))

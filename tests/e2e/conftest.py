@@ -40,6 +40,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             "LOKET_VAR_DIR": str(tmp_path / "var"),
             "LOKET_RELAY_POLL_INTERVAL": "0.2",
             "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp.port),
+            "LOKET_IDENTITY_COOKIE_SECURE": "false",  # plain http here, as with `make up`
         }
         for name, port in ports.items():
             database, url = await create_database(f"loket_e2e_{name}")

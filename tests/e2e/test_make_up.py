@@ -1,5 +1,5 @@
-"""`make up` as a newcomer runs it: everything comes up, a registered pupil's activation mail lands in the
-mail catcher with a working link, and Ctrl-C stops it all and frees every port."""
+"""`make up` as a newcomer runs it: everything comes up, the parent login a school sends for a registered
+pupil lands in the mail catcher with a working link, and Ctrl-C stops it all and frees every port."""
 
 from __future__ import annotations
 
@@ -116,10 +116,12 @@ async def test_make_up_runs_the_whole_system_and_ctrl_c_stops_it(broker_url: str
 
             assert (await client.get(f"{urls['identity']}/.well-known/jwks.json")).json()["keys"]
             teacher = staff_token(tmp_path / "var", env["LOKET_IDENTITY_PUBLIC_URL"], school=PUPIL["school_brin"])
-            created = await client.post(
-                f"{urls['dossier']}/pupils", json=PUPIL, headers={"Authorization": f"Bearer {teacher}"}
-            )
+            school = {"Authorization": f"Bearer {teacher}"}
+            created = await client.post(f"{urls['dossier']}/pupils", json=PUPIL, headers=school)
             assert created.status_code == 201, created.text
+            pupil = f"{urls['dossier']}/pupils/{created.json()['id']}"
+            sent = await client.post(f"{pupil}/parent-login", json={"parent": 1}, headers=school)
+            assert sent.status_code == 202, sent.text  # ouderinlog versturen: only now is the parent mailed
 
             async def mail() -> list[dict[str, object]]:
                 inbox = (await client.get(f"http://127.0.0.1:{web_port}/api/email")).json()
@@ -132,6 +134,17 @@ async def test_make_up_runs_the_whole_system_and_ctrl_c_stops_it(broker_url: str
             assert link.startswith(f"{urls['identity']}/activate/")
             form = await client.get(link)
             assert form.status_code == 200, f"GET {link} gave {form.status_code}; identity's output is below"
+            answers = {"school": PUPIL["school_brin"], "birth_date": PUPIL["birth_date"]}
+            password = {"password": "correct horse battery", "password_repeat": "correct horse battery"}
+            activated = await client.post(link, data=answers | password, headers={"Accept": "application/json"})
+            assert activated.status_code == 200, activated.text
+            assert activated.json()["role"] == "parent"
+
+            async def green() -> bool:
+                read = await client.get(pupil, headers=school)
+                return bool(read.json()["parent_logins"][0]["state"] == "activated")
+
+            await eventually(green, within=30, what="the school to see the parent login activated")
 
             operator = staff_token(tmp_path / "var", env["LOKET_IDENTITY_PUBLIC_URL"], role="region_admin")
             client.headers["Authorization"] = f"Bearer {operator}"

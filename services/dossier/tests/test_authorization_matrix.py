@@ -16,7 +16,7 @@ from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, Do
 SERVICE = "dossier"
 
 GRANTED = "granted"
-GRANTS = {200, 201, 204, 409}
+GRANTS = {200, 201, 202, 204, 409}
 OK, NF, NO = GRANTED, 404, 403  # short names for the tables below
 
 ROLES = (
@@ -95,6 +95,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PATCH /pupils/{pupil_id}": (pupil_of("", {"given_name": "Noortje"}), WRITE_PUPIL),
     "PUT /pupils/{pupil_id}/group": (pupil_of("/group", {"group": "8a"}), WRITE_PUPIL),
     "GET /pupils/{pupil_id}/audit": (pupil_of("/audit"), ADMIN_PUPIL),
+    "POST /pupils/{pupil_id}/parent-login": (pupil_of("/parent-login", {"parent": 1}), WRITE_PUPIL),
     "GET /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc"), READ_PUPIL),
     "PATCH /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc", {"advice": {"tafelmiddag": True}}), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/complete": (pupil_of("/oki-doc/complete"), WRITE_PUPIL),

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import httpx
@@ -9,24 +9,49 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel import select as select_models
 
-from loket.contracts.events import EventPayload, PupilRegistered
+from loket.contracts.events import EventPayload, ParentLoginRequested, PupilRegistered
 from loket.identity.app import build
 from loket.identity.persistence.models import AuditEvent, StaffAccount, messaging
 from loket.identity.settings import IdentitySettings
 
 PASSWORD = "zomer-2026-fiets"
+ACTIVATION_ISSUED = "identity.activation.issued.v1"
+STATE_CHANGED = "identity.parent_login.state_changed.v1"
+SCHOOL, SCHOOL_NAME, BIRTH_DATE = "12AB01", "De Regenboog", date(2014, 3, 9)
+ANSWERS = {"school": SCHOOL, "birth_date": BIRTH_DATE.isoformat()}  # what the parent answers at activation
 
 
 def new_pupil(elk_number: str = "10001") -> PupilRegistered:
     return PupilRegistered(
-        pupil_id=uuid4(), elk_number=elk_number, school_brin="12AB01", parent_email="ouder@example.org"
+        pupil_id=uuid4(), elk_number=elk_number, school_brin=SCHOOL, parent_email="ouder@example.org"
     )
+
+
+def login_requested(elk_number: str = "10001", **changes) -> ParentLoginRequested:  # type: ignore[no-untyped-def]
+    """The school asks for a parent's login: by default the first parent's, of a new pupil."""
+    fields = {
+        "pupil_id": uuid4(),
+        "parent": 1,
+        "elk_number": elk_number,
+        "school_brin": SCHOOL,
+        "school_name": SCHOOL_NAME,
+        "birth_date": BIRTH_DATE,
+        "parent_email": "ouder@example.org",
+        "language": "nl",
+    }
+    return ParentLoginRequested(**(fields | changes))
 
 
 @pytest.fixture
 def pupil_registered():  # type: ignore[no-untyped-def]
     """Make a `dossier.pupil.registered` payload for a new pupil."""
     return new_pupil
+
+
+@pytest.fixture
+def parent_login_requested():  # type: ignore[no-untyped-def]
+    """Make a `dossier.parent_login.requested` payload."""
+    return login_requested
 
 
 class Authenticator:
@@ -52,6 +77,31 @@ class Identity:
 
     async def deliver(self, payload: EventPayload, envelope=None) -> bool:  # type: ignore[no-untyped-def]
         return await deliver(self.runtime, payload, envelope)
+
+    async def ask_parent_login(self, elk_number: str = "10001", **changes) -> str:  # type: ignore[no-untyped-def]
+        """The school asks for a parent's login; returns the path of the mailed activation link."""
+        requested = login_requested(elk_number, **changes)
+        await self.deliver(requested)
+        return await self.activation_link(requested.elk_number if requested.parent == 1 else f"{elk_number}-2")
+
+    async def activation_link(self, username: str) -> str:
+        """The path of the newest activation link of `username`."""
+        issued = [row for row in await self.outbox(ACTIVATION_ISSUED) if row.body["payload"]["username"] == username]
+        return "/activate/" + issued[-1].body["payload"]["activation_url"].rsplit("/", 1)[1]
+
+    async def activate(  # type: ignore[no-untyped-def]
+        self, link: str, password: str = PASSWORD, *, client=None, headers=None, **answers
+    ) -> httpx.Response:
+        """The parent answers the questions (right ones unless given) and chooses a password."""
+        form = ANSWERS | answers | {"password": password, "password_repeat": password}
+        return await (client or self.client).post(link, data=form, headers=headers)
+
+    async def dots(self) -> list[tuple[str, int, str, int]]:
+        """The dots identity told the school: (pupil, parent, state, revision), in order."""
+        return [
+            (row.body["payload"]["pupil_id"], *(row.body["payload"][key] for key in ("parent", "state", "revision")))
+            for row in await self.outbox(STATE_CHANGED)
+        ]
 
     def other_client(self, address: str) -> httpx.AsyncClient:
         """A browser at another client address."""

@@ -112,16 +112,25 @@ async def test_a_deactivated_account_cannot_log_in(identity):
     assert "set-cookie" not in refused.headers
 
 
-async def test_a_parent_logs_in_with_the_elk_number_once_the_account_is_activated(identity, pupil_registered):
-    pupil = pupil_registered("10001")
-    await identity.deliver(pupil)
+async def test_a_parent_logs_in_with_the_elk_number_once_the_account_is_activated(identity, parent_login_requested):
+    requested = parent_login_requested("10001")
+    await identity.deliver(requested)
     assert (await identity.log_in("10001", PASSWORD)).status_code == 401  # pending: no password yet
-    [issued] = await identity.outbox("identity.activation.issued.v1")
-    link = "/activate/" + issued.body["payload"]["activation_url"].rsplit("/", 1)[1]
-    await identity.client.post(link, data={"password": PASSWORD, "password_repeat": PASSWORD})
+    assert (await identity.activate(await identity.activation_link("10001"), PASSWORD)).status_code == 200
 
     response = await identity.log_in("10001", PASSWORD)
 
     assert response.status_code == 200, response.text
     claims = await identity.app.state.token_issuer.verifier().verify(response.json()["access_token"])
-    assert (claims.role, claims.scope.pupil, claims.scope.schools) == (Role.PARENT, pupil.pupil_id, ())
+    assert (claims.role, claims.scope.pupil, claims.scope.schools) == (Role.PARENT, requested.pupil_id, ())
+    assert response.json()["role"] == "parent" and "loket_refresh" in response.cookies
+    assert (await identity.log_in(" 10001 ", PASSWORD)).status_code == 200  # as typed, with spaces
+    assert (await identity.log_in("10001", WRONG)).status_code == 401
+
+
+async def test_a_parent_logs_out_and_in_again(identity):
+    assert (await identity.activate(await identity.ask_parent_login("10001"), PASSWORD)).status_code == 200
+    assert (await identity.client.post("/logout")).status_code == 204
+    assert (await identity.client.post("/token")).status_code == 401  # the activation's session is over
+    assert (await identity.log_in("10001", PASSWORD)).status_code == 200
+    assert (await identity.client.post("/token")).status_code == 200

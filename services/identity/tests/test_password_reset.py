@@ -2,6 +2,7 @@
 single-use link; choosing a new password ends every session of the account."""
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import update
@@ -109,18 +110,46 @@ async def test_a_new_reset_link_replaces_the_one_before(identity):
     assert (await identity.client.post(newer, data=NEW)).status_code == 200
 
 
-async def test_a_parent_resets_the_password_by_the_elk_number(identity, pupil_registered):
-    await identity.deliver(pupil_registered("10001"))
-    [activation] = await identity.outbox("identity.activation.issued.v1")
-    activate = "/activate/" + activation.body["payload"]["activation_url"].rsplit("/", 1)[1]
-    await identity.client.post(activate, data={"password": PASSWORD, "password_repeat": PASSWORD})
+async def test_a_parent_resets_the_password_by_the_elk_number(identity):
+    assert (
+        await identity.activate(await identity.ask_parent_login("10001", language="en"), PASSWORD)
+    ).status_code == 200
 
     await ask(identity, "10001")
 
     [issued] = await identity.outbox(RESET_ISSUED)
-    assert (issued.body["payload"]["recipient"], issued.body["payload"]["username"]) == ("ouder@example.org", "10001")
+    payload = issued.body["payload"]
+    assert (payload["recipient"], payload["username"], payload["language"]) == ("ouder@example.org", "10001", "en")
     assert (await identity.client.post(await reset_link(identity), data=NEW)).status_code == 200
+    assert (await identity.client.post("/token")).status_code == 401  # the activation's session ended
+    assert (await identity.log_in("10001", PASSWORD)).status_code == 401
     assert (await identity.log_in("10001", NEW["password"])).status_code == 200
+
+
+async def test_a_pending_parent_gets_no_reset_mail_but_asks_the_school(identity):
+    await identity.ask_parent_login("10001")
+    assert (await ask(identity, "10001")).status_code == 202
+    assert await identity.outbox(RESET_ISSUED) == []
+
+
+@pytest.mark.parametrize("identity_overrides", [{"LOKET_IDENTITY_SECOND_PARENT": True}])
+async def test_a_second_parent_resets_its_own_password(identity):
+    pupil = uuid4()
+    first = await identity.ask_parent_login("10001", pupil_id=pupil)
+    second = await identity.ask_parent_login("10001", pupil_id=pupil, parent=2, parent_email="tweede@example.org")
+    for link in (first, second):
+        assert (await identity.activate(link, PASSWORD)).status_code == 200
+
+    await ask(identity, "10001-2")
+
+    [issued] = await identity.outbox(RESET_ISSUED)
+    assert (issued.body["payload"]["recipient"], issued.body["payload"]["username"]) == (
+        "tweede@example.org",
+        "10001-2",
+    )
+    assert (await identity.client.post(await reset_link(identity), data=NEW)).status_code == 200
+    assert (await identity.log_in("10001-2", NEW["password"])).status_code == 200
+    assert (await identity.log_in("10001", PASSWORD)).status_code == 200  # the first parent's is untouched
 
 
 async def test_asking_again_and_again_for_one_account_is_throttled(identity):

@@ -64,6 +64,22 @@ async def test_the_parent_gets_one_mail_with_the_link_and_the_username(notificat
     assert html is not None and f'href="{LINK}"' in html.get_content()
 
 
+async def test_the_mail_tells_the_parent_what_the_page_will_ask(notificatie, smtp):
+    await deliver(notificatie, issued())
+    body = text_of(smtp.inbox.messages[0])
+    assert "basisschool" in body and "geboortedatum" in body
+    assert "primary school and date of birth" in body  # the English paragraph too
+
+
+async def test_a_parent_whose_school_chose_english_gets_the_mail_in_english(notificatie, smtp):
+    await deliver(notificatie, issued(language="en"))
+    [mail] = smtp.inbox.messages
+    body = text_of(mail)
+    assert "Create your account" in mail["Subject"]
+    assert "Your username is your child's ELK number: 10001" in body and "December 7, 2026" in body
+    assert activation_link(mail) == LINK and "Beste" not in body
+
+
 async def test_a_sent_mail_is_recorded_and_reported_without_the_secret_link(notificatie, smtp):
     event = new_envelope(issued(), region="demo")
     await deliver(notificatie, event.payload, event)

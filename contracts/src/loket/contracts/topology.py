@@ -19,6 +19,8 @@ from loket.contracts.events import (
     InvitationIssued,
     MessageFailed,
     MessageSent,
+    ParentLoginRequested,
+    ParentLoginStateChanged,
     PasswordResetIssued,
     PupilRegistered,
     RegistrationFormOutdated,
@@ -37,8 +39,12 @@ EVENTS_EXCHANGE = RabbitExchange("loket.events", type=ExchangeType.TOPIC, durabl
 DEAD_LETTER_EXCHANGE = RabbitExchange("loket.dead", type=ExchangeType.DIRECT, durable=True)
 
 SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
-    "identity": (PupilRegistered, MessageSent, MessageFailed),
+    # identity offers a registered pupil's parent logins (the white dots), opens a parent account when the
+    # school asks for it, and follows its activation mail.
+    "identity": (PupilRegistered, ParentLoginRequested, MessageSent, MessageFailed),
     "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued),
+    # dossier shows the school how far each parent login got (the dots).
+    "dossier": (ParentLoginStateChanged,),
     # loting takes each step of a lottery ceremony only once the previous step's event has come back
     # from the bus, which proves it was published: a seed is accepted only after the commitment was
     # seen on the bus, and the run executes on its own `seeded`. The other run events are consumed

@@ -2,8 +2,18 @@
 
 from loket.contracts.events import dossier, identity, loting, notificatie
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
-from loket.contracts.events.dossier import FinalAdviceGiven, PupilRegistered, RegistrationFormOutdated
-from loket.contracts.events.identity import ActivationIssued, InvitationIssued, PasswordResetIssued
+from loket.contracts.events.dossier import (
+    FinalAdviceGiven,
+    ParentLoginRequested,
+    PupilRegistered,
+    RegistrationFormOutdated,
+)
+from loket.contracts.events.identity import (
+    ActivationIssued,
+    InvitationIssued,
+    ParentLoginStateChanged,
+    PasswordResetIssued,
+)
 from loket.contracts.events.loting import (
     RunCommitted,
     RunCompleted,
@@ -25,6 +35,8 @@ __all__ = [
     "InvitationIssued",
     "MessageFailed",
     "MessageSent",
+    "ParentLoginRequested",
+    "ParentLoginStateChanged",
     "PasswordResetIssued",
     "PupilRegistered",
     "RegistrationFormOutdated",

@@ -1,5 +1,7 @@
 """Events dossier publishes."""
 
+from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from pydantic import EmailStr, Field
@@ -11,7 +13,9 @@ from loket.contracts.events.base import EventPayload, event
 class PupilRegistered(EventPayload):
     """A primary school registered a pupil together with the first parent's e-mail address.
 
-    Carries only what identity needs to open the parent account: no name, no birth date, no BSN.
+    Nobody is mailed: the parent login is a later, explicit step of the school
+    (`dossier.parent_login.requested.v1`). identity answers with the parent logins the region offers
+    for the pupil (`identity.parent_login.state_changed.v1`, not sent). No name, no birth date, no BSN.
     """
 
     pupil_id: UUID
@@ -45,3 +49,28 @@ class FinalAdviceGiven(EventPayload):
         description="The final advice: one level or two adjacent ones, low/high: pro, vmbo_b, vmbo_k, "
         "vmbo_gt, havo, vwo (e.g. `havo`, `vmbo_gt/havo`)."
     )
+
+
+@event("dossier.parent_login.requested", 1)
+class ParentLoginRequested(EventPayload):
+    """The primary school asks for one parent's login to one pupil ("ouderinlog versturen"), never in
+    bulk: the school has checked the address. identity opens the parent account (or, while it is not
+    activated yet, replaces its link) and mails a single-use activation link.
+
+    Carries what identity needs to open the account and to check the parent's answers at activation:
+    the pupil's school and birth date. This is the one event that carries a birth date; identity keeps
+    it only until the account is activated. No name, no BSN.
+    """
+
+    pupil_id: UUID
+    parent: Literal[1, 2] = Field(
+        default=1, description="Which parent: 1 the first parent (always), 2 a second one (where the region allows it)."
+    )
+    elk_number: str = Field(description="The pupil's number in the region; the parent's username (a second: `-2`).")
+    school_brin: str = Field(description="The primary school: BRIN number with its location.")
+    school_name: str | None = Field(
+        default=None, description="The school's name as parents know it, for the activation question; null if unknown."
+    )
+    birth_date: date = Field(description="The pupil's birth date, which the parent is asked at activation.")
+    parent_email: EmailStr = Field(description="Where the activation link goes, as the school checked it.")
+    language: str = Field(default="nl", description="The language of the parent's mail and page (BCP 47), e.g. nl, en.")

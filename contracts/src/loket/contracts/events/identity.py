@@ -1,5 +1,6 @@
 """Events identity publishes."""
 
+from typing import Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, EmailStr, Field, HttpUrl
@@ -54,3 +55,20 @@ class PasswordResetIssued(EventPayload):
     reset_url: HttpUrl
     expires_at: AwareDatetime
     language: str = Field(default="nl", description="The account holder's language where known (BCP 47).")
+
+
+@event("identity.parent_login.state_changed", 1)
+class ParentLoginStateChanged(EventPayload):
+    """How far one parent login of a pupil has got: the dot the primary school sees.
+
+    `not_sent` (white), `sent` (blue: the mail server took the activation mail), `failed` (the mail
+    could not be delivered), `activated` (green: the parent chose a password) and `locked` (too many
+    wrong answers at activation: the school asks again for a new link). identity says `not_sent` for
+    every parent login the region offers when a pupil is registered. Events may arrive out of order:
+    keep the one with the highest `revision`.
+    """
+
+    pupil_id: UUID
+    parent: Literal[1, 2] = Field(description="Which parent: 1 the first parent, 2 a second one.")
+    state: Literal["not_sent", "sent", "failed", "activated", "locked"]
+    revision: int = Field(ge=0, description="Counts up with every change of this parent login; 0 is its start.")

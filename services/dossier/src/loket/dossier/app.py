@@ -1,10 +1,11 @@
-"""Wires dossier: settings, runtime (database, broker, outbox, inbox), routes."""
+"""Wires dossier: settings, runtime (database, broker, outbox, inbox), event handlers, routes."""
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
+from loket.dossier import handlers
 from loket.dossier.bsn import BsnVault
 from loket.dossier.http.answers import validation_failed
 from loket.dossier.http.imports import imports_router
@@ -12,6 +13,7 @@ from loket.dossier.http.oki_doc import advice_router, oki_doc_router
 from loket.dossier.http.organisation import organisation_router
 from loket.dossier.http.pupils import pupils_router
 from loket.dossier.oki_docs import OkiDocs
+from loket.dossier.parent_logins import ParentLogins
 from loket.dossier.persistence.models import metadata
 from loket.dossier.settings import DossierSettings
 
@@ -19,6 +21,7 @@ from loket.dossier.settings import DossierSettings
 def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or DossierSettings()
     runtime = Runtime("dossier", settings, metadata)
+    handlers.register(runtime.consumer)
     verifier = token_verifier(settings)
     key = settings.bsn_key.get_secret_value() if settings.bsn_key else None
     vault = BsnVault(key, settings.bsn_key_path)
@@ -28,7 +31,14 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
         description="Schools, groups, pupils, the education report (OKI-doc), advice and test results.",
         routers=[
             organisation_router(runtime.database, verifier),
-            pupils_router(runtime.database, runtime.outbox, vault, oki_docs, verifier),
+            pupils_router(
+                runtime.database,
+                runtime.outbox,
+                vault,
+                oki_docs,
+                ParentLogins(runtime.database, runtime.outbox),
+                verifier,
+            ),
             oki_doc_router(runtime.database, oki_docs, verifier),
             advice_router(runtime.database, oki_docs, verifier),
             imports_router(runtime.database, verifier),

@@ -19,7 +19,7 @@ from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.audit import AuditAction
 from loket.dossier.domain.errors import Invalid, NotAllowed, NotFound
 from loket.dossier.persistence.audit import AuditTrail
-from loket.dossier.persistence.models import AuditEntry, Pupil
+from loket.dossier.persistence.models import AuditEntry, ParentLogin, Pupil
 from loket.dossier.persistence.organisation import Organisation
 from loket.dossier.persistence.repository import Pupils
 
@@ -29,6 +29,7 @@ class Reached:
     pupil: Pupil
     ref: PupilRef
     bsn: str | None = None  # opened only for the pupil's own school
+    parent_logins: tuple[ParentLogin, ...] = ()  # the dots, for staff
 
 
 async def reached(session: AsyncSession, caller: Caller, pupil_id: UUID, *, for_update: bool = False) -> Reached:
@@ -57,19 +58,24 @@ class Dossiers:
         if not caller.is_staff:
             raise NotAllowed("only staff list pupils")
         async with self.database.transaction() as session:
-            found = await Pupils(session).in_reach(caller, school and school.upper(), group)
+            pupils = Pupils(session)
+            found = await pupils.in_reach(caller, school and school.upper(), group)
+            logins = await pupils.parent_logins(pupil.id for pupil, _ in found)
             AuditTrail(session).record(caller, AuditAction.PUPILS_LISTED, school=school, group=group, count=len(found))
-        return [Reached(pupil, PupilRef(pupil.id, pupil.school_brin, name)) for pupil, name in found]
+        return [
+            Reached(pupil, PupilRef(pupil.id, pupil.school_brin, name), parent_logins=tuple(logins[pupil.id]))
+            for pupil, name in found
+        ]
 
     async def pupil(self, caller: Caller, pupil_id: UUID, *, audited: bool = True) -> Reached:
         async with self.database.transaction() as session:
             found = await reached(session, caller, pupil_id)
             if audited:
                 read_by(session, caller, pupil_id)
+            logins = (await Pupils(session).parent_logins([pupil_id]))[pupil_id] if caller.is_staff else []
         sealed = found.pupil.bsn_sealed
-        if sealed is None or not caller.sees_bsn(found.ref):
-            return found
-        return Reached(found.pupil, found.ref, self.vault.open(sealed, found.pupil.id))
+        bsn = None if sealed is None or not caller.sees_bsn(found.ref) else self.vault.open(sealed, found.pupil.id)
+        return Reached(found.pupil, found.ref, bsn, tuple(logins))
 
     async def place_in_group(self, caller: Caller, pupil_id: UUID, group_name: str | None) -> Reached:
         """The school's staff put a pupil in a group of its school (or in none); a teacher limited to
@@ -90,7 +96,9 @@ class Dossiers:
             found.pupil.group_id = group_id
             session.add(found.pupil)
             AuditTrail(session).record(caller, AuditAction.GROUP_CHANGED, pupil_id, group=group_name)
-        return Reached(found.pupil, PupilRef(found.pupil.id, found.pupil.school_brin, group_name))
+            logins = (await Pupils(session).parent_logins([pupil_id]))[pupil_id]
+        ref = PupilRef(found.pupil.id, found.pupil.school_brin, group_name)
+        return Reached(found.pupil, ref, parent_logins=tuple(logins))
 
     async def audit_trail(self, caller: Caller, pupil_id: UUID) -> Sequence[AuditEntry]:
         async with self.database.transaction() as session:

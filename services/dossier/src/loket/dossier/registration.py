@@ -1,4 +1,8 @@
-"""Registering a pupil: the state change and its event commit together (outbox)."""
+"""Registering a pupil: the state change and its event commit together (outbox).
+
+Registering mails nobody: the pupil gets its first parent's login, not sent yet (a white dot), and the
+school sends it when it has checked the address (`parent_logins.py`).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from loket.contracts.events import PupilRegistered
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.dossier.bsn import BsnVault
+from loket.dossier.domain.parent_logins import Parent
 from loket.dossier.domain.pupils import InvalidPupil, check_birth_date, check_bsn, next_elk_number, school_code
-from loket.dossier.persistence.models import Pupil
+from loket.dossier.persistence.models import ParentLogin, Pupil
 from loket.dossier.persistence.organisation import Organisation
 from loket.dossier.persistence.repository import Pupils
 
@@ -60,6 +65,7 @@ async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, ne
                     pupil.bsn_sealed = vault.seal(bsn, pupil.id)
                 pupils.add(pupil)
                 await session.flush()
+                session.add(ParentLogin(pupil_id=pupil.id, parent=Parent.FIRST))
                 await outbox.put(
                     session,
                     PupilRegistered(

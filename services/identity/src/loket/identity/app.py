@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from loket.contracts.runtime.service import Runtime
 from loket.identity import handlers
+from loket.identity.activation import Activation
 from loket.identity.http.activation import activation_router
 from loket.identity.http.keys import keys_router
 from loket.identity.http.links import links_router
@@ -39,7 +40,7 @@ def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
         title="Loket identity",
         description="Staff and parent accounts, activation and invitation links, login, sessions and tokens.",
         routers=[
-            activation_router(runtime.database, security),
+            activation_router(Activation(security, keeper), secure=settings.cookie_secure),
             keys_router(issuer.keys),
             session_router(Login(security, keeper), keeper, administration, verifier, secure=settings.cookie_secure),
             staff_router(administration, SecondFactors(security), verifier),

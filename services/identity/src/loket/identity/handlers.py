@@ -1,12 +1,12 @@
 """What identity does when other services' events arrive."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
-from loket.contracts.events import ActivationIssued, MessageFailed, MessageSent, PupilRegistered
+from loket.contracts.events import MessageFailed, MessageSent, ParentLoginRequested, PupilRegistered
 from loket.contracts.inbox import Consumer, Delivery
-from loket.identity.domain.accounts import MailState, activation_url, issue_token
-from loket.identity.persistence.models import ActivationToken, ParentAccount
-from loket.identity.persistence.repository import Accounts
+from loket.identity.domain.accounts import MailState
+from loket.identity.parent_logins import ParentLogins
 from loket.identity.persistence.staff import Staff
 from loket.identity.settings import IdentitySettings
 
@@ -15,30 +15,17 @@ INVITATION_TEMPLATE = "staff_invitation"
 
 
 def register(consumer: Consumer, settings: IdentitySettings) -> None:
+    def parent_logins(delivery: Delivery[Any]) -> ParentLogins:
+        return ParentLogins(delivery.session, settings, delivery.emit, lock_rows=not consumer.database.is_sqlite)
+
     @consumer.on(PupilRegistered)
-    async def open_parent_account(delivery: Delivery[PupilRegistered]) -> None:
-        pupil = delivery.payload
-        accounts = Accounts(delivery.session)
-        if await accounts.for_pupil(pupil.pupil_id) is not None:
-            return  # one account per pupil; a second parent is a later, explicit request
-        now = datetime.now(UTC)
-        account = ParentAccount(
-            pupil_id=pupil.pupil_id, username=pupil.elk_number, email=pupil.parent_email, created_at=now
-        )
-        accounts.add(account)
-        await delivery.session.flush()  # the token refers to the account: insert the account first
-        issued = issue_token(now, timedelta(days=settings.activation_valid_days))
-        accounts.add(ActivationToken(account_id=account.id, digest=issued.digest, expires_at=issued.expires_at))
-        await delivery.emit(
-            ActivationIssued(
-                account_id=account.id,
-                pupil_id=pupil.pupil_id,
-                username=account.username,
-                recipient=account.email,
-                activation_url=activation_url(settings.public_url, issued.token),
-                expires_at=issued.expires_at,
-            )
-        )
+    async def offer_parent_logins(delivery: Delivery[PupilRegistered]) -> None:
+        """No account and no mail yet: the school asks for a parent's login when it has checked the address."""
+        await parent_logins(delivery).offer(delivery.payload.pupil_id)
+
+    @consumer.on(ParentLoginRequested)
+    async def open_parent_account(delivery: Delivery[ParentLoginRequested]) -> None:
+        await parent_logins(delivery).request(delivery.payload, datetime.now(UTC))
 
     @consumer.on(MessageSent)
     async def activation_mail_sent(delivery: Delivery[MessageSent]) -> None:
@@ -48,19 +35,15 @@ def register(consumer: Consumer, settings: IdentitySettings) -> None:
     async def activation_mail_failed(delivery: Delivery[MessageFailed]) -> None:
         await _record_mail(delivery, MailState.FAILED, delivery.payload.reason)
 
-
-async def _record_mail(
-    delivery: Delivery[MessageSent] | Delivery[MessageFailed], state: MailState, error: str | None
-) -> None:
-    """The school sees whether a parent's activation mail went out; an administrator, an invitation's."""
-    message = delivery.payload
-    if message.template == ACTIVATION_TEMPLATE:
-        account = await Accounts(delivery.session).get(message.reference)
-        if account is not None:
-            account.activation_mail, account.activation_mail_error = state, error
-            delivery.session.add(account)
-    elif message.template == INVITATION_TEMPLATE:
-        staff = await Staff(delivery.session).get(message.reference)
-        if staff is not None:
-            staff.invitation_mail, staff.invitation_mail_error = state, error
-            delivery.session.add(staff)
+    async def _record_mail(
+        delivery: Delivery[MessageSent] | Delivery[MessageFailed], state: MailState, error: str | None
+    ) -> None:
+        """The school sees whether a parent's activation mail went out; an administrator, an invitation's."""
+        message = delivery.payload
+        if message.template == ACTIVATION_TEMPLATE:
+            await parent_logins(delivery).mail_outcome(message.reference, message.requested_by, state, error)
+        elif message.template == INVITATION_TEMPLATE:
+            staff = await Staff(delivery.session).get(message.reference)
+            if staff is not None:
+                staff.invitation_mail, staff.invitation_mail_error = state, error
+                delivery.session.add(staff)

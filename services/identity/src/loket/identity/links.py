@@ -236,7 +236,7 @@ class PasswordLinks:
                 recipient=account.email,
                 reset_url=reset_url(self.security.settings.public_url, issued.token),
                 expires_at=issued.expires_at,
-                language=account.language if isinstance(account, StaffAccount) else "nl",
+                language=account.language,
             ),
         )
         AuditLog(session).record(

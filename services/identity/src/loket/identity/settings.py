@@ -17,6 +17,17 @@ class IdentitySettings(ServiceSettings):
         description="Where parents reach identity; links in mails are built from it, never from a request.",
     )
     activation_valid_days: int = Field(default=14, ge=1, validation_alias="LOKET_IDENTITY_ACTIVATION_VALID_DAYS")
+    activation_attempts: int = Field(
+        default=5,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_ACTIVATION_ATTEMPTS",
+        description="Wrong answers (school, birth date) one activation link allows; then it is locked.",
+    )
+    second_parent: bool = Field(
+        default=False,
+        validation_alias="LOKET_IDENTITY_SECOND_PARENT",
+        description="Whether a school may ask for a second parent's login to a pupil (username `<ELK number>-2`).",
+    )
     keys_dir: Path | None = Field(
         default=None,
         validation_alias="LOKET_IDENTITY_KEYS_DIR",

@@ -1,7 +1,8 @@
 """What dossier writes to its append-only audit trail, free of any framework.
 
 Every time staff read a pupil's dossier, and every change that matters to the OKI-doc's life (its
-status, a reopened OKI-doc with the reason, the final advice, the BSN), leaves one entry: what, when,
+status, a reopened OKI-doc with the reason, the final advice, the BSN) and every parent login the school
+sends, leaves one entry: what, when,
 about which pupil, who (identity's subject id and role) and who really acted while a board contact
 looked along. An entry holds ids and plain facts, never the dossier's content or a BSN.
 """
@@ -21,3 +22,4 @@ class AuditAction(StrEnum):
     DOORSTROOMTOETS_RECORDED = "doorstroomtoets.recorded"
     FINAL_ADVICE_GIVEN = "final_advice.given"
     BSN_CHANGED = "bsn.changed"
+    PARENT_LOGIN_SENT = "parent_login.sent"  # the school sent a parent the login (ouderinlog versturen)

@@ -1,9 +1,10 @@
-"""Pupils over HTTP: a primary school registers its pupils, lists them, reads one and places it in a
-group. Every route checks the one pupil it touches against the caller's reach; a pupil the caller
-does not see is answered 404, exactly like one that does not exist."""
+"""Pupils over HTTP: a primary school registers its pupils, lists them, reads one, places it in a
+group and sends a parent the login to the parent portal. Every route checks the one pupil it touches
+against the caller's reach; a pupil the caller does not see is answered 404, exactly like one that
+does not exist."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -13,13 +14,16 @@ from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import TokenVerifier
 from loket.dossier.bsn import BsnVault
+from loket.dossier.domain import parent_logins as logins
 from loket.dossier.domain.access import Caller
+from loket.dossier.domain.parent_logins import LoginState
 from loket.dossier.domain.pupils import school_code
 from loket.dossier.dossiers import Dossiers, Reached
 from loket.dossier.http.answers import REFUSALS, answered, caller
 from loket.dossier.http.oki_doc_models import Address, Parent
 from loket.dossier.oki_docs import OkiDocs
-from loket.dossier.persistence.models import AuditEntry
+from loket.dossier.parent_logins import ParentLogins
+from loket.dossier.persistence.models import AuditEntry, ParentLogin
 from loket.dossier.registration import NewPupil, register_pupil
 
 
@@ -42,6 +46,36 @@ class PupilCreated(BaseModel):
     elk_number: str
 
 
+class ParentLoginOut(BaseModel):
+    """A parent login of the pupil as the school sees it: ELK's dot."""
+
+    parent: int = Field(description="1: the first parent; 2: a second one, where the region offers it.")
+    state: LoginState = Field(
+        description="not_sent (white), sent (blue), activated (green); failed: the mail did not arrive; "
+        "locked: too many wrong answers at activation. Both of the last ask the school to send it again."
+    )
+    changed_at: datetime | None = Field(description="When identity last reported the state.")
+    requested_at: datetime | None = Field(description="When the school last sent the login.")
+
+    @classmethod
+    def of(cls, login: ParentLogin) -> "ParentLoginOut":
+        return cls(
+            parent=login.parent,
+            state=LoginState(login.state),
+            changed_at=login.changed_at,
+            requested_at=login.requested_at,
+        )
+
+
+class ParentLoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    parent: Literal[1, 2] = Field(
+        default=1, description="1: the first parent (the OKI-doc's first e-mail address); 2: the second parent."
+    )
+    language: Literal["nl", "en"] = Field(default="nl", description="The language of the parent's mail and page.")
+
+
 class PupilSummary(BaseModel):
     id: UUID
     elk_number: str
@@ -49,6 +83,7 @@ class PupilSummary(BaseModel):
     family_name: str
     school_brin: str
     group: str | None
+    parent_logins: list[ParentLoginOut] = Field(description="The parent logins and their dots; for staff only.")
 
     @classmethod
     def of(cls, found: Reached) -> "PupilSummary":
@@ -60,6 +95,7 @@ class PupilSummary(BaseModel):
             family_name=pupil.family_name,
             school_brin=pupil.school_brin,
             group=found.ref.group,
+            parent_logins=[ParentLoginOut.of(login) for login in found.parent_logins],
         )
 
 
@@ -134,7 +170,12 @@ class AuditEntryOut(BaseModel):
 
 
 def pupils_router(
-    database: Database, outbox: Outbox, vault: BsnVault, oki_docs: OkiDocs, verifier: TokenVerifier
+    database: Database,
+    outbox: Outbox,
+    vault: BsnVault,
+    oki_docs: OkiDocs,
+    parent_logins: ParentLogins,
+    verifier: TokenVerifier,
 ) -> APIRouter:
     router = APIRouter(prefix="/pupils", tags=["pupils"], responses=REFUSALS)
     dossiers = Dossiers(database, vault)
@@ -181,6 +222,21 @@ def pupils_router(
         """The school's staff put a pupil in one of its groups; a teacher only in their own groups."""
         with answered():
             return PupilOut.of(await dossiers.place_in_group(me, pupil_id, placement.group))
+
+    @router.post(
+        "/{pupil_id}/parent-login",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=ParentLoginOut,
+        responses={409: {"description": "already activated, or no such parent login in this region"}},
+    )
+    async def send_parent_login(pupil_id: UUID, me: Calling, login: ParentLoginIn | None = None) -> ParentLoginOut:
+        """Ouderinlog versturen: the pupil's own school sends one parent a single-use link to activate the
+        parent account (username: the ELK number). One pupil at a time, after checking the address; sending
+        again replaces a link that was not used. The dot follows in `parent_logins` once identity reports."""
+        asked = login or ParentLoginIn()
+        with answered():
+            sent = await parent_logins.send(me, pupil_id, logins.Parent(asked.parent), asked.language)
+        return ParentLoginOut.of(sent)
 
     @router.get("/{pupil_id}/audit", response_model=list[AuditEntryOut])
     async def audit_trail(pupil_id: UUID, me: Calling) -> list[AuditEntryOut]:

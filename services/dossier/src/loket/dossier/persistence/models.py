@@ -10,6 +10,8 @@ A pupil's `oki_doc` holds the parts the school writes (`content`, one JSON docum
 their own. The pupil's personal details (name, birth date, address, parents) stay on `pupil`, with
 its BSN only sealed (`bsn_sealed`, AES-256-GCM, see `bsn.py`).
 
+`parent_login` is the school's view of each parent login of a pupil (the dots), as identity reports it.
+
 `audit_entry` is insert-only: a trigger from migration `0003_audit` refuses UPDATE and DELETE (and on
 PostgreSQL TRUNCATE).
 """
@@ -26,6 +28,7 @@ from loket.contracts.tables import UtcDateTime, messaging_tables, service_metada
 from loket.dossier.domain.audit import AuditAction
 from loket.dossier.domain.oki_doc import OkiDocStatus
 from loket.dossier.domain.organisation import Sector
+from loket.dossier.domain.parent_logins import LoginState, Parent
 
 metadata = service_metadata()
 messaging = messaging_tables(metadata)
@@ -109,6 +112,22 @@ class OkiDoc(Base, table=True):
     changed_at: datetime = Field(sa_type=UtcDateTime)
     completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     finalised_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class ParentLogin(Base, table=True):
+    """One parent login of a pupil, as the school sees it: the first parent's from the registration on, a
+    second one once identity offers it. `state` and `revision` come from identity's events (the
+    newest revision wins); `requested_at` and `requested_by` are the school's last request."""
+
+    __tablename__ = "parent_login"
+
+    pupil_id: UUID = Field(foreign_key="pupil.id", primary_key=True)
+    parent: int = Field(default=Parent.FIRST, primary_key=True)  # `Parent`
+    state: LoginState = Field(default=LoginState.NOT_SENT, sa_type=String(16))
+    revision: int = 0
+    changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    requested_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    requested_by: str | None = Field(default=None, max_length=64)
 
 
 class AuditEntry(Base, table=True):

@@ -1,5 +1,6 @@
 """Queries over pupils, always within what the caller reaches."""
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
@@ -9,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.tokens import Role
 from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.pupils import OUTSIDE_REGION_PREFIX
-from loket.dossier.persistence.models import Pupil, PupilGroup
+from loket.dossier.persistence.models import ParentLogin, Pupil, PupilGroup
 
 
 class Pupils:
@@ -66,3 +67,12 @@ class Pupils:
             at_school = col(Pupil.school_brin) == school
             per_school.append(and_(at_school, col(PupilGroup.name).in_(sorted(groups))) if groups else at_school)
         return or_(false(), *per_school)
+
+    async def parent_logins(self, pupil_ids: Iterable[UUID]) -> dict[UUID, list[ParentLogin]]:
+        """The parent logins of these pupils, first parent first."""
+        ids = list(pupil_ids)
+        found: dict[UUID, list[ParentLogin]] = {pupil_id: [] for pupil_id in ids}
+        query = select(ParentLogin).where(col(ParentLogin.pupil_id).in_(ids)).order_by(col(ParentLogin.parent))
+        for login in (await self.session.exec(query)).all():
+            found[login.pupil_id].append(login)
+        return found

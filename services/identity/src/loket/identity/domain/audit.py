@@ -18,7 +18,10 @@ class AuditAction(StrEnum):
     REFRESH_TOKEN_REUSED = "session.refresh_token_reused"  # noqa: S105 (a name, not a secret)
     INVITATION_ISSUED = "invitation.issued"
     INVITATION_ACCEPTED = "invitation.accepted"
-    ACTIVATION = "activation"  # a parent sets the first password
+    PARENT_LOGIN_ISSUED = "parent_login.issued"  # a school asked: a parent account and its activation link
+    PARENT_LOGIN_REFUSED = "parent_login.refused"  # a school asked, but the login is activated or not offered
+    ACTIVATION = "activation"  # a parent answers the questions and sets the first password (or answers wrongly)
+    ACTIVATION_LOCKED = "activation.locked"  # too many wrong answers: the link is locked
     PASSWORD_RESET_REQUESTED = "password_reset.requested"  # noqa: S105 (a name, not a secret)
     PASSWORD_RESET_COMPLETED = "password_reset.completed"  # noqa: S105 (a name, not a secret)
     LINK_REFUSED = "link.refused"  # an unknown, used or expired link was submitted

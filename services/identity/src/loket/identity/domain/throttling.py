@@ -21,6 +21,7 @@ class AttemptKind(StrEnum):
     LOGIN = "login"  # a wrong password, an unknown account, a wrong second factor
     LINK = "link"  # an unknown, used or expired activation, invitation or reset link
     RESET_REQUEST = "reset_request"  # every request for a reset mail, successful or not
+    WRONG_ANSWER = "wrong_answer"  # a wrong school or birth date at activation (also counted per link)
 
 
 @dataclass(frozen=True)

@@ -1,120 +1,116 @@
 """The page a parent reaches from the activation mail.
 
-A GET only shows the form and consumes nothing (mail scanners open links); the POST that sets the
-password uses the link up. The pages send `Referrer-Policy: no-referrer` so the token in the URL
-never leaks to another site.
+A GET only shows the form and consumes nothing (mail scanners open links); the POST answers the two
+questions (the child's school, picked by its name, and birth date), sets the password, uses the link
+up and logs the parent in: the session cookie, as `POST /login` sets it. The pages are in Dutch and
+English and send `Referrer-Policy: no-referrer`, so the token in the URL never leaks to another site.
+A client that asks for `application/json` gets the same answers as JSON, the access token included.
 """
 
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
-from loket.contracts.runtime.database import Database
-from loket.identity.domain.accounts import (
-    MIN_PASSWORD_LENGTH,
-    AccountState,
-    ActivationRefused,
-    check_password,
-    check_usable,
-    token_digest,
-)
-from loket.identity.domain.audit import AuditAction, Outcome
-from loket.identity.domain.throttling import AttemptKind
+from loket.identity.activation import Activated, Activation, ActivationForm, ActivationProblem
+from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import client_address, too_many
-from loket.identity.persistence.audit import AuditLog
-from loket.identity.persistence.repository import Accounts
-from loket.identity.security import Security, Throttled
+from loket.identity.http.login import access_of, keep_session
+from loket.identity.security import Throttled
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def activation_router(database: Database, security: Security) -> APIRouter:
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def activation_router(activation: Activation, *, secure: bool) -> APIRouter:
     router = APIRouter(tags=["activation"])
 
-    def page(request: Request, status: int, **context: object) -> HTMLResponse:
-        response = templates.TemplateResponse(
-            request, "activate.html", {"min_length": MIN_PASSWORD_LENGTH, **context}, status_code=status
-        )
+    def answer(request: Request, status: int, **context: Any) -> Response:
+        form: ActivationForm | None = context.pop("form", None)
+        if form is not None:
+            context.update(
+                username=form.username,
+                schools=form.schools,
+                attempts_left=form.attempts_left,
+            )
+        response: Response
+        if wants_json(request):
+            body = {
+                key: value
+                for key, value in context.items()
+                if key in ("detail", "username", "attempts_left", "activated")
+            }
+            if form is not None:
+                body["schools"] = [{"brin": school.brin, "name": school.name} for school in form.schools]
+            response = JSONResponse(body, status_code=status)
+        else:
+            response = templates.TemplateResponse(
+                request, "activate.html", {"min_length": MIN_PASSWORD_LENGTH, **context}, status_code=status
+            )
         response.headers.update(PRIVATE_HEADERS)
         return response
 
-    @router.get("/activate/{token}", response_class=HTMLResponse)
-    async def show_form(request: Request, token: str) -> HTMLResponse:
-        async with database.transaction() as session:
-            accounts = Accounts(session)
-            stored = await accounts.token(token_digest(token))
-            if stored is None:
-                return page(request, 404, refused="Deze link is onbekend. / This link is not known.")
-            try:
-                check_usable(expires_at=stored.expires_at, used_at=stored.used_at, now=datetime.now(UTC))
-            except ActivationRefused as refused:
-                return page(request, 410, refused=str(refused))
-            account = await accounts.get(stored.account_id)
-            assert account is not None
-            return page(request, 200, username=account.username)
+    def refused(request: Request, result: ActivationProblem | Throttled, **typed: str) -> Response:
+        if isinstance(result, Throttled):
+            error = too_many(result)
+            response = answer(request, error.status_code, detail=error.detail)
+            response.headers["Retry-After"] = str(result.retry_after)
+            return response
+        return answer(request, result.status, detail=result.message, form=result.form, **typed)
 
-    @router.post("/activate/{token}", response_class=HTMLResponse)
+    @router.get("/activate/{token}", response_class=HTMLResponse)
+    async def show_form(request: Request, token: str) -> Response:
+        """The form: the child's school and birth date, and a password. Opening it uses nothing up."""
+        opened = await activation.open(token)
+        if isinstance(opened, ActivationProblem):
+            return refused(request, opened)
+        return answer(request, 200, form=opened)
+
+    @router.post(
+        "/activate/{token}",
+        response_class=HTMLResponse,
+        responses={
+            200: {"description": "activated and logged in (JSON: the access token, as `POST /login`)"},
+            404: {},
+            410: {"description": "used, expired or locked"},
+            422: {"description": "a wrong answer or a password that does not do"},
+            429: {},
+        },
+    )
     async def activate(
         request: Request,
         token: str,
-        password: Annotated[str, Form()],
-        password_repeat: Annotated[str, Form()],
-    ) -> HTMLResponse:
-        address, now = client_address(request), datetime.now(UTC)
-        digest = token_digest(token)
-        async with database.transaction() as session:
-            attempts = security.attempts(session)
-            wait = await attempts.retry_after(account_key=digest, client_address=address, now=now)
-            if wait is not None:
-                throttled = too_many(Throttled(wait))
-                response = page(request, throttled.status_code, refused=throttled.detail)
-                response.headers["Retry-After"] = str(wait)
-                return response
-            accounts = Accounts(session)
-            stored = await accounts.token(digest, for_update=not database.is_sqlite)
-            account = None if stored is None else await accounts.get(stored.account_id)
-            try:
-                if stored is None or account is None:
-                    refusal = page(request, 404, refused="Deze link is onbekend. / This link is not known.")
-                else:
-                    check_usable(expires_at=stored.expires_at, used_at=stored.used_at, now=now)
-                    refusal = None
-            except ActivationRefused as refused:
-                refusal = page(request, 410, refused=str(refused))
-            if refusal is not None:
-                await attempts.record(AttemptKind.LINK, account_key=digest, client_address=address, now=now)
-                AuditLog(session).record(
-                    AuditAction.LINK_REFUSED,
-                    Outcome.FAILED,
-                    subject_id=None if account is None else account.id,
-                    client_address=address,
-                    link="activation",
-                    reason="unknown" if stored is None else "used_or_expired",
-                )
-                return refusal
-            assert stored is not None and account is not None
-            try:
-                check_password(password, password_repeat)
-            except ActivationRefused as refused:
-                return page(request, 422, username=account.username, problem=str(refused))
-            stored.used_at = now
-            account.password_hash = await security.hash_password(password)
-            account.state = AccountState.ACTIVATED
-            account.activated_at = now
-            accounts.add(account, stored)
-            AuditLog(session).record(
-                AuditAction.ACTIVATION,
-                Outcome.SUCCEEDED,
-                actor_id=account.id,
-                subject_id=account.id,
-                client_address=address,
-            )
-            return page(request, 200, activated=True, username=account.username)
+        password: Annotated[str, Form(max_length=1024)],
+        password_repeat: Annotated[str, Form(max_length=1024)],
+        school: Annotated[
+            str, Form(max_length=16, description="The child's school: its BRIN (the form lists them by name).")
+        ] = "",
+        birth_date: Annotated[
+            str, Form(max_length=32, description="The child's birth date: 2014-03-09 or 09-03-2014.")
+        ] = "",
+    ) -> Response:
+        """Answer the questions and choose a password: the account is activated, the link used up, and the
+        parent logged in (the session cookie). Wrong answers are counted; at the limit the link is locked."""
+        result = await activation.activate(
+            token, school, birth_date, password, password_repeat, client_address(request)
+        )
+        if not isinstance(result, Activated):
+            return refused(request, result, chosen_school=school, typed_birth_date=birth_date)
+        response: Response
+        if wants_json(request):
+            response = JSONResponse(access_of(result.started).model_dump(mode="json"))
+            response.headers.update(PRIVATE_HEADERS)
+        else:
+            response = answer(request, 200, activated=True, username=result.username)
+        keep_session(response, result.started, secure=secure)
+        return response
 
     return router

@@ -52,6 +52,31 @@ class ImpersonationIn(BaseModel):
     account_id: UUID = Field(description="The staff account of a school of the board to look along as.")
 
 
+def access_of(result: Started) -> AccessOut:
+    return AccessOut(
+        access_token=result.access.token,
+        expires_at=result.access.expires_at,
+        subject=result.subject,
+        role=result.role,
+        impersonated_by=result.impersonated_by,
+    )
+
+
+def keep_session(response: Response, result: Started, *, secure: bool) -> None:
+    """The session's refresh token in its cookie (and who looks along, if someone does)."""
+    response.set_cookie(
+        REFRESH_COOKIE,
+        result.refresh_token,
+        max_age=max(1, int((result.session_ends_at - datetime.now(UTC)).total_seconds())),
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="strict",
+    )
+    if result.impersonated_by is not None:
+        response.headers[IMPERSONATED_BY] = result.impersonated_by.sub
+
+
 def session_router(
     login: Login, keeper: SessionKeeper, administration: StaffAdministration, verifier: TokenVerifier, *, secure: bool
 ) -> APIRouter:
@@ -59,25 +84,8 @@ def session_router(
     claims_of = caller(verifier)
 
     def started(result: Started) -> JSONResponse:
-        body = AccessOut(
-            access_token=result.access.token,
-            expires_at=result.access.expires_at,
-            subject=result.subject,
-            role=result.role,
-            impersonated_by=result.impersonated_by,
-        )
-        response = JSONResponse(body.model_dump(mode="json"), headers=NO_STORE)
-        response.set_cookie(
-            REFRESH_COOKIE,
-            result.refresh_token,
-            max_age=max(1, int((result.session_ends_at - datetime.now(UTC)).total_seconds())),
-            path="/",
-            secure=secure,
-            httponly=True,
-            samesite="strict",
-        )
-        if result.impersonated_by is not None:
-            response.headers[IMPERSONATED_BY] = result.impersonated_by.sub
+        response = JSONResponse(access_of(result).model_dump(mode="json"), headers=NO_STORE)
+        keep_session(response, result, secure=secure)
         return response
 
     def refused(

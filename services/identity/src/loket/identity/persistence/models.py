@@ -1,6 +1,7 @@
 """identity's tables.
 
-Parent accounts (`parent_account`, `activation_token`) are opened from dossier's events; staff
+Parent accounts (`parent_account`, `activation_token`) are opened when a primary school asks for a
+parent's login (dossier's event); `school` lists the schools a parent can pick at activation. Staff
 accounts (`staff_account`, `invitation`) by an administrator's invitation. Both kinds log in through
 the same sessions (`login_session`, `refresh_token`) and reset a forgotten password the same way
 (`password_reset`). `failed_attempt` is the sliding window that throttling counts in. `audit_event`
@@ -8,17 +9,17 @@ is insert-only: a trigger from migration `0002_staff_and_security` refuses UPDAT
 PostgreSQL TRUNCATE).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import JSON, Index, String, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from loket.contracts.tables import UtcDateTime, messaging_tables, service_metadata
 from loket.contracts.tokens import Role
-from loket.identity.domain.accounts import AccountState, MailState
+from loket.identity.domain.accounts import AccountState, LoginState, MailState, Parent
 from loket.identity.domain.audit import AuditAction, Outcome
 from loket.identity.domain.sessions import AccountKind, SessionEnd
 from loket.identity.domain.throttling import AttemptKind
@@ -34,21 +35,40 @@ class Base(SQLModel, registry=registry(metadata=metadata)):
 
 
 class ParentAccount(Base, table=True):
+    """One parent's login to one pupil: the first parent's, and where the region allows it a second's.
+
+    `school_brin` and `birth_date` are the pupil's, which the parent is asked at activation; the birth
+    date is forgotten once the account is activated. `login_state` is the dot the school was last told
+    (`identity.parent_login.state_changed.v1`), `revision` counts those announcements.
+    """
+
     __tablename__ = "parent_account"
+    __table_args__ = (UniqueConstraint("pupil_id", "parent", name="uq_parent_account_pupil_id_parent"),)
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    pupil_id: UUID = Field(unique=True)
+    pupil_id: UUID
+    parent: int = Field(default=Parent.FIRST)  # `Parent`
     username: str = Field(max_length=32, unique=True)
     email: str = Field(max_length=320)
+    language: str = Field(default="nl", max_length=16)
+    school_brin: str | None = Field(default=None, max_length=6)
+    birth_date: date | None = None
     state: AccountState = Field(default=AccountState.PENDING, sa_type=String(16))
     activation_mail: MailState = Field(default=MailState.NOT_SENT, sa_type=String(16))
     activation_mail_error: str | None = None
+    login_state: LoginState = Field(default=LoginState.NOT_SENT, sa_type=String(16))
+    revision: int = 0
     password_hash: str | None = None
     created_at: datetime = Field(sa_type=UtcDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ActivationToken(Base, table=True):
+    """A single-use activation link, stored only as its SHA-256. `wrong_answers` counts wrong schools
+    and birth dates given with it; at the region's limit it is locked (`locked_at`). `issued_event_id`
+    is the `identity.activation.issued.v1` that carried it, so that the outcome of an older link's
+    mail does not colour the dot of a newer one."""
+
     __tablename__ = "activation_token"
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -56,6 +76,20 @@ class ActivationToken(Base, table=True):
     digest: str = Field(max_length=64, unique=True)
     expires_at: datetime = Field(sa_type=UtcDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    wrong_answers: int = 0
+    locked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    issued_event_id: UUID | None = None
+
+
+class School(Base, table=True):
+    """A primary school as the schools' requests for parent logins named it: the list a parent picks
+    the child's school from at activation."""
+
+    __tablename__ = "school"
+
+    brin: str = Field(primary_key=True, max_length=6)
+    name: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class StaffAccount(Base, table=True):

@@ -1,18 +1,27 @@
+"""Queries on parent accounts, their activation links, and the schools parents pick from."""
+
+from datetime import datetime
 from uuid import UUID
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.identity.persistence.models import ActivationToken, ParentAccount
+from loket.identity.domain.accounts import Parent
+from loket.identity.persistence.models import ActivationToken, ParentAccount, School
 
 
 class Accounts:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def for_pupil(self, pupil_id: UUID) -> ParentAccount | None:
-        result = await self.session.exec(select(ParentAccount).where(ParentAccount.pupil_id == pupil_id))
-        return result.first()
+    async def for_pupil(
+        self, pupil_id: UUID, parent: Parent = Parent.FIRST, *, for_update: bool = False
+    ) -> ParentAccount | None:
+        query = select(ParentAccount).where(ParentAccount.pupil_id == pupil_id, ParentAccount.parent == int(parent))
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.exec(query)).first()
 
     async def get(self, account_id: UUID) -> ParentAccount | None:
         return await self.session.get(ParentAccount, account_id)
@@ -25,6 +34,43 @@ class Accounts:
         if for_update:
             query = query.with_for_update()
         return (await self.session.exec(query)).first()
+
+    async def current_token(self, account_id: UUID) -> ActivationToken | None:
+        """The account's newest link; a new link makes the older ones expire at once (`void_tokens`)."""
+        query = (
+            select(ActivationToken)
+            .where(ActivationToken.account_id == account_id)
+            .order_by(col(ActivationToken.expires_at).desc())
+            .limit(1)
+        )
+        return (await self.session.exec(query)).first()
+
+    async def token_issued_by(self, event_id: UUID) -> ActivationToken | None:
+        return (
+            await self.session.exec(select(ActivationToken).where(ActivationToken.issued_event_id == event_id))
+        ).first()
+
+    async def void_tokens(self, account_id: UUID, now: datetime) -> None:
+        """The account's earlier links stop working."""
+        await self.session.execute(
+            update(ActivationToken)
+            .where(col(ActivationToken.account_id) == account_id)
+            .where(col(ActivationToken.used_at).is_(None), col(ActivationToken.expires_at) > now)
+            .values(expires_at=now)
+        )
+
+    async def remember_school(self, brin: str, name: str | None, now: datetime) -> None:
+        school = await self.session.get(School, brin)
+        if school is None:
+            self.session.add(School(brin=brin, name=name, updated_at=now))
+        elif name and name != school.name:
+            school.name, school.updated_at = name, now
+            self.session.add(school)
+
+    async def schools(self) -> list[School]:
+        """Every school a parent can pick, by name (schools without a known name last, by BRIN)."""
+        query = select(School).order_by(col(School.name).is_(None), col(School.name), col(School.brin))
+        return list((await self.session.exec(query)).all())
 
     def add(self, *objects: ParentAccount | ActivationToken) -> None:
         self.session.add_all(objects)

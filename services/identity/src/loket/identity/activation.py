@@ -1,0 +1,234 @@
+"""A parent activates the account from the mailed link.
+
+Opening the link shows the form and uses nothing up (mail scanners open links). Submitting it asks two
+questions only the family knows: the child's school, picked by its name from the list of schools, and
+the child's birth date. A wrong answer counts against the link (`LOKET_IDENTITY_ACTIVATION_ATTEMPTS`,
+default 5; the parent is not told which of the two was wrong); at the limit the link is locked and
+the school sees a locked dot: it asks again, which mails a new link. Right answers and a good password
+activate the account, use the link up, and log the parent in once: a session, as `POST /login` starts.
+Unknown, used, expired and locked links count as failed attempts of the client address, and wrong
+answers do too, so nobody can try links or answers by the thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.contracts.events import EventPayload
+from loket.identity.domain.accounts import (
+    AccountState,
+    ActivationRefused,
+    Answers,
+    answers_right,
+    check_password,
+    check_usable,
+    link_expired,
+    link_locked,
+    read_birth_date,
+    token_digest,
+    wrong_answers_message,
+)
+from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.throttling import AttemptKind
+from loket.identity.parent_logins import ParentLogins
+from loket.identity.persistence.audit import AuditLog
+from loket.identity.persistence.models import ActivationToken, ParentAccount
+from loket.identity.persistence.repository import Accounts
+from loket.identity.security import Security, Throttled
+from loket.identity.sessions import SessionKeeper, Started
+
+UNKNOWN_LINK = "Deze link is onbekend. / This link is not known."
+CHOOSE_THE_SCHOOL = "Kies de school van uw kind. / Choose your child's school."
+
+
+@dataclass(frozen=True)
+class SchoolChoice:
+    brin: str
+    name: str | None
+
+
+@dataclass(frozen=True)
+class ActivationForm:
+    """What the page asks: the username it will be, the schools to pick from, and the tries left."""
+
+    username: str
+    schools: tuple[SchoolChoice, ...]
+    attempts_left: int
+
+
+@dataclass(frozen=True)
+class ActivationProblem:
+    """404 an unknown link; 410 a used, expired or locked one; 422 an answer or password that does not do
+    (with the form to try again)."""
+
+    status: int
+    message: str
+    form: ActivationForm | None = None
+
+
+@dataclass(frozen=True)
+class Activated:
+    username: str
+    started: Started
+
+
+class Activation:
+    def __init__(self, security: Security, keeper: SessionKeeper) -> None:
+        self.security = security
+        self.keeper = keeper
+
+    async def open(self, token: str) -> ActivationForm | ActivationProblem:
+        async with self.security.database.transaction() as session:
+            found = await self._usable(session, token, lock=False)
+            if isinstance(found, ActivationProblem):
+                return found
+            return await self._form(session, *found)
+
+    async def activate(
+        self, token: str, school: str, birth_date: str, password: str, repeated: str, client_address: str | None
+    ) -> Activated | ActivationProblem | Throttled:
+        now = datetime.now(UTC)
+        digest = token_digest(token)
+        async with self.security.database.transaction() as session:
+            attempts = self.security.attempts(session)
+            wait = await attempts.retry_after(account_key=digest, client_address=client_address, now=now)
+            if wait is not None:
+                return Throttled(wait)
+            found = await self._usable(session, token, lock=True)
+            if isinstance(found, ActivationProblem):
+                await self._refused_link(session, found, digest, client_address, now)
+                return found
+            stored, account = found
+            form = await self._form(session, stored, account)
+            try:
+                if not school.strip():
+                    raise ActivationRefused(CHOOSE_THE_SCHOOL)
+                answers = Answers(school_brin=school, birth_date=read_birth_date(birth_date))
+            except ActivationRefused as unreadable:
+                return ActivationProblem(422, str(unreadable), form)
+            if not answers_right(school_brin=account.school_brin, birth_date=account.birth_date, given=answers):
+                return await self._wrong_answers(session, stored, account, client_address, now)
+            try:
+                check_password(password, repeated)
+            except ActivationRefused as refused:
+                return ActivationProblem(422, str(refused), form)
+
+        password_hash = await self.security.hash_password(password)
+
+        async with self.security.database.transaction() as session:
+            found = await self._usable(session, token, lock=True)  # used or locked meanwhile, in another tab?
+            if isinstance(found, ActivationProblem):
+                return found
+            stored, account = found
+            stored.used_at = now
+            account.password_hash = password_hash
+            account.state, account.activated_at = AccountState.ACTIVATED, now
+            account.birth_date = None  # needed only to check the answer
+            Accounts(session).add(account, stored)
+            await self._parent_logins(session).announce(account, locked=False)
+            audit = AuditLog(session)
+            audit.record(
+                AuditAction.ACTIVATION,
+                Outcome.SUCCEEDED,
+                actor_id=account.id,
+                subject_id=account.id,
+                client_address=client_address,
+            )
+            started = await self.keeper.start(session, account, client_address=client_address, now=now)
+            audit.record(
+                AuditAction.LOGIN,
+                Outcome.SUCCEEDED,
+                actor_id=account.id,
+                actor_role=started.role,
+                subject_id=account.id,
+                session_id=started.session_id,
+                client_address=client_address,
+                during="activation",
+            )
+        self.security.outbox.nudge()
+        return Activated(account.username, started)
+
+    async def _usable(
+        self, session: AsyncSession, token: str, *, lock: bool
+    ) -> tuple[ActivationToken, ParentAccount] | ActivationProblem:
+        accounts = Accounts(session)
+        stored = await accounts.token(token_digest(token), for_update=lock and not self.security.database.is_sqlite)
+        account = None if stored is None else await accounts.get(stored.account_id)
+        if stored is None or account is None:
+            return ActivationProblem(404, UNKNOWN_LINK)
+        try:
+            check_usable(
+                expires_at=stored.expires_at, used_at=stored.used_at, locked_at=stored.locked_at, now=datetime.now(UTC)
+            )
+            if account.school_brin is None or account.birth_date is None:  # a link from before the questions
+                raise ActivationRefused(link_expired())
+        except ActivationRefused as refused:
+            return ActivationProblem(410, str(refused))
+        return stored, account
+
+    async def _form(self, session: AsyncSession, stored: ActivationToken, account: ParentAccount) -> ActivationForm:
+        schools = tuple(SchoolChoice(school.brin, school.name) for school in await Accounts(session).schools())
+        return ActivationForm(
+            username=account.username,
+            schools=schools,
+            attempts_left=max(0, self.security.settings.activation_attempts - stored.wrong_answers),
+        )
+
+    async def _wrong_answers(
+        self,
+        session: AsyncSession,
+        stored: ActivationToken,
+        account: ParentAccount,
+        client_address: str | None,
+        now: datetime,
+    ) -> ActivationProblem:
+        """Count a wrong school or birth date against the link; at the limit, lock it and tell the school."""
+        stored.wrong_answers += 1
+        Accounts(session).add(stored)
+        await self.security.attempts(session).record(
+            AttemptKind.WRONG_ANSWER, account_key=None, client_address=client_address, now=now
+        )
+        audit = AuditLog(session)
+        left = self.security.settings.activation_attempts - stored.wrong_answers
+        audit.record(
+            AuditAction.ACTIVATION,
+            Outcome.FAILED,
+            subject_id=account.id,
+            client_address=client_address,
+            reason="wrong_answers",
+            attempts_left=max(0, left),
+        )
+        if left > 0:
+            return ActivationProblem(422, wrong_answers_message(left), await self._form(session, stored, account))
+        stored.locked_at = now
+        audit.record(
+            AuditAction.ACTIVATION_LOCKED, Outcome.REFUSED, subject_id=account.id, client_address=client_address
+        )
+        await self._parent_logins(session).announce(account, locked=True)
+        return ActivationProblem(410, link_locked())
+
+    async def _refused_link(
+        self, session: AsyncSession, problem: ActivationProblem, digest: str, client_address: str | None, now: datetime
+    ) -> None:
+        await self.security.attempts(session).record(
+            AttemptKind.LINK, account_key=digest, client_address=client_address, now=now
+        )
+        stored = await Accounts(session).token(digest)
+        AuditLog(session).record(
+            AuditAction.LINK_REFUSED,
+            Outcome.FAILED,
+            subject_id=None if stored is None else stored.account_id,
+            client_address=client_address,
+            link="activation",
+            reason="unknown" if problem.status == 404 else "used_expired_or_locked",
+        )
+
+    def _parent_logins(self, session: AsyncSession) -> ParentLogins:
+        async def emit(payload: EventPayload) -> Any:
+            return await self.security.outbox.put(session, payload)
+
+        return ParentLogins(session, self.security.settings, emit, lock_rows=not self.security.database.is_sqlite)
