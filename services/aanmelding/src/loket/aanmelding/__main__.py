@@ -1,7 +1,45 @@
-from loket.aanmelding.app import build
-from loket.contracts.runtime.cli import service_cli
+import argparse
+import sys
+from pathlib import Path
 
-main = service_cli("loket.aanmelding", build)
+from fastapi import FastAPI
+
+from loket.aanmelding.app import build
+from loket.aanmelding.procedure_file import ProcedureInvalid, load
+from loket.contracts.runtime.cli import Command, service_cli
+from loket.contracts.runtime.service import Runtime
+
+
+def _file_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a procedure file (TOML)")
+
+
+def _check(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
+    try:
+        procedure = load(Path(args.file))
+    except ProcedureInvalid as invalid:
+        print(invalid, file=sys.stderr)
+        return 2
+    programs = sum(len(school.programs) for school in procedure.schools)
+    print(
+        f"{args.file}: {procedure.name}: {len(procedure.schools)} schools, {programs} programs, "
+        f"{len(procedure.rounds)} rounds; valid"
+    )
+    return 0
+
+
+CHECK_PROCEDURE = Command(
+    help="check a region's procedure file and say what is wrong and where", arguments=_file_argument, run=_check
+)
+cli = service_cli("loket.aanmelding", build, {"check-procedure": CHECK_PROCEDURE})
+
+
+def main() -> None:
+    try:
+        cli()
+    except ProcedureInvalid as invalid:  # the configured procedure: its problems, not a traceback
+        sys.exit(f"loket-aanmelding cannot start: the procedure is not valid\n{invalid}")
+
 
 if __name__ == "__main__":
     main()

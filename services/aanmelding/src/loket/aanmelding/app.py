@@ -1,19 +1,34 @@
-"""Wires aanmelding: settings, runtime (database, broker, outbox, inbox)."""
+"""Wires aanmelding: settings, the region's procedure, runtime (database, broker, outbox, inbox), routes."""
 
 from fastapi import FastAPI
 
 from loket.aanmelding import handlers
+from loket.aanmelding.domain.procedure import Procedure
+from loket.aanmelding.http.procedure import procedure_router
 from loket.aanmelding.persistence.models import metadata
+from loket.aanmelding.procedure_file import ProcedureInvalid, load, shipped
 from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.runtime.service import Runtime
 
 
+def region_procedure(settings: AanmeldingSettings) -> Procedure:
+    """The configured procedure, checked: a file for another region is refused too."""
+    procedure = shipped(settings.region) if settings.procedure_file is None else load(settings.procedure_file)
+    if procedure.region != settings.region:
+        source = str(settings.procedure_file or f"regions/{settings.region}.toml")
+        raise ProcedureInvalid(source, [f"region: {procedure.region!r}, but this instance serves {settings.region!r}"])
+    return procedure
+
+
 def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or AanmeldingSettings()
+    procedure = region_procedure(settings)
     runtime = Runtime("aanmelding", settings, metadata)
     handlers.register(runtime.consumer)
     app = runtime.http_app(
         title="Loket aanmelding",
         description="Procedures per region, preference lists, priority claims, school decisions and rounds.",
+        routers=[procedure_router(procedure)],
     )
+    app.state.procedure = procedure
     return runtime, app
