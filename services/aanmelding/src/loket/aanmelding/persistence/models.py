@@ -1,6 +1,8 @@
 from datetime import datetime
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
+from sqlalchemy import JSON, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -26,3 +28,38 @@ class PupilEligibility(Base, table=True):
     advice_given_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     form_outdated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     form_prepared_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Registration(Base, table=True):
+    """A parent's registration of a pupil in one round, from the first step to submitted (and in Zaanstad
+    forwarded), or withdrawn. A withdrawn registration is kept; `active` is true for the one that counts
+    and null otherwise, so the database allows one active registration per pupil and round."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("pupil_id", "round_code", "active"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    pupil_id: UUID = Field(index=True)
+    school_brin: str = Field(max_length=6, index=True, description="The pupil's primary school.")
+    round_code: str = Field(max_length=64)
+    state: str = Field(max_length=16)
+    active: bool | None = Field(default=True)
+    advice: str = Field(max_length=20, description="The final advice when the registration started.")
+    started_at: datetime = Field(sa_type=UtcDateTime)
+    started_by: str = Field(max_length=64, description="The subject of whoever started it (a parent's account).")
+    pupil_checked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    pupil_correction: str | None = Field(default=None, max_length=2000)
+    contact_checked_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    contact_correction: str | None = Field(default=None, max_length=2000)
+    preferences: list[str] = Field(default_factory=list, sa_type=JSON)
+    priority: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    equivalent_program_wish: bool = False
+    multiple_birth: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    outside_region: str | None = Field(default=None, max_length=500)
+    preferences_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    signed_by: str | None = Field(default=None, max_length=200)
+    signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    forwarded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    changed_at: datetime = Field(sa_type=UtcDateTime)

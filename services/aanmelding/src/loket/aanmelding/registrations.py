@@ -1,0 +1,271 @@
+"""The parent's registration, step by step, each step one transaction.
+
+Who may do what: the parent of the pupil (the token's `scope.pupil`) takes the steps; staff who reach
+the pupil's primary school, and the region, read them. A pupil out of reach is answered as if it did
+not exist. The rules themselves are in `domain/registration.py`; this module loads, checks, stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.aanmelding.domain.eligibility import Eligibility, Readiness
+from loket.aanmelding.domain.procedure import Procedure
+from loket.aanmelding.domain.registration import (
+    MultipleBirth,
+    NotNow,
+    PreferenceList,
+    PriorityClaim,
+    Problem,
+    Refused,
+    RegistrationState,
+    Step,
+    check_preferences,
+    missing_steps,
+    registration_round,
+)
+from loket.aanmelding.persistence.models import PupilEligibility, Registration
+from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Claims, Role
+
+
+class NotFound(Exception):
+    """No such pupil within the caller's reach (HTTP 404)."""
+
+
+class Forbidden(Exception):
+    """The caller reaches the pupil but may not take this step (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class View:
+    """A registration as the caller may see it, with what aanmelding knows of the pupil."""
+
+    readiness: Readiness | None
+    advice: str | None
+    current: Registration | None
+    steps: dict[Step, bool]
+    history: list[Registration]
+
+
+def steps_done(registration: Registration, eligibility: PupilEligibility | None) -> dict[Step, bool]:
+    outdated = eligibility.form_outdated_at if eligibility else None
+
+    def checked(at: datetime | None) -> bool:  # a check before the school changed the details counts no more
+        return at is not None and (outdated is None or at > outdated)
+
+    signed = registration.signed_at is not None and (
+        registration.preferences_at is None or registration.signed_at >= registration.preferences_at
+    )
+    return {
+        Step.PUPIL_CHECKED: checked(registration.pupil_checked_at),
+        Step.CONTACT_CHECKED: checked(registration.contact_checked_at),
+        Step.PREFERENCES: bool(registration.preferences),
+        Step.SIGNED: signed,
+    }
+
+
+def readiness_of(eligibility: PupilEligibility | None) -> Readiness | None:
+    if eligibility is None:
+        return None
+    return Eligibility(
+        eligibility.advice, eligibility.advice_given_at, eligibility.form_outdated_at, eligibility.form_prepared_at
+    ).readiness
+
+
+class Registrations:
+    def __init__(self, database: Database, procedure: Procedure, clock: Callable[[], datetime] | None = None) -> None:
+        self.database = database
+        self.procedure = procedure
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def view(self, claims: Claims, pupil_id: UUID) -> View:
+        async with self.database.transaction() as session:
+            eligibility = await self._reached(session, claims, pupil_id)
+            registrations = await self._all(session, pupil_id)
+        current = next((r for r in registrations if r.active), None)
+        return View(
+            readiness=readiness_of(eligibility),
+            advice=eligibility.advice if eligibility else None,
+            current=current,
+            steps=steps_done(current, eligibility) if current else {},
+            history=[r for r in registrations if not r.active],
+        )
+
+    async def start(self, claims: Claims, pupil_id: UUID) -> tuple[Registration, bool]:
+        """Begin (or resume) the registration of the round open now; True when it is new. After a
+        withdrawal the new one starts from the withdrawn list, to be checked and signed again."""
+        now = self.clock()
+        async with self.database.transaction() as session:
+            eligibility = await self._as_parent(session, claims, pupil_id)
+            round_ = registration_round(self.procedure, readiness_of(eligibility), now)
+            registrations = await self._all(session, pupil_id)
+            active = next((r for r in registrations if r.active), None)
+            if active is not None:
+                return active, False
+            assert eligibility is not None and eligibility.advice is not None
+            earlier = next((r for r in registrations if r.round_code == round_.code), None)
+            registration = Registration(
+                pupil_id=pupil_id,
+                school_brin=eligibility.school_brin,
+                round_code=round_.code,
+                state=RegistrationState.IN_PROGRESS,
+                advice=eligibility.advice,
+                started_at=now,
+                started_by=claims.sub,
+                changed_at=now,
+            )
+            if earlier is not None:
+                registration.preferences = list(earlier.preferences)
+                registration.priority, registration.multiple_birth = earlier.priority, earlier.multiple_birth
+                registration.equivalent_program_wish, registration.outside_region = (
+                    earlier.equivalent_program_wish,
+                    earlier.outside_region,
+                )
+                registration.preferences_at = now
+            session.add(registration)
+            return registration, True
+
+    async def check_pupil(self, claims: Claims, pupil_id: UUID, correct: bool, correction: str | None) -> Registration:
+        return await self._check(claims, pupil_id, "pupil", correct, correction)
+
+    async def check_contact(
+        self, claims: Claims, pupil_id: UUID, correct: bool, correction: str | None
+    ) -> Registration:
+        return await self._check(claims, pupil_id, "contact", correct, correction)
+
+    async def _check(
+        self, claims: Claims, pupil_id: UUID, what: str, correct: bool, correction: str | None
+    ) -> Registration:
+        if not correct and not (correction and correction.strip()):
+            raise Refused([Problem("correction", "say what is wrong, so the primary school can correct it")])
+        async with self.database.transaction() as session:
+            registration, _ = await self._in_progress(session, claims, pupil_id)
+            now = self.clock()
+            checked_at = now if correct else None
+            note = None if correct else (correction or "").strip()
+            if what == "pupil":
+                registration.pupil_checked_at, registration.pupil_correction = checked_at, note
+            else:
+                registration.contact_checked_at, registration.contact_correction = checked_at, note
+            registration.changed_at = now
+            session.add(registration)
+            return registration
+
+    async def rank(self, claims: Claims, pupil_id: UUID, choice: PreferenceList) -> Registration:
+        async with self.database.transaction() as session:
+            registration, eligibility = await self._in_progress(session, claims, pupil_id)
+            assert eligibility.advice is not None
+            problems = check_preferences(self.procedure, eligibility.advice, choice)
+            if problems:
+                raise Refused(problems)
+            now = self.clock()
+            registration.preferences = list(choice.programs)
+            registration.priority = asdict(choice.priority) if choice.priority.kind else None
+            registration.equivalent_program_wish = choice.equivalent_program_wish
+            registration.multiple_birth = asdict(choice.multiple_birth) if choice.multiple_birth.is_multiple else None
+            registration.outside_region = choice.outside_region
+            registration.advice = eligibility.advice
+            registration.preferences_at = registration.changed_at = now
+            session.add(registration)
+            return registration
+
+    async def sign(self, claims: Claims, pupil_id: UUID, signed_by: str) -> Registration:
+        async with self.database.transaction() as session:
+            registration, _ = await self._in_progress(session, claims, pupil_id)
+            if not registration.preferences:
+                raise NotNow("rank the schools first; the signature is for the list")
+            registration.signed_by = signed_by.strip()
+            registration.signed_at = registration.changed_at = self.clock()
+            session.add(registration)
+            return registration
+
+    async def submit(self, claims: Claims, pupil_id: UUID) -> Registration:
+        async with self.database.transaction() as session:
+            registration, eligibility = await self._in_progress(session, claims, pupil_id)
+            missing = missing_steps(steps_done(registration, eligibility))
+            if missing:
+                raise NotNow(f"not every step is done yet: {', '.join(missing)}")
+            assert eligibility.advice is not None
+            problems = check_preferences(self.procedure, eligibility.advice, _stored_list(registration))
+            if problems:  # the advice changed since the list was made
+                raise Refused(problems)
+            registration.state = RegistrationState.SUBMITTED
+            registration.submitted_at = registration.changed_at = self.clock()
+            session.add(registration)
+            return registration
+
+    async def withdraw(self, claims: Claims, pupil_id: UUID) -> Registration:
+        """During the registration window a parent may withdraw a submitted registration and register
+        again; once the primary school forwarded it (Zaanstad) only the school can."""
+        now = self.clock()
+        async with self.database.transaction() as session:
+            await self._as_parent(session, claims, pupil_id)
+            registration = await self._active(session, pupil_id)
+            if registration is None or registration.state != RegistrationState.SUBMITTED:
+                state = registration.state if registration else "none"
+                raise NotNow(f"only a submitted registration can be withdrawn (this one: {state})")
+            if not self.procedure.round(registration.round_code).registration.holds(now):
+                raise NotNow("the registration window is closed: ask the primary school")
+            registration.state, registration.active = RegistrationState.WITHDRAWN, None
+            registration.withdrawn_at = registration.changed_at = now
+            session.add(registration)
+            return registration
+
+    async def _in_progress(
+        self, session: AsyncSession, claims: Claims, pupil_id: UUID
+    ) -> tuple[Registration, PupilEligibility]:
+        eligibility = await self._as_parent(session, claims, pupil_id)
+        registration_round(self.procedure, readiness_of(eligibility), self.clock())
+        registration = await self._active(session, pupil_id)
+        if registration is None:
+            raise NotNow("start the registration first (POST …/registration)")
+        if registration.state != RegistrationState.IN_PROGRESS:
+            raise NotNow(
+                f"this registration is {registration.state}; to change it, withdraw it and register again "
+                "during the registration window"
+            )
+        assert eligibility is not None
+        return registration, eligibility
+
+    async def _as_parent(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> PupilEligibility | None:
+        eligibility = await self._reached(session, claims, pupil_id)
+        if claims.role != Role.PARENT or claims.act is not None:
+            raise Forbidden("only the pupil's parent registers; the school helps, or uses the paper form")
+        return eligibility
+
+    async def _reached(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> PupilEligibility | None:
+        eligibility = await session.get(PupilEligibility, pupil_id)
+        if claims.role == Role.PARENT:
+            if claims.scope.pupil != pupil_id:
+                raise NotFound("no such pupil")
+            return eligibility
+        if eligibility is None or not claims.reaches_school(eligibility.school_brin):
+            raise NotFound("no such pupil")
+        return eligibility
+
+    async def _all(self, session: AsyncSession, pupil_id: UUID) -> list[Registration]:
+        query = select(Registration).where(Registration.pupil_id == pupil_id)
+        return list((await session.exec(query.order_by(col(Registration.started_at).desc()))).all())
+
+    async def _active(self, session: AsyncSession, pupil_id: UUID) -> Registration | None:
+        query = select(Registration).where(Registration.pupil_id == pupil_id, col(Registration.active).is_(True))
+        return (await session.exec(query.with_for_update())).first()
+
+
+def _stored_list(registration: Registration) -> PreferenceList:
+    return PreferenceList(
+        programs=tuple(registration.preferences),
+        priority=PriorityClaim(**registration.priority) if registration.priority else PriorityClaim(kind=None),
+        equivalent_program_wish=registration.equivalent_program_wish,
+        multiple_birth=MultipleBirth(**registration.multiple_birth)
+        if registration.multiple_birth
+        else MultipleBirth(is_multiple=False),
+        outside_region=registration.outside_region,
+    )

@@ -1,0 +1,74 @@
+"""What aanmelding's tests share: the service under a clock the test sets, its callers, and dossier's
+events that make a pupil known."""
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from loket_test_support import TokenAuthority, deliver
+
+from loket.aanmelding.domain.procedure import TIME_ZONE
+from loket.contracts.envelope import new_envelope
+from loket.contracts.events import EventPayload, FinalAdviceGiven, RegistrationFormOutdated
+
+PRIMARY_SCHOOL, OTHER_PRIMARY_SCHOOL = "12AB01", "34CD01"
+IN_THE_WINDOW = datetime(2027, 3, 1, 10, 0, tzinfo=TIME_ZONE)  # the demo region's registration is open
+
+
+class Clock:
+    """The service's now, which the test moves."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Aanmelding:
+    def __init__(self, runtime, app, client: httpx.AsyncClient, authority: TokenAuthority, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+        self.runtime, self.app, self.client, self.authority, self.clock = runtime, app, client, authority, clock
+
+    def token(self, role: str, subject: str | None = None, **scope: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.authority.mint(role=role, sub=subject or f'{role}-1', scope=scope)}"}
+
+    def parent(self, pupil: UUID) -> dict[str, str]:
+        return self.token("parent", f"parent-of-{pupil}", pupil=str(pupil))
+
+    def teacher(self, school: str = PRIMARY_SCHOOL) -> dict[str, str]:
+        return self.token("school_user", schools=[school])
+
+    async def event(self, payload: EventPayload, *, after: timedelta = timedelta(0)) -> None:
+        """dossier's event, as if it happened `after` the service's now."""
+        envelope = new_envelope(payload, region=self.authority.region)
+        await deliver(self.runtime, payload, envelope.model_copy(update={"occurred_at": self.clock.now + after}))
+
+    async def pupil_with_advice(self, advice: str, school: str = PRIMARY_SCHOOL) -> UUID:
+        pupil = uuid4()
+        await self.event(FinalAdviceGiven(pupil_id=pupil, school_brin=school, advice=advice), after=-timedelta(days=1))
+        return pupil
+
+    async def details_changed(self, pupil: UUID, school: str = PRIMARY_SCHOOL) -> None:
+        await self.event(RegistrationFormOutdated(pupil_id=pupil, school_brin=school), after=timedelta(minutes=1))
+
+    async def call(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> httpx.Response:
+        return await self.client.request(method, path, headers=headers, **kwargs)
+
+    async def register(self, pupil: UUID, programs: list[str], **claims: Any) -> httpx.Response:
+        """A parent takes every step and submits; returns the answer to the submission, or to the first
+        step that was refused."""
+        me, base = self.parent(pupil), f"/pupils/{pupil}/registration"
+        steps = [
+            ("POST", base, None),
+            ("PUT", f"{base}/pupil-check", {"correct": True}),
+            ("PUT", f"{base}/contact-check", {"correct": True}),
+            ("PUT", f"{base}/preferences", {"programs": programs, **claims}),
+            ("PUT", f"{base}/signature", {"signed_by": "J. de Ouder"}),
+            ("POST", f"{base}/submission", None),
+        ]
+        for method, step, body in steps:
+            response = await self.call(method, step, me, json=body)
+            if response.status_code not in (200, 201):
+                break
+        return response
