@@ -437,7 +437,7 @@ def compose() -> dict[str, Any]:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_compose_runs_each_service_with_its_settings(
-    compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
+    compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     spec = compose["services"][service]
     environment = {name: str(value) for name, value in spec["environment"].items()}
@@ -449,6 +449,8 @@ def test_compose_runs_each_service_with_its_settings(
     assert spec["ports"] == [f"127.0.0.1:{port}:{port}"]
     assert spec["command"] == ["serve", "--migrate"], "migrations first"
     assert spec["read_only"] is True
+    grace = re.fullmatch(r"(\d+)s", spec["stop_grace_period"])
+    assert grace and int(grace.group(1)) > graceful_timeout(service, tmp_path)
     settings = load_settings(service, environment, monkeypatch)
     assert settings.port == port
     assert settings.database_url is not None
@@ -475,3 +477,25 @@ def test_the_image_installs_one_service_from_the_lock_and_runs_as_nobody_special
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1].split(":")[0] not in {"0", "root"}
     assert re.search(r"^EXPOSE \$\{PORT\}$", dockerfile, re.MULTILINE)
+
+
+def test_identity_reads_its_keys_from_a_secret_volume_without_writing(tmp_path: Path) -> None:
+    """A Secret volume holds each key as a symlink into a hidden, timestamped folder, read-only."""
+    from loket.identity.tokens import SigningKeys
+
+    made = tmp_path / "made"
+    kid = SigningKeys(made).rotate()
+    volume = tmp_path / "volume"
+    timestamped = volume / "..2026_12_01_10_00_00.000000001"
+    timestamped.mkdir(parents=True)
+    (timestamped / f"{kid}.pem").write_bytes((made / f"{kid}.pem").read_bytes())
+    (volume / "..data").symlink_to(timestamped.name)
+    (volume / f"{kid}.pem").symlink_to(f"..data/{kid}.pem")
+    volume.chmod(0o555)
+    try:
+        keys = SigningKeys(volume)
+        assert keys.current().kid == kid
+        assert [key["kid"] for key in keys.jwks()["keys"]] == [kid]
+        assert sorted(path.name for path in volume.iterdir()) == sorted(["..data", timestamped.name, f"{kid}.pem"])
+    finally:
+        volume.chmod(0o755)
