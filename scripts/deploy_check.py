@@ -125,7 +125,9 @@ def main() -> int:
         overlays = sorted(path for path in OVERLAYS.iterdir() if (path / "kustomization.yaml").is_file())
         if not overlays:
             raise CheckFailed(f"no overlays in {OVERLAYS}")
-        errors: list[str] = []
+        # our own schemas first: a mistake in one would pass or fail everything checked against it
+        failure = check_jsonschema("--check-metaschema", *sorted(map(str, SCHEMAS.glob("*.json"))))
+        errors = [f"deploy/schemas/ are not valid JSON schemas:\n{failure}"] if failure else []
         with tempfile.TemporaryDirectory(prefix="deploy-check-") as tmp:
             custom: dict[str, list[Path]] = {}
             for overlay in overlays:
