@@ -35,6 +35,8 @@ REGIONS = ("zaanstad", "amstelland", "amsterdam", "denhaag")
 PUBLIC = ("identity", "dossier", "aanmelding", "loting")  # notificatie serves only its probes
 # Read straight from the environment, outside the settings classes (runtime/logging.py).
 OUTSIDE_SETTINGS = {"LOKET_LOG_LEVEL"}
+# Read by a library the services run on, with the module that reads it.
+LIBRARY_VARIABLES = {"FORWARDED_ALLOW_IPS": "uvicorn.config"}
 VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 Resource = dict[str, Any]
@@ -155,6 +157,8 @@ def test_variable_names_follow_the_aliases_and_the_prefix() -> None:
 def test_the_variables_outside_the_settings_are_really_read() -> None:
     source = inspect.getsource(runtime_logging)
     assert all(f'"{name}"' in source for name in OUTSIDE_SETTINGS)
+    for name, module in LIBRARY_VARIABLES.items():
+        assert f'"{name}"' in inspect.getsource(importlib.import_module(module)), f"{module} no longer reads {name}"
 
 
 # --- every region -------------------------------------------------------------------------------------
@@ -211,7 +215,7 @@ def test_every_variable_set_is_a_setting_of_its_service(rendered: dict[str, list
                 for text in [v.get("value", "") for v in container.get("env", [])] + container.get("args", [])
                 for m in VARIABLE.findall(text)
             }
-            helpers = {name for name in names if not name.startswith("LOKET_")}
+            helpers = {name for name in names if not name.startswith("LOKET_")} - LIBRARY_VARIABLES.keys()
             assert helpers <= used, f"{where} sets variables nothing uses: {sorted(helpers - used)}"
             assert used <= names | read_from_maps, f"{where} uses undefined variables: {sorted(used - names)}"
 
@@ -499,3 +503,30 @@ def test_identity_reads_its_keys_from_a_secret_volume_without_writing(tmp_path: 
         assert sorted(path.name for path in volume.iterdir()) == sorted(["..data", timestamped.name, f"{kid}.pem"])
     finally:
         volume.chmod(0o755)
+
+
+@pytest.mark.parametrize("region", REGIONS)
+async def test_identity_sees_the_parents_address_behind_the_ingress(
+    rendered: dict[str, list[Resource]], region: str
+) -> None:
+    """Throttling per address needs the client's address from X-Forwarded-For, trusted only from
+    private addresses: with "*" uvicorn would believe what the client writes."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    deployment = of_kind(rendered[region], "Deployment")["loket-identity"]
+    (main,) = deployment["spec"]["template"]["spec"]["containers"]
+    trusted = next(v["value"] for v in main["env"] if v["name"] == "FORWARDED_ALLOW_IPS")
+    seen: list[tuple[str, int]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope["client"])
+
+    async def ask(peer: str, forwarded_for: str) -> str:
+        scope = {"type": "http", "client": (peer, 50000), "headers": [(b"x-forwarded-for", forwarded_for.encode())]}
+        await ProxyHeadersMiddleware(app, trusted_hosts=trusted)(scope, None, None)  # type: ignore[arg-type]
+        return seen[-1][0]
+
+    # the ingress controller (a pod, 10.1.2.3) appends the parent's address to one the parent made up
+    assert await ask("10.1.2.3", "203.0.113.9, 198.51.100.7") == "198.51.100.7"
+    # straight from outside, the header counts for nothing
+    assert await ask("198.51.100.7", "203.0.113.9") == "198.51.100.7"
