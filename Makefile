@@ -1,5 +1,5 @@
 # Loket: the two commands are `make up` and `make test`.
-.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only
+.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only deploy-check
 
 UV ?= uv
 MAILDEV := tools/maildev/node_modules/.bin/maildev
@@ -16,7 +16,7 @@ up: install $(MAILDEV)
 	$(UV) run python scripts/up.py
 
 ## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost.
-test: install $(MAILDEV) lint types check-asyncapi
+test: install $(MAILDEV) lint types check-asyncapi deploy-check
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
 	$(UV) run pytest
@@ -28,6 +28,10 @@ lint:
 
 types:
 	$(UV) run mypy
+
+## Render every region's overlay (kubectl kustomize) and validate it and compose.yaml, offline.
+deploy-check:
+	$(UV) run python scripts/deploy_check.py
 
 check-asyncapi:
 	$(UV) run python -m loket.contracts.asyncapi --check
