@@ -6,9 +6,11 @@ from loket.aanmelding import handlers
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.procedure import procedure_router
 from loket.aanmelding.http.registration import registration_router
+from loket.aanmelding.http.schools import schools_router
 from loket.aanmelding.persistence.models import metadata
 from loket.aanmelding.procedure_file import ProcedureInvalid, load, shipped
 from loket.aanmelding.registrations import Registrations
+from loket.aanmelding.schools import Schools
 from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
@@ -29,12 +31,15 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
     runtime = Runtime("aanmelding", settings, metadata)
     handlers.register(runtime.consumer)
     registrations = Registrations(runtime.database, procedure)
+    schools = Schools(runtime.database, procedure, lambda: registrations.clock())
+    verifier = token_verifier(settings)
     app = runtime.http_app(
         title="Loket aanmelding",
         description="Procedures per region, preference lists, priority claims, school decisions and rounds.",
         routers=[
             procedure_router(procedure),
-            registration_router(registrations, procedure, token_verifier(settings)),
+            registration_router(registrations, procedure, verifier),
+            schools_router(schools, procedure, verifier),
         ],
     )
     app.state.procedure = procedure

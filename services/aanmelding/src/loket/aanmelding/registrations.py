@@ -123,6 +123,7 @@ class Registrations:
             )
             if earlier is not None:
                 registration.preferences = list(earlier.preferences)
+                registration.first_choice_brin = earlier.first_choice_brin
                 registration.priority, registration.multiple_birth = earlier.priority, earlier.multiple_birth
                 registration.equivalent_program_wish, registration.outside_region = (
                     earlier.equivalent_program_wish,
@@ -162,17 +163,7 @@ class Registrations:
         async with self.database.transaction() as session:
             registration, eligibility = await self._in_progress(session, claims, pupil_id)
             assert eligibility.advice is not None
-            problems = check_preferences(self.procedure, eligibility.advice, choice)
-            if problems:
-                raise Refused(problems)
-            now = self.clock()
-            registration.preferences = list(choice.programs)
-            registration.priority = asdict(choice.priority) if choice.priority.kind else None
-            registration.equivalent_program_wish = choice.equivalent_program_wish
-            registration.multiple_birth = asdict(choice.multiple_birth) if choice.multiple_birth.is_multiple else None
-            registration.outside_region = choice.outside_region
-            registration.advice = eligibility.advice
-            registration.preferences_at = registration.changed_at = now
+            apply_list(self.procedure, registration, choice, eligibility.advice, self.clock())
             session.add(registration)
             return registration
 
@@ -193,7 +184,7 @@ class Registrations:
             if missing:
                 raise NotNow(f"not every step is done yet: {', '.join(missing)}")
             assert eligibility.advice is not None
-            problems = check_preferences(self.procedure, eligibility.advice, _stored_list(registration))
+            problems = check_preferences(self.procedure, eligibility.advice, stored_list(registration))
             if problems:  # the advice changed since the list was made
                 raise Refused(problems)
             registration.state = RegistrationState.SUBMITTED
@@ -259,7 +250,7 @@ class Registrations:
         return (await session.exec(query.with_for_update())).first()
 
 
-def _stored_list(registration: Registration) -> PreferenceList:
+def stored_list(registration: Registration) -> PreferenceList:
     return PreferenceList(
         programs=tuple(registration.preferences),
         priority=PriorityClaim(**registration.priority) if registration.priority else PriorityClaim(kind=None),
@@ -269,3 +260,21 @@ def _stored_list(registration: Registration) -> PreferenceList:
         else MultipleBirth(is_multiple=False),
         outside_region=registration.outside_region,
     )
+
+
+def apply_list(
+    procedure: Procedure, registration: Registration, choice: PreferenceList, advice: str, now: datetime
+) -> None:
+    """Check `choice` against the advice and the procedure and put it on the registration (Refused: nothing
+    changes)."""
+    problems = check_preferences(procedure, advice, choice)
+    if problems:
+        raise Refused(problems)
+    registration.preferences = list(choice.programs)
+    registration.first_choice_brin = procedure.programs()[choice.programs[0]][0].brin
+    registration.priority = asdict(choice.priority) if choice.priority.kind else None
+    registration.equivalent_program_wish = choice.equivalent_program_wish
+    registration.multiple_birth = asdict(choice.multiple_birth) if choice.multiple_birth.is_multiple else None
+    registration.outside_region = choice.outside_region
+    registration.advice = advice
+    registration.preferences_at = registration.changed_at = now

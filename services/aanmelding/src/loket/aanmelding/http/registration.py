@@ -82,6 +82,7 @@ class ChoiceOut(BaseModel):
 
 class RegistrationOut(BaseModel):
     id: UUID
+    pupil_id: UUID
     round: str
     state: RegistrationState
     dot: str | None = Field(description="As the primary school sees it: AG (started) or AV (submitted).")
@@ -90,6 +91,7 @@ class RegistrationOut(BaseModel):
     advice: str
     preferences: list[ChoiceOut]
     priority: dict[str, Any] | None
+    priority_decision: str | None = Field(description="The first choice's decision: granted, rejected, or null.")
     equivalent_program_wish: bool
     multiple_birth: dict[str, Any] | None
     outside_region: str | None
@@ -99,7 +101,9 @@ class RegistrationOut(BaseModel):
     goes_to: str | None = Field(description="Where a submitted list goes: a school's BRIN, or primary_school.")
     started_at: datetime
     submitted_at: datetime | None
+    forwarded_at: datetime | None
     withdrawn_at: datetime | None
+    school_changes: list[dict[str, Any]] = Field(description="Changes by the primary school, with the consent.")
 
 
 class RegistrationsOut(BaseModel):
@@ -126,6 +130,47 @@ def answered() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
 
+def registration_out(
+    procedure: Procedure, registration: Registration, steps: dict[Step, bool] | None = None
+) -> RegistrationOut:
+    programs = procedure.programs()
+    state = RegistrationState(registration.state)
+    return RegistrationOut(
+        id=registration.id,
+        pupil_id=registration.pupil_id,
+        round=registration.round_code,
+        state=state,
+        dot=DOTS.get(state),
+        steps=steps or {},
+        missing=missing_steps(steps) if steps is not None else [],
+        advice=registration.advice,
+        preferences=[
+            ChoiceOut(
+                program=code,
+                program_name=programs[code][1].name,
+                school_brin=programs[code][0].brin,
+                school_name=programs[code][0].name,
+            )
+            for code in registration.preferences
+            if code in programs
+        ],
+        priority=registration.priority,
+        priority_decision=registration.priority_decision,
+        equivalent_program_wish=registration.equivalent_program_wish,
+        multiple_birth=registration.multiple_birth,
+        outside_region=registration.outside_region,
+        pupil_correction=registration.pupil_correction,
+        contact_correction=registration.contact_correction,
+        signed_by=registration.signed_by,
+        goes_to=submission_goes_to(procedure, registration.preferences[0]) if registration.preferences else None,
+        started_at=registration.started_at,
+        submitted_at=registration.submitted_at,
+        forwarded_at=registration.forwarded_at,
+        withdrawn_at=registration.withdrawn_at,
+        school_changes=registration.school_changes,
+    )
+
+
 def _loc(where: str) -> list[str | int]:
     """`preferences[2]` → ["body", "preferences", 2], as FastAPI names a field in a 422."""
     parts = where.replace("[", ".").replace("]", "").split(".")
@@ -135,40 +180,9 @@ def _loc(where: str) -> list[str | int]:
 def registration_router(registrations: Registrations, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["registration"], responses={401: {}, 403: {}, 404: {}, 409: {}})
     Caller = Annotated[Claims, Depends(bearer(verifier))]
-    programs = procedure.programs()
 
     def out(registration: Registration, steps: dict[Step, bool] | None = None) -> RegistrationOut:
-        state = RegistrationState(registration.state)
-        return RegistrationOut(
-            id=registration.id,
-            round=registration.round_code,
-            state=state,
-            dot=DOTS.get(state),
-            steps=steps or {},
-            missing=missing_steps(steps) if steps is not None else [],
-            advice=registration.advice,
-            preferences=[
-                ChoiceOut(
-                    program=code,
-                    program_name=programs[code][1].name,
-                    school_brin=programs[code][0].brin,
-                    school_name=programs[code][0].name,
-                )
-                for code in registration.preferences
-                if code in programs
-            ],
-            priority=registration.priority,
-            equivalent_program_wish=registration.equivalent_program_wish,
-            multiple_birth=registration.multiple_birth,
-            outside_region=registration.outside_region,
-            pupil_correction=registration.pupil_correction,
-            contact_correction=registration.contact_correction,
-            signed_by=registration.signed_by,
-            goes_to=submission_goes_to(procedure, registration.preferences[0]) if registration.preferences else None,
-            started_at=registration.started_at,
-            submitted_at=registration.submitted_at,
-            withdrawn_at=registration.withdrawn_at,
-        )
+        return registration_out(procedure, registration, steps)
 
     async def current(claims: Claims, pupil_id: UUID) -> RegistrationOut:
         view = await registrations.view(claims, pupil_id)

@@ -56,7 +56,15 @@ class Registration(Base, table=True):
     equivalent_program_wish: bool = False
     multiple_birth: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     outside_region: str | None = Field(default=None, max_length=500)
+    first_choice_brin: str | None = Field(default=None, max_length=6, index=True)
     preferences_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    school_changes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=JSON, description="Changes by the primary school, each with the consent."
+    )
+    priority_decision: str | None = Field(default=None, max_length=16, description="granted or rejected")
+    priority_decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    priority_decided_by: str | None = Field(default=None, max_length=64)
+    forwarded_by: str | None = Field(default=None, max_length=64)
     signed_by: str | None = Field(default=None, max_length=200)
     signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,4 +1,5 @@
-"""registration: a parent's registration per round, its steps and its history
+"""registration: a parent's registration per round with its steps and history, the first choice's
+decision on a priority claim, and the primary school's forwarding and changes (with the parent's consent)
 
 Revision ID: 0003
 Revises: 0002
@@ -37,7 +38,13 @@ def upgrade() -> None:
     sa.Column('equivalent_program_wish', sa.Boolean(), nullable=False),
     sa.Column('multiple_birth', sa.JSON(), nullable=True),
     sa.Column('outside_region', sa.String(length=500), nullable=True),
+    sa.Column('first_choice_brin', sa.String(length=6), nullable=True),
     sa.Column('preferences_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('school_changes', sa.JSON(), nullable=False),
+    sa.Column('priority_decision', sa.String(length=16), nullable=True),
+    sa.Column('priority_decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('priority_decided_by', sa.String(length=64), nullable=True),
+    sa.Column('forwarded_by', sa.String(length=64), nullable=True),
     sa.Column('signed_by', sa.String(length=200), nullable=True),
     sa.Column('signed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
@@ -48,6 +55,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('pupil_id', 'round_code', 'active', name=op.f('uq_registration_pupil_id'))
     )
     with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_registration_first_choice_brin'), ['first_choice_brin'], unique=False)
         batch_op.create_index(batch_op.f('ix_registration_pupil_id'), ['pupil_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_registration_school_brin'), ['school_brin'], unique=False)
 
@@ -57,5 +65,6 @@ def downgrade() -> None:
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registration_school_brin'))
         batch_op.drop_index(batch_op.f('ix_registration_pupil_id'))
+        batch_op.drop_index(batch_op.f('ix_registration_first_choice_brin'))
 
     op.drop_table('registration')

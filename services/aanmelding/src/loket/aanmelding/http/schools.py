@@ -1,0 +1,90 @@
+"""The schools' side over HTTP: the primary school's pupils with their dots, forwarding and a change with
+the parent's consent (Zaanstad); the secondary school's registrations and its decision on a priority."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from loket.aanmelding.domain.procedure import Procedure
+from loket.aanmelding.domain.registration import RegistrationState
+from loket.aanmelding.http.registration import DOTS, PreferencesIn, RegistrationOut, answered, registration_out
+from loket.aanmelding.schools import Consent, Schools
+from loket.contracts.runtime.auth import bearer
+from loket.contracts.tokens import Claims, TokenVerifier
+
+
+class RoundDot(BaseModel):
+    state: RegistrationState
+    dot: str | None = Field(description="AG (started) or AV (submitted); no entry: not started (white or blue).")
+
+
+class PupilOut(BaseModel):
+    pupil_id: UUID
+    readiness: str | None
+    advice: str | None
+    rounds: dict[str, RoundDot] = Field(description="Per round code, the registration that counts.")
+
+
+class ConsentIn(BaseModel):
+    given_by: str = Field(max_length=200, description="The parent who agreed.")
+    how: str = Field(max_length=200, description="How: in a conversation at school, on paper, by phone…")
+
+
+class SchoolChangeIn(PreferencesIn):
+    consent: ConsentIn | None = Field(default=None, description="Required: the parent's consent to this change.")
+
+
+class PriorityDecisionIn(BaseModel):
+    granted: bool = Field(description="true: the priority is granted (toegekend); false: rejected (afgewezen).")
+
+
+def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
+    router = APIRouter(tags=["schools"], responses={401: {}, 403: {}, 404: {}, 409: {}})
+    Caller = Annotated[Claims, Depends(bearer(verifier))]
+
+    @router.get("/schools/{brin}/pupils", response_model=list[PupilOut])
+    async def pupils(brin: str, claims: Caller) -> list[PupilOut]:
+        """The primary school's pupils with their registration per round: who is done, who needs help."""
+        with answered():
+            found = await schools.pupils(claims, brin)
+        return [
+            PupilOut(
+                pupil_id=status.pupil_id,
+                readiness=status.readiness,
+                advice=status.advice,
+                rounds={
+                    code: RoundDot(state=RegistrationState(r.state), dot=DOTS.get(RegistrationState(r.state)))
+                    for code, r in status.by_round.items()
+                },
+            )
+            for status in found
+        ]
+
+    @router.post("/pupils/{pupil_id}/registration/forwarding", response_model=RegistrationOut)
+    async def forward(pupil_id: UUID, claims: Caller) -> RegistrationOut:
+        """Zaanstad: the primary school makes the parent's list final at the school of first choice."""
+        with answered():
+            return registration_out(procedure, await schools.forward(claims, pupil_id))
+
+    @router.put("/pupils/{pupil_id}/registration/school-change", response_model=RegistrationOut, responses={422: {}})
+    async def change(pupil_id: UUID, change: SchoolChangeIn, claims: Caller) -> RegistrationOut:
+        """Zaanstad: before forwarding, the primary school changes the list, only with the parent's consent."""
+        consent = Consent(change.consent.given_by, change.consent.how) if change.consent else None
+        with answered():
+            return registration_out(procedure, await schools.change(claims, pupil_id, change.as_list(), consent))
+
+    @router.get("/schools/{brin}/registrations", response_model=list[RegistrationOut])
+    async def received(brin: str, claims: Caller) -> list[RegistrationOut]:
+        """The secondary school: the registrations made with it as first choice, with time and every choice."""
+        with answered():
+            return [registration_out(procedure, found) for found in await schools.received(claims, brin)]
+
+    @router.post("/registrations/{registration_id}/priority-decision", response_model=RegistrationOut)
+    async def decide(registration_id: UUID, decision: PriorityDecisionIn, claims: Caller) -> RegistrationOut:
+        """Grant or reject the priority claimed at this school (the parent is told either way)."""
+        with answered():
+            return registration_out(procedure, await schools.decide_priority(claims, registration_id, decision.granted))
+
+    return router

@@ -1,0 +1,184 @@
+"""The schools' side of a registration, each step one transaction.
+
+The primary school follows its pupils (the dots per round), forwards the lists parents submitted to it
+where the procedure says so (Zaanstad, "aanmelding definitief maken"), and may change such a list only
+with the parent's consent, which is recorded. The secondary school of first choice sees the
+registrations made with it and grants or rejects a priority claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.aanmelding.domain.eligibility import Readiness
+from loket.aanmelding.domain.procedure import Procedure, Submission
+from loket.aanmelding.domain.registration import TIME, NotNow, PreferenceList, Problem, Refused, RegistrationState
+from loket.aanmelding.persistence.models import PupilEligibility, Registration
+from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of
+from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Claims, Role
+
+SCHOOL_STAFF = (Role.SCHOOL_ADMIN, Role.SCHOOL_USER)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The parent agreed to a change the primary school makes: who, and how (on paper, by phone…)."""
+
+    given_by: str
+    how: str
+
+
+@dataclass(frozen=True)
+class PupilStatus:
+    pupil_id: UUID
+    readiness: Readiness | None
+    advice: str | None
+    by_round: dict[str, Registration]  # the registration that counts in each round
+
+
+class Schools:
+    def __init__(self, database: Database, procedure: Procedure, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.procedure = procedure
+        self.clock = clock
+
+    # The primary school.
+
+    async def pupils(self, claims: Claims, brin: str) -> list[PupilStatus]:
+        """The school's pupils that aanmelding knows, with their registration per round (the dots)."""
+        _reach(claims, brin)
+        async with self.database.transaction() as session:
+            pupils = (await session.exec(select(PupilEligibility).where(PupilEligibility.school_brin == brin))).all()
+            query = select(Registration).where(Registration.school_brin == brin, col(Registration.active).is_(True))
+            registrations = (await session.exec(query)).all()
+        by_pupil: dict[UUID, dict[str, Registration]] = {}
+        for registration in registrations:
+            by_pupil.setdefault(registration.pupil_id, {})[registration.round_code] = registration
+        return [
+            PupilStatus(pupil.pupil_id, readiness_of(pupil), pupil.advice, by_pupil.get(pupil.pupil_id, {}))
+            for pupil in sorted(pupils, key=lambda pupil: str(pupil.pupil_id))
+        ]
+
+    async def forward(self, claims: Claims, pupil_id: UUID) -> Registration:
+        """Zaanstad: make the parent's list final at the secondary school of first choice."""
+        async with self.database.transaction() as session:
+            registration = await self._at_primary_school(session, claims, pupil_id)
+            registration.state = RegistrationState.FORWARDED
+            registration.forwarded_at = registration.changed_at = self.clock()
+            registration.forwarded_by = claims.sub
+            session.add(registration)
+            return registration
+
+    async def change(
+        self, claims: Claims, pupil_id: UUID, choice: PreferenceList, consent: Consent | None
+    ) -> Registration:
+        """Zaanstad: the primary school changes a submitted list before forwarding it, only with the
+        parent's consent; the change and the consent are kept with the list as it was."""
+        if consent is None or not consent.given_by.strip() or not consent.how.strip():
+            raise Refused(
+                [Problem("consent", "a change by the primary school needs the parent's consent: who gave it, and how")]
+            )
+        async with self.database.transaction() as session:
+            registration = await self._at_primary_school(session, claims, pupil_id)
+            eligibility = await session.get(PupilEligibility, pupil_id)
+            assert eligibility is not None and eligibility.advice is not None
+            before = list(registration.preferences)
+            now = self.clock()
+            apply_list(self.procedure, registration, choice, eligibility.advice, now)
+            registration.school_changes = [
+                *registration.school_changes,
+                {
+                    "at": now.isoformat(),
+                    "by": claims.sub,
+                    "consent_given_by": consent.given_by.strip(),
+                    "consent_how": consent.how.strip(),
+                    "before": before,
+                    "after": list(choice.programs),
+                },
+            ]
+            session.add(registration)
+            return registration
+
+    async def _at_primary_school(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> Registration:
+        eligibility = await session.get(PupilEligibility, pupil_id)
+        if eligibility is None:
+            raise NotFound("no such pupil")
+        _reach(claims, eligibility.school_brin, act=True)
+        if self.procedure.submission != Submission.PRIMARY_SCHOOL:
+            raise NotNow(
+                "in this region the parent submits to the secondary school; the primary school does not forward"
+            )
+        registration = await _active(session, pupil_id)
+        if registration is None or registration.state != RegistrationState.SUBMITTED:
+            state = registration.state if registration else "none"
+            raise NotNow(
+                f"only a list the parent submitted, not yet forwarded, can be forwarded or changed (this one: {state})"
+            )
+        round_ = self.procedure.round(registration.round_code)
+        window = round_.forwarding or round_.registration
+        if not window.holds(self.clock()):
+            raise NotNow(f"the forwarding window of {round_.name} is {window.opens:{TIME}} to {window.closes:{TIME}}")
+        return registration
+
+    # The secondary school of first choice.
+
+    async def received(self, claims: Claims, brin: str) -> list[Registration]:
+        """The registrations made with this school (its first choice), oldest first."""
+        _reach(claims, brin)
+        async with self.database.transaction() as session:
+            found = await self._received_in(session, brin)
+        return sorted(found, key=lambda found: found.forwarded_at or found.submitted_at or found.started_at)
+
+    async def decide_priority(self, claims: Claims, registration_id: UUID, granted: bool) -> Registration:
+        """Grant or reject the priority claimed at this school; until the round's lottery it may be changed."""
+        async with self.database.transaction() as session:
+            registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
+            if registration is None or registration.first_choice_brin is None or not self._reached(registration):
+                raise NotFound("no such registration with your school")
+            _reach(claims, registration.first_choice_brin, act=True)
+            if registration.priority is None:
+                raise NotNow("no priority was claimed in this registration")
+            round_ = self.procedure.round(registration.round_code)
+            if self.clock() >= round_.lottery_at:
+                raise NotNow(f"the lottery of {round_.name} has run; a decision can no longer change")
+            registration.priority_decision = "granted" if granted else "rejected"
+            registration.priority_decided_at = registration.changed_at = self.clock()
+            registration.priority_decided_by = claims.sub
+            session.add(registration)
+            return registration
+
+    def _states(self) -> list[RegistrationState]:
+        """When a list has reached the school of first choice: submitted, or in Zaanstad forwarded."""
+        if self.procedure.submission == Submission.PRIMARY_SCHOOL:
+            return [RegistrationState.FORWARDED]
+        return [RegistrationState.SUBMITTED, RegistrationState.FORWARDED]
+
+    def _reached(self, registration: Registration) -> bool:
+        return bool(registration.active) and registration.state in self._states()
+
+    async def _received_in(self, session: AsyncSession, brin: str) -> list[Registration]:
+        query = select(Registration).where(
+            Registration.first_choice_brin == brin,
+            col(Registration.active).is_(True),
+            col(Registration.state).in_(self._states()),
+        )
+        return list((await session.exec(query)).all())
+
+
+def _reach(claims: Claims, brin: str, *, act: bool = False) -> None:
+    if not claims.reaches_school(brin):
+        raise NotFound("no such school within your reach")
+    if act and claims.role not in SCHOOL_STAFF:
+        raise Forbidden(f"a {claims.role} reads along; the school's own staff decide")
+
+
+async def _active(session: AsyncSession, pupil_id: UUID) -> Registration | None:
+    query = select(Registration).where(Registration.pupil_id == pupil_id, col(Registration.active).is_(True))
+    return (await session.exec(query)).first()
