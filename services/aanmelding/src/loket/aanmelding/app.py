@@ -4,9 +4,11 @@ from fastapi import FastAPI
 
 from loket.aanmelding import handlers
 from loket.aanmelding.domain.procedure import Procedure
+from loket.aanmelding.http.lottery import lottery_router
 from loket.aanmelding.http.procedure import procedure_router
 from loket.aanmelding.http.registration import registration_router
 from loket.aanmelding.http.schools import schools_router
+from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import metadata
 from loket.aanmelding.procedure_file import ProcedureInvalid, load, shipped
 from loket.aanmelding.registrations import Registrations
@@ -40,6 +42,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
             schools_router(schools, procedure, verifier),
+            lottery_router(Lotteries(runtime.database, procedure), verifier),
         ],
     )
     app.state.procedure = procedure
