@@ -23,12 +23,19 @@ def region() -> str:
 
 
 @pytest.fixture
-async def aanmelding(migrated_database_url, region):  # type: ignore[no-untyped-def]
+def procedure_file() -> Path | None:
+    """A procedure file of the test's own; None: the one Loket ships for the region."""
+    return None
+
+
+@pytest.fixture
+async def aanmelding(migrated_database_url, region, procedure_file):  # type: ignore[no-untyped-def]
     authority = TokenAuthority(region=region)
     runtime, app = build(
         AanmeldingSettings(
             LOKET_AANMELDING_DATABASE_URL=migrated_database_url,
             region=region,
+            LOKET_AANMELDING_PROCEDURE_FILE=procedure_file,
             identity_url=authority.url,
             token_issuer=authority.issuer,
         )

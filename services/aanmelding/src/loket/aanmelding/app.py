@@ -1,5 +1,7 @@
 """Wires aanmelding: settings, the region's procedure, runtime (database, broker, outbox, inbox), routes."""
 
+from datetime import datetime
+
 from fastapi import FastAPI
 
 from loket.aanmelding import handlers
@@ -33,7 +35,11 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
     runtime = Runtime("aanmelding", settings, metadata)
     handlers.register(runtime.consumer)
     registrations = Registrations(runtime.database, procedure)
-    schools = Schools(runtime.database, procedure, lambda: registrations.clock())
+
+    def clock() -> datetime:  # the one clock of the service; tests set `registrations.clock`
+        return registrations.clock()
+
+    schools = Schools(runtime.database, procedure, clock)
     verifier = token_verifier(settings)
     app = runtime.http_app(
         title="Loket aanmelding",
@@ -42,7 +48,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
             schools_router(schools, procedure, verifier),
-            lottery_router(Lotteries(runtime.database, procedure), verifier),
+            lottery_router(Lotteries(runtime.database, procedure, clock), verifier, procedure),
         ],
     )
     app.state.procedure = procedure

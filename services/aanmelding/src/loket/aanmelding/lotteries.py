@@ -1,14 +1,21 @@
-"""A round's lottery: the market built from the registrations that reached their school of first choice.
-Only the region builds it; it is the input of loting's ceremony."""
+"""A round's lottery: the region takes the market from the registrations that reached their school of
+first choice, hands it to loting's ceremony, and applies the ceremony's result. Parents see where they
+are placed from the round's publication moment on; the schools as soon as the result is applied."""
 
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.market import Entry, market
-from loket.aanmelding.domain.procedure import Procedure, Submission
+from loket.aanmelding.domain.procedure import Procedure, Round, Submission
 from loket.aanmelding.domain.registration import NotNow, RegistrationState
-from loket.aanmelding.persistence.models import Registration
+from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
+from loket.aanmelding.persistence.models import Lottery, Placement, Registration
 from loket.aanmelding.registrations import Forbidden, NotFound
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -20,28 +27,103 @@ def student_id(registration_id: UUID) -> str:
 
 
 class Lotteries:
-    def __init__(self, database: Database, procedure: Procedure) -> None:
+    def __init__(self, database: Database, procedure: Procedure, clock: Callable[[], datetime]) -> None:
         self.database = database
         self.procedure = procedure
+        self.clock = clock
 
-    async def market(self, claims: Claims, round_code: str) -> dict[str, object]:
-        if claims.role != Role.REGION_ADMIN or claims.act is not None:
-            raise Forbidden("only the region builds a lottery market")
+    async def market(self, claims: Claims, round_code: str) -> dict[str, Any]:
+        """The round's market as it would be taken now (a preview; nothing is kept)."""
+        round_ = self._round(claims, round_code)
+        async with self.database.transaction() as session:
+            return await self._market(session, round_)
+
+    async def take(self, claims: Claims, round_code: str) -> Lottery:
+        """Fix the round's market for loting's ceremony: its canonical JSON and SHA-256 are kept."""
+        round_ = self._round(claims, round_code)
+        async with self.database.transaction() as session:
+            commitment = canonical(await self._market(session, round_))
+            lottery = Lottery(
+                round_code=round_.code,
+                commitment=commitment,
+                commitment_sha256=sha256(commitment),
+                taken_at=self.clock(),
+                taken_by=claims.sub,
+            )
+            session.add(lottery)
+            return lottery
+
+    async def lottery(self, claims: Claims, lottery_id: UUID) -> Lottery:
+        self._region(claims)
+        async with self.database.transaction() as session:
+            found = await session.get(Lottery, lottery_id)
+        if found is None:
+            raise NotFound("no such lottery")
+        return found
+
+    async def apply(self, claims: Claims, lottery_id: UUID, market_text: str, result_text: str) -> Lottery:
+        """Apply the ceremony's result: every registration in the market gets its placement, or none."""
+        self._region(claims)
+        async with self.database.transaction() as session:
+            lottery = await session.get(Lottery, lottery_id, with_for_update=not self.database.is_sqlite)
+            if lottery is None:
+                raise NotFound("no such lottery")
+            if lottery.applied_at is not None:
+                raise NotNow("this lottery's result is applied already; after adding seats, take a new lottery")
+            assignments = checked_assignments(lottery.commitment, market_text, result_text)
+            for assignment in assignments:
+                session.add(
+                    Placement(
+                        lottery_id=lottery.id,
+                        registration_id=UUID(hex=assignment.student),
+                        program=assignment.program,
+                        rank=assignment.rank,
+                    )
+                )
+            lottery.market, lottery.result = market_text, result_text
+            lottery.applied_at, lottery.applied_by = self.clock(), claims.sub
+            session.add(lottery)
+            return lottery
+
+    async def unplaced(self, claims: Claims, lottery_id: UUID) -> list[tuple[Registration, bool]]:
+        """The registrations the lottery left without a place, each with whether its list was as long as
+        the rule asks (then the remedy is seats and a new lottery, never a hand edit of the result)."""
+        lottery = await self.lottery(claims, lottery_id)
+        if lottery.applied_at is None:
+            raise NotNow("this lottery's result is not applied yet")
+        async with self.database.transaction() as session:
+            query = select(Placement).where(Placement.lottery_id == lottery.id, col(Placement.program).is_(None))
+            ids = [placement.registration_id for placement in (await session.exec(query)).all()]
+            found = (await session.exec(select(Registration).where(col(Registration.id).in_(ids)))).all()
+        return [
+            (registration, len(registration.preferences) >= self.procedure.required_length(registration.advice)[0])
+            for registration in sorted(found, key=lambda registration: str(registration.id))
+        ]
+
+    def _round(self, claims: Claims, round_code: str) -> Round:
+        self._region(claims)
         round_ = next((round_ for round_ in self.procedure.rounds if round_.code == round_code), None)
         if round_ is None:
             raise NotFound(f"no round {round_code!r} in this procedure")
+        return round_
+
+    @staticmethod
+    def _region(claims: Claims) -> None:
+        if claims.role != Role.REGION_ADMIN or claims.act is not None:
+            raise Forbidden("only the region runs a round's lottery")
+
+    async def _market(self, session: AsyncSession, round_: Round) -> dict[str, Any]:
         reached = (
             [RegistrationState.FORWARDED]
             if self.procedure.submission == Submission.PRIMARY_SCHOOL
             else [RegistrationState.SUBMITTED, RegistrationState.FORWARDED]
         )
         query = select(Registration).where(
-            Registration.round_code == round_code,
+            Registration.round_code == round_.code,
             col(Registration.active).is_(True),
             col(Registration.state).in_(reached),
         )
-        async with self.database.transaction() as session:
-            registrations = (await session.exec(query)).all()
+        registrations = (await session.exec(query)).all()
         if not registrations:
             raise NotNow(f"no registration has reached a school in {round_.name} yet")
         entries = [
@@ -55,3 +137,8 @@ class Lotteries:
             for registration in registrations
         ]
         return market(self.procedure, round_, entries)
+
+
+def commitment_document(lottery: Lottery) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(lottery.commitment)
+    return document

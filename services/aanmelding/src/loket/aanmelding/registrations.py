@@ -30,7 +30,8 @@ from loket.aanmelding.domain.registration import (
     missing_steps,
     registration_round,
 )
-from loket.aanmelding.persistence.models import PupilEligibility, Registration
+from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
+from loket.aanmelding.persistence.placements import placements
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
 
@@ -52,6 +53,7 @@ class View:
     current: Registration | None
     steps: dict[Step, bool]
     history: list[Registration]
+    placement: Placement | None = None  # for a parent only from the round's publication moment on
 
 
 def steps_done(registration: Registration, eligibility: PupilEligibility | None) -> dict[Step, bool]:
@@ -89,8 +91,13 @@ class Registrations:
         async with self.database.transaction() as session:
             eligibility = await self._reached(session, claims, pupil_id)
             registrations = await self._all(session, pupil_id)
-        current = next((r for r in registrations if r.active), None)
+            current = next((r for r in registrations if r.active), None)
+            placement = (await placements(session, [current.id])).get(current.id) if current else None
+        hidden = current is not None and self.clock() < self.procedure.round(current.round_code).publication_at
+        if claims.role == Role.PARENT and hidden:
+            placement = None  # every parent of the round sees the result at the same moment, not a second earlier
         return View(
+            placement=placement,
             readiness=readiness_of(eligibility),
             advice=eligibility.advice if eligibility else None,
             current=current,

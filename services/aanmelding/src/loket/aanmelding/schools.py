@@ -19,7 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import Procedure, Submission
 from loket.aanmelding.domain.registration import TIME, NotNow, PreferenceList, Problem, Refused, RegistrationState
-from loket.aanmelding.persistence.models import PupilEligibility, Registration
+from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
+from loket.aanmelding.persistence.placements import placed_at, placements
 from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -129,12 +130,22 @@ class Schools:
 
     # The secondary school of first choice.
 
-    async def received(self, claims: Claims, brin: str) -> list[Registration]:
-        """The registrations made with this school (its first choice), oldest first."""
+    async def received(self, claims: Claims, brin: str) -> list[tuple[Registration, Placement | None]]:
+        """The registrations made with this school (its first choice), oldest first, and after a lottery
+        also those it placed here from another first choice; each with its placement."""
         _reach(claims, brin)
+        codes = [
+            program.code for school in self.procedure.schools if school.brin == brin for program in school.programs
+        ]
         async with self.database.transaction() as session:
-            found = await self._received_in(session, brin)
-        return sorted(found, key=lambda found: found.forwarded_at or found.submitted_at or found.started_at)
+            found = {registration.id: registration for registration in await self._received_in(session, brin)}
+            for registration_id in set(await placed_at(session, codes)) - set(found):
+                registration = await session.get(Registration, registration_id)
+                if registration is not None and self._reached(registration):
+                    found[registration.id] = registration
+            placed = await placements(session, found)
+        ordered = sorted(found.values(), key=lambda found: found.forwarded_at or found.submitted_at or found.started_at)
+        return [(registration, placed.get(registration.id)) for registration in ordered]
 
     async def decide_priority(self, claims: Claims, registration_id: UUID, granted: bool) -> Registration:
         """Grant or reject the priority claimed at this school; until the round's lottery it may be changed."""

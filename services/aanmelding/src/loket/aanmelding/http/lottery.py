@@ -1,25 +1,118 @@
-"""A round's lottery market over HTTP, for the region to hand to loting's ceremony (`POST /runs` there)."""
+"""A round's lottery over HTTP: the region takes the market, hands it to loting's ceremony (`POST /runs`
+there), and applies the result the ceremony produced; then it sees who is left unplaced."""
 
+import json
+from datetime import datetime
 from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response, status
+from pydantic import BaseModel, Field
 
+from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.registration import answered
 from loket.aanmelding.lotteries import Lotteries
+from loket.aanmelding.persistence.models import Lottery
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
 
 
-def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
+class LotteryOut(BaseModel):
+    id: UUID
+    round: str
+    commitment_sha256: str = Field(description="loting's run must commit to exactly this hash.")
+    market_path: str = Field(description="The market to hand to loting's ceremony, byte for byte.")
+    taken_at: datetime
+    applied_at: datetime | None
+    placed: int | None = None
+    unplaced: int | None = None
+
+
+class UnplacedOut(BaseModel):
+    registration_id: UUID
+    pupil_id: UUID
+    primary_school: str
+    full_list: bool = Field(description="The list was as long as the rule asks: flagged for the region.")
+
+
+class ResultIn(BaseModel):
+    market: str = Field(description="The seeded market file as loting serves it (`GET /runs/{id}/market`), as text.")
+    result: str = Field(description="The result file as loting serves it (`GET /runs/{id}/result`), as text.")
+
+
+def lottery_out(lottery: Lottery) -> LotteryOut:
+    counts: dict[str, int | None] = {"placed": None, "unplaced": None}
+    if lottery.result is not None:
+        assignments = json.loads(lottery.result)["assignments"]
+        counts = {
+            "placed": sum(1 for a in assignments if a["program"] is not None),
+            "unplaced": sum(1 for a in assignments if a["program"] is None),
+        }
+    return LotteryOut(
+        id=lottery.id,
+        round=lottery.round_code,
+        commitment_sha256=lottery.commitment_sha256,
+        market_path=f"/lotteries/{lottery.id}/market",
+        taken_at=lottery.taken_at,
+        applied_at=lottery.applied_at,
+        **counts,
+    )
+
+
+def lottery_router(lotteries: Lotteries, verifier: TokenVerifier, procedure: Procedure) -> APIRouter:
     router = APIRouter(tags=["lottery"], responses={401: {}, 403: {}, 404: {}, 409: {}})
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
     @router.get("/rounds/{round_code}/market")
     async def round_market(round_code: str, claims: Caller) -> dict[str, Any]:
-        """The round's market (`loting-market/1` without its seed): every program with its seats, and every
-        registration that reached its school of first choice, by its id, with its preferences and the
-        priority its first choice granted. loting's ceremony commits, seeds and solves it."""
+        """A preview of the round's market (`loting-market/1` without its seed): every program with its seats,
+        and every registration that reached its school of first choice, by its id, with its preferences and
+        the priority its first choice granted. Nothing is kept; `POST …/lotteries` fixes it."""
         with answered():
             return await lotteries.market(claims, round_code)
+
+    @router.post("/rounds/{round_code}/lotteries", response_model=LotteryOut, status_code=status.HTTP_201_CREATED)
+    async def take(round_code: str, claims: Caller) -> LotteryOut:
+        """Fix the round's market for loting's ceremony; its SHA-256 is what loting's run must commit to."""
+        with answered():
+            return lottery_out(await lotteries.take(claims, round_code))
+
+    @router.get("/lotteries/{lottery_id}", response_model=LotteryOut)
+    async def show(lottery_id: UUID, claims: Caller) -> LotteryOut:
+        with answered():
+            return lottery_out(await lotteries.lottery(claims, lottery_id))
+
+    @router.get(
+        "/lotteries/{lottery_id}/market",
+        response_class=Response,
+        responses={200: {"content": {"application/json": {}}, "description": "The market, byte for byte."}},
+    )
+    async def market_file(lottery_id: UUID, claims: Caller) -> Response:
+        """The market as taken, in canonical JSON: post it to loting's `POST /runs` as the run's market."""
+        with answered():
+            lottery = await lotteries.lottery(claims, lottery_id)
+        return Response(lottery.commitment, media_type="application/json")
+
+    @router.post("/lotteries/{lottery_id}/result", response_model=LotteryOut, responses={422: {}})
+    async def apply(lottery_id: UUID, files: ResultIn, claims: Caller) -> LotteryOut:
+        """Apply the ceremony's result: it must belong to this lottery's market (the hashes are checked);
+        every registration gets its placement, which parents see from the publication moment on."""
+        with answered():
+            return lottery_out(await lotteries.apply(claims, lottery_id, files.market, files.result))
+
+    @router.get("/lotteries/{lottery_id}/unplaced", response_model=list[UnplacedOut])
+    async def unplaced(lottery_id: UUID, claims: Caller) -> list[UnplacedOut]:
+        """Who the lottery left without a place; `full_list` flags a list as long as the rule asks."""
+        with answered():
+            found = await lotteries.unplaced(claims, lottery_id)
+        return [
+            UnplacedOut(
+                registration_id=registration.id,
+                pupil_id=registration.pupil_id,
+                primary_school=registration.school_brin,
+                full_list=full_list,
+            )
+            for registration, full_list in found
+        ]
 
     return router

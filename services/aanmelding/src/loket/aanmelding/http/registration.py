@@ -22,7 +22,7 @@ from loket.aanmelding.domain.registration import (
     missing_steps,
     submission_goes_to,
 )
-from loket.aanmelding.persistence.models import Registration
+from loket.aanmelding.persistence.models import Placement, Registration
 from loket.aanmelding.registrations import Forbidden, NotFound, Registrations, View
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
@@ -80,6 +80,15 @@ class ChoiceOut(BaseModel):
     school_name: str
 
 
+class PlacementOut(BaseModel):
+    program: str | None = Field(description="null: not placed in this round's lottery.")
+    program_name: str | None
+    school_brin: str | None
+    school_name: str | None
+    rank: int | None = Field(description="The program's place on the list (1: the first choice).")
+    full_list_unplaced: bool = Field(description="Not placed although the list was as long as the rule asks.")
+
+
 class RegistrationOut(BaseModel):
     id: UUID
     pupil_id: UUID
@@ -104,6 +113,9 @@ class RegistrationOut(BaseModel):
     forwarded_at: datetime | None
     withdrawn_at: datetime | None
     school_changes: list[dict[str, Any]] = Field(description="Changes by the primary school, with the consent.")
+    placement: PlacementOut | None = Field(
+        description="The lottery's outcome; for a parent only from the round's publication moment on."
+    )
 
 
 class RegistrationsOut(BaseModel):
@@ -130,8 +142,26 @@ def answered() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
 
 
+def placement_out(procedure: Procedure, registration: Registration, placement: Placement) -> PlacementOut:
+    programs = procedure.programs()
+    found = programs.get(placement.program) if placement.program else None
+    school, program = found if found else (None, None)
+    least, _ = procedure.required_length(registration.advice)
+    return PlacementOut(
+        program=placement.program,
+        program_name=program.name if program else None,
+        school_brin=school.brin if school else None,
+        school_name=school.name if school else None,
+        rank=placement.rank,
+        full_list_unplaced=placement.program is None and len(registration.preferences) >= least,
+    )
+
+
 def registration_out(
-    procedure: Procedure, registration: Registration, steps: dict[Step, bool] | None = None
+    procedure: Procedure,
+    registration: Registration,
+    steps: dict[Step, bool] | None = None,
+    placement: Placement | None = None,
 ) -> RegistrationOut:
     programs = procedure.programs()
     state = RegistrationState(registration.state)
@@ -168,6 +198,7 @@ def registration_out(
         forwarded_at=registration.forwarded_at,
         withdrawn_at=registration.withdrawn_at,
         school_changes=registration.school_changes,
+        placement=placement_out(procedure, registration, placement) if placement else None,
     )
 
 
@@ -181,8 +212,10 @@ def registration_router(registrations: Registrations, procedure: Procedure, veri
     router = APIRouter(tags=["registration"], responses={401: {}, 403: {}, 404: {}, 409: {}})
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
-    def out(registration: Registration, steps: dict[Step, bool] | None = None) -> RegistrationOut:
-        return registration_out(procedure, registration, steps)
+    def out(
+        registration: Registration, steps: dict[Step, bool] | None = None, placement: Placement | None = None
+    ) -> RegistrationOut:
+        return registration_out(procedure, registration, steps, placement)
 
     async def current(claims: Claims, pupil_id: UUID) -> RegistrationOut:
         view = await registrations.view(claims, pupil_id)
@@ -193,7 +226,7 @@ def registration_router(registrations: Registrations, procedure: Procedure, veri
         return RegistrationsOut(
             readiness=view.readiness,
             advice=view.advice,
-            current=out(view.current, view.steps) if view.current else None,
+            current=out(view.current, view.steps, view.placement) if view.current else None,
             history=[out(registration) for registration in view.history],
         )
 

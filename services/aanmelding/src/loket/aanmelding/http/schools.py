@@ -79,7 +79,8 @@ def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifi
     async def received(brin: str, claims: Caller) -> list[RegistrationOut]:
         """The secondary school: the registrations made with it as first choice, with time and every choice."""
         with answered():
-            return [registration_out(procedure, found) for found in await schools.received(claims, brin)]
+            found = await schools.received(claims, brin)
+        return [registration_out(procedure, registration, placement=placement) for registration, placement in found]
 
     @router.post("/registrations/{registration_id}/priority-decision", response_model=RegistrationOut)
     async def decide(registration_id: UUID, decision: PriorityDecisionIn, claims: Caller) -> RegistrationOut:

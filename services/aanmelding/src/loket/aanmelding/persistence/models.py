@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -71,3 +71,35 @@ class Registration(Base, table=True):
     forwarded_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     changed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class Lottery(Base, table=True):
+    """A round's market as the region took it for loting's ceremony (without seed), and once the ceremony
+    ran, its seeded market and result, applied to the registrations. A round may have several: after
+    seats were added, a new run; the newest applied one counts."""
+
+    __tablename__ = "lottery"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    round_code: str = Field(max_length=64, index=True)
+    commitment: str = Field(sa_type=Text, description="The market without seed, canonical JSON.")
+    commitment_sha256: str = Field(max_length=64)
+    taken_at: datetime = Field(sa_type=UtcDateTime)
+    taken_by: str = Field(max_length=64)
+    market: str | None = Field(default=None, sa_type=Text, description="The seeded market, as loting served it.")
+    result: str | None = Field(default=None, sa_type=Text, description="The result file, as loting served it.")
+    applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    applied_by: str | None = Field(default=None, max_length=64)
+
+
+class Placement(Base, table=True):
+    """Where a lottery placed a registration: a program and the rank it had on the list, or none."""
+
+    __tablename__ = "placement"
+    __table_args__ = (UniqueConstraint("lottery_id", "registration_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lottery_id: UUID = Field(foreign_key="lottery.id", index=True)
+    registration_id: UUID = Field(index=True)
+    program: str | None = Field(default=None, max_length=64)
+    rank: int | None = None

@@ -1,0 +1,128 @@
+"""A round's lottery, from the registrations to the published placement: the region takes the market, the
+ceremony's `loting` command solves it with the notary's seed, the region applies the result. Schools see
+the placements at once, parents from the publication moment on, not a second earlier; a pupil with a
+full list who ends unplaced is flagged. Here every program has one seat, so four pupils who rank the
+same three programs leave one unplaced."""
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SERVICE = "aanmelding"
+LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
+SEED = "5e" * 32
+LOTING = Path(sys.executable).parent / "loting"
+DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml"
+
+
+@pytest.fixture
+def procedure_file(tmp_path):  # type: ignore[no-untyped-def]
+    scarce = tmp_path / "demo.toml"
+    lines = DEMO.read_text().splitlines()
+    scarce.write_text("\n".join("  seats = 1" if line.strip().startswith("seats =") else line for line in lines))
+    return scarce
+
+
+def solve(market_text: str, folder: Path) -> str:
+    """The ceremony's last step, as anyone can re-run it: `loting solve` on the seeded market."""
+    (folder / "market.json").write_text(market_text)
+    subprocess.run([LOTING, "solve", folder / "market.json", folder / "result.json"], check=True)
+    return (folder / "result.json").read_text()
+
+
+async def lottery_run(aanmelding, tmp_path) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    region = aanmelding.token("region_admin")
+    taken = await aanmelding.call("POST", "/rounds/ronde-1/lotteries", region)
+    assert taken.status_code == 201, taken.text
+    commitment = (await aanmelding.call("GET", taken.json()["market_path"], region)).text
+    market_text = json.dumps({**json.loads(commitment), "seed": SEED})
+    return taken.json()["id"], market_text, await asyncio.to_thread(solve, market_text, tmp_path)
+
+
+async def test_from_registrations_to_the_published_placement(aanmelding, tmp_path):
+    pupils = [await aanmelding.pupil_with_advice("havo") for _ in range(4)]
+    for pupil in pupils:
+        assert (await aanmelding.register(pupil, LIST)).json()["state"] == "submitted"
+    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+
+    applied = await aanmelding.call(
+        "POST",
+        f"/lotteries/{lottery}/result",
+        aanmelding.token("region_admin"),
+        json={"market": market_text, "result": result_text},
+    )
+
+    assert applied.status_code == 200, applied.text
+    assert (applied.json()["placed"], applied.json()["unplaced"]) == (3, 1)
+    lyceum = (await aanmelding.call("GET", "/schools/94AB00/registrations", aanmelding.teacher("94AB00"))).json()
+    assert sorted(str(row["placement"]["program"]) for row in lyceum) == [
+        "94AA00-havo",
+        "94AB00-hv",
+        "94AC00-havo",
+        "None",
+    ]
+
+    parent_view = [
+        await aanmelding.call("GET", f"/pupils/{pupil}/registration", aanmelding.parent(pupil)) for pupil in pupils
+    ]
+    assert all(view.json()["current"]["placement"] is None for view in parent_view)  # before the moment
+
+    publication = aanmelding.app.state.procedure.rounds[0].publication_at
+    aanmelding.clock.now = publication
+    after = [
+        await aanmelding.call("GET", f"/pupils/{pupil}/registration", aanmelding.parent(pupil)) for pupil in pupils
+    ]
+    placements = [view.json()["current"]["placement"] for view in after]
+    assert sorted(str(placement["program"]) for placement in placements) == [
+        "94AA00-havo",
+        "94AB00-hv",
+        "94AC00-havo",
+        "None",
+    ]
+    [unplaced] = [placement for placement in placements if placement["program"] is None]
+    assert unplaced["full_list_unplaced"] is True
+
+    flagged = await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced", aanmelding.token("region_admin"))
+    assert [row["full_list"] for row in flagged.json()] == [True]
+
+
+async def test_a_result_that_does_not_belong_to_the_lottery_is_refused_and_changes_nothing(aanmelding, tmp_path):
+    for _ in range(2):
+        await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+    region = aanmelding.token("region_admin")
+    result = json.loads(result_text)
+    swapped = {**result, "assignments": [{**a, "program": "94AC00-havo", "rank": 3} for a in result["assignments"]]}
+    other_seed = json.dumps({**json.loads(market_text), "seed": "00" * 32})
+
+    for market, tampered, where in [
+        (market_text, json.dumps(swapped), ["body", "result", "assignments"]),  # two pupils at a one-seat program
+        (other_seed, result_text, ["body", "result", "market_sha256"]),
+        (market_text.replace('"94AB00-hv"', '"94AA00-vwo"', 1), result_text, ["body", "market"]),
+    ]:
+        refused = await aanmelding.call(
+            "POST", f"/lotteries/{lottery}/result", region, json={"market": market, "result": tampered}
+        )
+        assert refused.status_code == 422, refused.text
+        if where:
+            assert refused.json()["detail"][0]["loc"] == where
+
+    assert (await aanmelding.call("GET", f"/lotteries/{lottery}", region)).json()["applied_at"] is None
+    right = await aanmelding.call(
+        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
+    )
+    again = await aanmelding.call(
+        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
+    )
+    assert right.status_code == 200 and again.status_code == 409
+
+
+async def test_only_the_region_takes_and_applies_a_lottery(aanmelding):
+    await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+
+    assert (await aanmelding.call("POST", "/rounds/ronde-1/lotteries", aanmelding.teacher("94AB00"))).status_code == 403
+    assert (await aanmelding.call("POST", "/rounds/ronde-1/lotteries", {})).status_code == 401
