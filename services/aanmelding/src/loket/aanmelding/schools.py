@@ -147,6 +147,18 @@ class Schools:
         ordered = sorted(found.values(), key=lambda found: found.forwarded_at or found.submitted_at or found.started_at)
         return [(registration, placed.get(registration.id)) for registration in ordered]
 
+    async def withdrawn(self, claims: Claims, brin: str) -> list[Registration]:
+        """Registrations that reached this school and were withdrawn or voided since (the Terugtrekkers)."""
+        _reach(claims, brin)
+        query = select(Registration).where(
+            Registration.first_choice_brin == brin,
+            col(Registration.state).in_([RegistrationState.WITHDRAWN, RegistrationState.VOIDED]),
+            col(Registration.submitted_at).is_not(None),
+        )
+        async with self.database.transaction() as session:
+            found = (await session.exec(query)).all()
+        return sorted(found, key=lambda registration: registration.withdrawn_at or registration.started_at)
+
     async def decide_priority(self, claims: Claims, registration_id: UUID, granted: bool) -> Registration:
         """Grant or reject the priority claimed at this school; until the round's lottery it may be changed."""
         async with self.database.transaction() as session:
@@ -164,6 +176,51 @@ class Schools:
             registration.priority_decided_by = claims.sub
             session.add(registration)
             return registration
+
+    async def place(self, claims: Claims, registration_id: UUID, stream: str | None) -> Registration:
+        """Geplaatst: the school places the pupil, in a stream or profile if it says one."""
+        async with self.database.transaction() as session:
+            registration = await self._at_secondary_school(session, claims, registration_id)
+            registration.school_placed_at = registration.changed_at = self.clock()
+            registration.school_placed_by, registration.placed_stream = claims.sub, (stream or "").strip() or None
+            session.add(registration)
+            return registration
+
+    async def end(self, claims: Claims, registration_id: UUID, reason: str, *, support_needs: bool) -> Registration:
+        """The school withdraws the registration (the pupil chose otherwise), or cannot place the pupil for
+        support needs: then the registration is void and the pupil may register at another school."""
+        if not reason.strip():
+            raise Refused([Problem("reason", "say why, for the primary school and the region")])
+        async with self.database.transaction() as session:
+            registration = await self._at_secondary_school(session, claims, registration_id)
+            registration.state = RegistrationState.VOIDED if support_needs else RegistrationState.WITHDRAWN
+            registration.active = None
+            registration.withdrawn_at = registration.changed_at = self.clock()
+            registration.withdrawn_by, registration.withdrawal_reason = claims.sub, reason.strip()
+            session.add(registration)
+            return registration
+
+    async def mark_tafelmiddag(self, claims: Claims, registration_id: UUID, tafelmiddag: bool) -> Registration:
+        async with self.database.transaction() as session:
+            registration = await self._at_secondary_school(session, claims, registration_id)
+            registration.tafelmiddag, registration.changed_at = tafelmiddag, self.clock()
+            session.add(registration)
+            return registration
+
+    async def _at_secondary_school(self, session: AsyncSession, claims: Claims, registration_id: UUID) -> Registration:
+        """A registration the caller's school received (first choice) or was given by the lottery."""
+        registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
+        if registration is None or not self._reached(registration):
+            raise NotFound("no such registration with your school")
+        placement = (await placements(session, [registration.id])).get(registration.id)
+        programs = self.procedure.programs()
+        placed_school = programs[placement.program][0].brin if placement and placement.program in programs else None
+        schools = [brin for brin in (registration.first_choice_brin, placed_school) if brin]
+        reached = [brin for brin in schools if claims.reaches_school(brin)]
+        if not reached:
+            raise NotFound("no such registration with your school")
+        _reach(claims, reached[0], act=True)
+        return registration
 
     def _states(self) -> list[RegistrationState]:
         """When a list has reached the school of first choice: submitted, or in Zaanstad forwarded."""

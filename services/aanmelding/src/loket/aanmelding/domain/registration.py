@@ -24,7 +24,8 @@ class RegistrationState(StrEnum):
     IN_PROGRESS = "in_progress"  # AG: started, not submitted
     SUBMITTED = "submitted"  # AV: the parent made it final
     FORWARDED = "forwarded"  # Zaanstad: the primary school made it final at the secondary school
-    WITHDRAWN = "withdrawn"
+    WITHDRAWN = "withdrawn"  # by the parents during the window, or by the school
+    VOIDED = "voided"  # the school cannot place the pupil for support needs: the pupil may register elsewhere
 
 
 ACTIVE = (RegistrationState.IN_PROGRESS, RegistrationState.SUBMITTED, RegistrationState.FORWARDED)

@@ -113,6 +113,10 @@ class RegistrationOut(BaseModel):
     forwarded_at: datetime | None
     withdrawn_at: datetime | None
     school_changes: list[dict[str, Any]] = Field(description="Changes by the primary school, with the consent.")
+    school_placed_at: datetime | None = Field(description="When the school placed the pupil (Geplaatst).")
+    placed_stream: str | None
+    tafelmiddag: bool
+    withdrawal_reason: str | None = Field(description="Why the school withdrew or voided it.")
     placement: PlacementOut | None = Field(
         description="The lottery's outcome; for a parent only from the round's publication moment on."
     )
@@ -198,6 +202,10 @@ def registration_out(
         forwarded_at=registration.forwarded_at,
         withdrawn_at=registration.withdrawn_at,
         school_changes=registration.school_changes,
+        school_placed_at=registration.school_placed_at,
+        placed_stream=registration.placed_stream,
+        tafelmiddag=registration.tafelmiddag,
+        withdrawal_reason=registration.withdrawal_reason,
         placement=placement_out(procedure, registration, placement) if placement else None,
     )
 

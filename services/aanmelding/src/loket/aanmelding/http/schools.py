@@ -1,18 +1,21 @@
 """The schools' side over HTTP: the primary school's pupils with their dots, forwarding and a change with
 the parent's consent (Zaanstad); the secondary school's registrations and its decision on a priority."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
+from loket.aanmelding.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
 from loket.aanmelding.http.registration import DOTS, PreferencesIn, RegistrationOut, answered, registration_out
 from loket.aanmelding.schools import Consent, Schools
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RoundDot(BaseModel):
@@ -34,6 +37,18 @@ class ConsentIn(BaseModel):
 
 class SchoolChangeIn(PreferencesIn):
     consent: ConsentIn | None = Field(default=None, description="Required: the parent's consent to this change.")
+
+
+class PlaceIn(BaseModel):
+    stream: str | None = Field(default=None, max_length=200, description="The stream or profile, if any.")
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=2000, description="Why, for the primary school and the region.")
+
+
+class TafelmiddagIn(BaseModel):
+    tafelmiddag: bool
 
 
 class PriorityDecisionIn(BaseModel):
@@ -87,5 +102,55 @@ def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifi
         """Grant or reject the priority claimed at this school (the parent is told either way)."""
         with answered():
             return registration_out(procedure, await schools.decide_priority(claims, registration_id, decision.granted))
+
+    @router.post("/registrations/{registration_id}/placement", response_model=RegistrationOut)
+    async def place(registration_id: UUID, placed: PlaceIn, claims: Caller) -> RegistrationOut:
+        """Geplaatst: the school places the pupil, with the stream or profile it qualifies for."""
+        with answered():
+            return registration_out(procedure, await schools.place(claims, registration_id, placed.stream))
+
+    @router.post("/registrations/{registration_id}/support-refusal", response_model=RegistrationOut)
+    async def refuse(registration_id: UUID, why: ReasonIn, claims: Caller) -> RegistrationOut:
+        """The school cannot place the pupil for support needs: the registration is void, and the pupil may
+        register at another school (agreed with the primary school and the parents)."""
+        with answered():
+            return registration_out(
+                procedure, await schools.end(claims, registration_id, why.reason, support_needs=True)
+            )
+
+    @router.post("/registrations/{registration_id}/school-withdrawal", response_model=RegistrationOut)
+    async def withdraw(registration_id: UUID, why: ReasonIn, claims: Caller) -> RegistrationOut:
+        """The pupil will not come after all: the school withdraws the registration."""
+        with answered():
+            ended = await schools.end(claims, registration_id, why.reason, support_needs=False)
+            return registration_out(procedure, ended)
+
+    @router.put("/registrations/{registration_id}/tafelmiddag", response_model=RegistrationOut)
+    async def tafelmiddag(registration_id: UUID, flag: TafelmiddagIn, claims: Caller) -> RegistrationOut:
+        """The school asks for a tafelmiddag (warm handover) with the primary school."""
+        with answered():
+            return registration_out(
+                procedure, await schools.mark_tafelmiddag(claims, registration_id, flag.tafelmiddag)
+            )
+
+    @router.get(
+        "/schools/{brin}/exports/{kind}.{extension}",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}, XLSX: {}}}, 422: {}},
+    )
+    async def export(
+        brin: str, kind: Literal["registrations", "withdrawals"], extension: Literal["csv", "xlsx"], claims: Caller
+    ) -> Response:
+        """The school's registrations with every choice, or its withdrawals (Terugtrekkers), as CSV or XLSX."""
+        with answered():
+            if kind == "registrations":
+                rows = registration_rows(procedure, await schools.received(claims, brin))
+            else:
+                rows = withdrawal_rows(await schools.withdrawn(claims, brin))
+        name = f"{kind}-{brin}.{extension}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+        if extension == "csv":
+            return Response(as_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(as_xlsx(rows, kind), media_type=XLSX, headers=headers)
 
     return router

@@ -65,6 +65,12 @@ class Registration(Base, table=True):
     priority_decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     priority_decided_by: str | None = Field(default=None, max_length=64)
     forwarded_by: str | None = Field(default=None, max_length=64)
+    withdrawn_by: str | None = Field(default=None, max_length=64, description="Who withdrew or voided it.")
+    withdrawal_reason: str | None = Field(default=None, max_length=2000)
+    school_placed_at: datetime | None = Field(default=None, sa_type=UtcDateTime, description="Geplaatst.")
+    school_placed_by: str | None = Field(default=None, max_length=64)
+    placed_stream: str | None = Field(default=None, max_length=200, description="Stream or profile placed in.")
+    tafelmiddag: bool = False
     signed_by: str | None = Field(default=None, max_length=200)
     signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,4 +1,5 @@
-"""lottery: a round's market taken for loting's ceremony, its result, and the placements it gave
+"""lottery: a round's market taken for loting's ceremony, its result and the placements it gave; the
+secondary school's decisions (placed with a stream, tafelmiddag, withdrawn or voided with a reason)
 
 Revision ID: 0004
 Revises: 0003
@@ -48,9 +49,25 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_placement_lottery_id'), ['lottery_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_placement_registration_id'), ['registration_id'], unique=False)
 
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('withdrawn_by', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('withdrawal_reason', sa.String(length=2000), nullable=True))
+        batch_op.add_column(sa.Column('school_placed_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('school_placed_by', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('placed_stream', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('tafelmiddag', sa.Boolean(), nullable=False, server_default=sa.false()))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_column('tafelmiddag')
+        batch_op.drop_column('placed_stream')
+        batch_op.drop_column('school_placed_by')
+        batch_op.drop_column('school_placed_at')
+        batch_op.drop_column('withdrawal_reason')
+        batch_op.drop_column('withdrawn_by')
+
     with op.batch_alter_table('placement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_placement_registration_id'))
         batch_op.drop_index(batch_op.f('ix_placement_lottery_id'))

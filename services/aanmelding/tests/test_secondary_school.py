@@ -1,0 +1,79 @@
+"""The secondary school decides on the registrations made with it: it places a pupil (Geplaatst, with a
+stream), cannot place one for support needs (the registration is void; the pupil registers elsewhere),
+withdraws one, flags a tafelmiddag, and exports its registrations and withdrawals as CSV and XLSX."""
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+SERVICE = "aanmelding"
+LYCEUM = "94AB00"
+TO_LYCEUM = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
+TO_COLLEGE = ["94AA00-havo", "94AB00-hv", "94AC00-havo"]
+
+
+async def registered(aanmelding, programs=TO_LYCEUM):  # type: ignore[no-untyped-def]
+    pupil = await aanmelding.pupil_with_advice("havo")
+    return pupil, (await aanmelding.register(pupil, programs)).json()["id"]
+
+
+async def test_the_school_places_a_pupil_in_a_stream_and_flags_a_tafelmiddag(aanmelding):
+    _, registration = await registered(aanmelding)
+    lyceum = aanmelding.teacher(LYCEUM)
+
+    placed = await aanmelding.call("POST", f"/registrations/{registration}/placement", lyceum, json={"stream": "tto"})
+    flagged = await aanmelding.call(
+        "PUT", f"/registrations/{registration}/tafelmiddag", lyceum, json={"tafelmiddag": True}
+    )
+
+    assert placed.status_code == 200 and flagged.status_code == 200
+    [row] = (await aanmelding.call("GET", f"/schools/{LYCEUM}/registrations", lyceum)).json()
+    assert (row["id"], row["placed_stream"], row["tafelmiddag"]) == (registration, "tto", True)
+    assert row["school_placed_at"] is not None
+    college = aanmelding.teacher("94AA00")
+    assert (
+        await aanmelding.call("POST", f"/registrations/{registration}/placement", college, json={})
+    ).status_code == 404
+
+
+async def test_a_pupil_the_school_cannot_place_for_support_needs_registers_elsewhere(aanmelding):
+    pupil, registration = await registered(aanmelding)
+    lyceum = aanmelding.teacher(LYCEUM)
+
+    unsaid = await aanmelding.call(
+        "POST", f"/registrations/{registration}/support-refusal", lyceum, json={"reason": " "}
+    )
+    voided = await aanmelding.call(
+        "POST", f"/registrations/{registration}/support-refusal", lyceum, json={"reason": "ondersteuningsbehoefte"}
+    )
+    elsewhere = await aanmelding.register(pupil, TO_COLLEGE)
+
+    assert unsaid.status_code == 422 and unsaid.json()["detail"][0]["loc"] == ["body", "reason"]
+    assert voided.json()["state"] == "voided" and voided.json()["withdrawal_reason"] == "ondersteuningsbehoefte"
+    assert elsewhere.json()["state"] == "submitted" and elsewhere.json()["goes_to"] == "94AA00"
+    assert (await aanmelding.call("GET", f"/schools/{LYCEUM}/registrations", lyceum)).json() == []
+    history = (await aanmelding.call("GET", f"/pupils/{pupil}/registration", aanmelding.parent(pupil))).json()
+    assert [earlier["state"] for earlier in history["history"]] == ["voided"]
+
+
+async def test_the_school_exports_its_registrations_with_every_choice_and_its_withdrawals(aanmelding):
+    _, kept = await registered(aanmelding)
+    _, gone = await registered(aanmelding)
+    await registered(aanmelding, TO_COLLEGE)
+    lyceum = aanmelding.teacher(LYCEUM)
+    await aanmelding.call("POST", f"/registrations/{gone}/school-withdrawal", lyceum, json={"reason": "andere school"})
+
+    as_csv = await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/registrations.csv", lyceum)
+    as_xlsx = await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/registrations.xlsx", lyceum)
+    withdrawals = await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/withdrawals.csv", lyceum)
+
+    [row] = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig")), delimiter=";"))
+    assert row["registration"] == kept and row["choice_1"].endswith("(94AB00-hv)") and row["choice_3"]
+    sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
+    assert sheet is not None
+    assert [cell.value for cell in sheet[1]][:2] == ["registration", "pupil"] and sheet.max_row == 2
+    [gone_row] = list(csv.DictReader(io.StringIO(withdrawals.content.decode("utf-8-sig")), delimiter=";"))
+    assert (gone_row["registration"], gone_row["by"], gone_row["reason"]) == (gone, "school", "andere school")
+    other = aanmelding.teacher("94AC00")
+    assert (await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/registrations.csv", other)).status_code == 404
