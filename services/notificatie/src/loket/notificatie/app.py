@@ -1,4 +1,4 @@
-"""Wires notificatie: settings, runtime (database, broker, outbox, inbox), mailer, event handlers."""
+"""Wires notificatie: settings, runtime (database, broker, outbox, inbox), mailer, retries, event handlers."""
 
 from fastapi import FastAPI
 
@@ -6,6 +6,8 @@ from loket.contracts.runtime.service import Runtime
 from loket.notificatie import handlers
 from loket.notificatie.mailer import Mailer
 from loket.notificatie.persistence.models import metadata
+from loket.notificatie.retries import Retries
+from loket.notificatie.sending import Sender
 from loket.notificatie.settings import NotificatieSettings
 from loket.notificatie.templating import MailTemplates
 
@@ -13,7 +15,18 @@ from loket.notificatie.templating import MailTemplates
 def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or NotificatieSettings()
     runtime = Runtime("notificatie", settings, metadata)
-    handlers.register(runtime.consumer, settings, Mailer(settings), MailTemplates())
+    retries = Retries(runtime.broker, delivery_limit=settings.delivery_limit, prefetch=settings.prefetch)
+    sender = Sender(
+        settings,
+        Mailer(settings),
+        MailTemplates(),
+        retries,
+        consumer=runtime.consumer,
+        database=runtime.database,
+        outbox=runtime.outbox,
+    )
+    handlers.register(runtime.consumer, sender)
+    retries.subscribe(sender.retry, done=runtime.outbox.nudge)
     app = runtime.http_app(
         title="Loket notificatie",
         description="E-mail, letters and PDFs, and whether they arrived.",
