@@ -2,8 +2,10 @@
 
 from fastapi import FastAPI
 
+from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.notificatie import handlers
+from loket.notificatie.http.messages import messages_router
 from loket.notificatie.mailer import Mailer
 from loket.notificatie.persistence.models import metadata
 from loket.notificatie.retries import Retries
@@ -30,5 +32,6 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
     app = runtime.http_app(
         title="Loket notificatie",
         description="E-mail, letters and PDFs, and whether they arrived.",
+        routers=[messages_router(runtime.database, token_verifier(settings))],
     )
     return runtime, app

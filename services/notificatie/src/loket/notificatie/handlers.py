@@ -1,8 +1,12 @@
 """What notificatie does when other services' events arrive: a message per event, sent once
-(`sending.py` tries again later when the mail server asks for it)."""
+(`sending.py` tries again later when the mail server asks for it); and which school registered each
+pupil, so the school sees the messages about its pupils."""
 
-from loket.contracts.events import ActivationIssued, InvitationIssued, PasswordResetIssued
+from datetime import UTC, datetime
+
+from loket.contracts.events import ActivationIssued, InvitationIssued, PasswordResetIssued, PupilRegistered
 from loket.contracts.inbox import Consumer, Delivery
+from loket.notificatie.persistence.repository import Messages
 from loket.notificatie.sending import Sender
 
 
@@ -18,3 +22,8 @@ def register(consumer: Consumer, sender: Sender) -> None:
     @consumer.on(PasswordResetIssued)
     async def mail_password_reset_link(delivery: Delivery[PasswordResetIssued]) -> None:
         await sender.first_attempt(delivery)
+
+    @consumer.on(PupilRegistered)
+    async def remember_the_pupils_school(delivery: Delivery[PupilRegistered]) -> None:
+        registered = delivery.payload  # its school only: the parent's address and ELK number are not kept
+        await Messages(delivery.session).remember_pupil(registered.pupil_id, registered.school_brin, datetime.now(UTC))

@@ -36,3 +36,12 @@ class Message(Base, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     failed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Pupil(Base, table=True):
+    """Which school registered a pupil (from `dossier.pupil.registered.v1`), so that the school sees the
+    messages about its pupils. Nothing else about the pupil: no name, no address."""
+
+    id: UUID = Field(primary_key=True)
+    school_brin: str = Field(max_length=16, index=True)
+    registered_at: datetime = Field(sa_type=UtcDateTime, description="When notificatie heard of it.")
