@@ -30,6 +30,10 @@ class World:
         headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
         return await self.client.get(path, headers=headers, params=params)
 
+    async def post(self, path: str, role: str | None, body: dict[str, Any]) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+        return await self.client.post(path, headers=headers, json=body)
+
     def token(self, role: str) -> str:
         mint = self.authority.mint
         return {

@@ -34,9 +34,26 @@ def table(*cells: tuple[object, object]) -> dict[str, tuple[object, object]]:
 # fmt: off
 #                   region    board     s.admin   user all  user 8a   parent    other parent
 SEE_MESSAGES = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
+SEND_LETTERS = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
 # fmt: on
 
-Request = Callable[[World, bool], tuple[str, dict[str, Any]]]
+Request = Callable[[World, bool], tuple[str, dict[str, Any]]]  # (world, own?) → (path, query or JSON body)
+
+
+def placement_letter(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    body = {
+        "pupil_id": str(w.noor if own else w.daan),
+        "recipient": "ouder@example.org",
+        "parent_name": "familie De Vries",
+        "pupil_name": "Noor de Vries",
+        "pupil_birth_date": "2014-03-09",
+        "case_reference": "OT-1",
+        "school_name": "Lindeschool",
+        "signatory_name": "J. Jansen",
+        "signatory_role": "directeur",
+    }
+    return f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}/placement-letters", body
+
 
 MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
     "GET /schools/{brin}/messages": (
@@ -44,6 +61,7 @@ MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
         SEE_MESSAGES,
     ),
     "GET /messages": (lambda w, own: ("/messages", {"pupil": str(w.noor if own else w.daan)}), SEE_MESSAGES),
+    "POST /schools/{brin}/placement-letters": (placement_letter, SEND_LETTERS),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}
@@ -70,16 +88,20 @@ def test_every_endpoint_of_the_app_has_a_row_in_the_matrix(the_world: World):
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_objects(the_world: World, endpoint):
+    method = endpoint.split(" ")[0]
     request, cells = MATRIX[endpoint]
     unexpected = []
     for role, expected_pair in {**cells, None: (401, 401)}.items():
         for own, expected in zip((True, False), expected_pair, strict=True):
             path, params = request(the_world, own)
-            response = await the_world.get(path, role, **params)
-            answer = GRANTED if response.status_code == 200 else response.status_code
+            if method == "GET":
+                response = await the_world.get(path, role, **params)
+            else:
+                response = await the_world.post(path, role, params)
+            answer = GRANTED if response.status_code in (200, 201) else response.status_code
             if answer != expected:
                 unexpected.append(f"{role} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
-            if answer == GRANTED:
+            if answer == GRANTED and method == "GET":
                 [message] = response.json()["messages"]  # exactly the one message about that school's pupil
                 assert message["pupil_id"] == str(the_world.noor if own else the_world.daan)
     assert unexpected == []

@@ -5,7 +5,9 @@ from fastapi import FastAPI
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.notificatie import handlers
+from loket.notificatie.http.letters import letters_router
 from loket.notificatie.http.messages import messages_router
+from loket.notificatie.letter_mails import LetterMails
 from loket.notificatie.mailer import Mailer
 from loket.notificatie.persistence.models import metadata
 from loket.notificatie.retries import Retries
@@ -18,10 +20,11 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
     settings = settings or NotificatieSettings()
     runtime = Runtime("notificatie", settings, metadata)
     retries = Retries(runtime.broker, delivery_limit=settings.delivery_limit, prefetch=settings.prefetch)
+    mailer, templates = Mailer(settings), MailTemplates()
     sender = Sender(
         settings,
-        Mailer(settings),
-        MailTemplates(),
+        mailer,
+        templates,
         retries,
         consumer=runtime.consumer,
         database=runtime.database,
@@ -29,9 +32,14 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
     )
     handlers.register(runtime.consumer, sender)
     retries.subscribe(sender.retry, done=runtime.outbox.nudge)
+    verifier = token_verifier(settings)
+    letter_mails = LetterMails(runtime.database, runtime.outbox, mailer, templates, sender.sender_name)
     app = runtime.http_app(
         title="Loket notificatie",
         description="E-mail, letters and PDFs, and whether they arrived.",
-        routers=[messages_router(runtime.database, token_verifier(settings))],
+        routers=[
+            messages_router(runtime.database, verifier),
+            letters_router(runtime.database, letter_mails, verifier),
+        ],
     )
     return runtime, app

@@ -25,7 +25,8 @@ class Mailer:
     def __init__(self, settings: NotificatieSettings) -> None:
         self.settings = settings
 
-    def compose(self, to: str, mail: RenderedMail) -> EmailMessage:
+    def compose(self, to: str, mail: RenderedMail, pdfs: dict[str, bytes] | None = None) -> EmailMessage:
+        """The mail to `to`, with `pdfs` (file name → PDF) attached."""
         message = EmailMessage()
         message["From"] = self.settings.mail_from
         message["To"] = to
@@ -33,6 +34,8 @@ class Mailer:
         message["Message-ID"] = make_msgid(domain=parseaddr(self.settings.mail_from)[1].rpartition("@")[2] or None)
         message.set_content(mail.text)
         message.add_alternative(mail.html, subtype="html")
+        for filename, pdf in (pdfs or {}).items():
+            message.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
         return message
 
     async def send(self, message: EmailMessage) -> str:

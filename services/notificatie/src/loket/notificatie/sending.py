@@ -112,7 +112,7 @@ class Sender:
         message.server_reply = reply
         message.sent_at = now
         message.next_attempt_at = None
-        await delivery.emit(MessageSent(**_about(message), server_reply=reply))
+        await delivery.emit(MessageSent(**about(message), server_reply=reply))
 
     async def _failed(self, delivery: Delivery[Any], message: Message, refused: NotSent, now: datetime) -> None:
         message.state = MessageState.FAILED
@@ -121,7 +121,7 @@ class Sender:
         reason = refused.answer
         if not refused.permanent:
             reason += f" (gave up after {message.attempts} attempts)"
-        await delivery.emit(MessageFailed(**_about(message), reason=reason))
+        await delivery.emit(MessageFailed(**about(message), reason=reason))
 
     async def _wait(self, envelope: Envelope[Any], message: Message, now: datetime) -> None:
         s = self.settings
@@ -135,7 +135,8 @@ class Sender:
         )
 
 
-def _about(message: Message) -> dict[str, Any]:
+def about(message: Message) -> dict[str, Any]:
+    """What `MessageSent` and `MessageFailed` say about the message."""
     return {
         "message_id": message.id,
         "template": message.template,

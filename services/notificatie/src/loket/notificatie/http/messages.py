@@ -64,7 +64,7 @@ class MessageList(BaseModel):
     messages: list[MessageStatus]
 
 
-def _allow(verdict: Verdict, what: str) -> None:
+def allow(verdict: Verdict, what: str) -> None:
     if verdict is Verdict.NOT_FOUND:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} not found")
     if verdict is Verdict.NOT_ALLOWED:
@@ -83,7 +83,7 @@ def messages_router(database: Database, verifier: TokenVerifier) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> MessageList:
         """The messages about the school's pupils, newest first."""
-        _allow(messages_of_school(claims, brin), "school")
+        allow(messages_of_school(claims, brin), "school")
         async with database.transaction() as session:
             found = await Messages(session).about_school(brin, state, limit)
         return MessageList(messages=[MessageStatus.of(message) for message in found])
@@ -96,7 +96,7 @@ def messages_router(database: Database, verifier: TokenVerifier) -> APIRouter:
         """The messages about one pupil, newest first."""
         async with database.transaction() as session:
             messages = Messages(session)
-            _allow(messages_of_pupil(claims, await messages.school_of(pupil)), "pupil")
+            allow(messages_of_pupil(claims, await messages.school_of(pupil)), "pupil")
             found = await messages.about_pupil(pupil)
         return MessageList(messages=[MessageStatus.of(message) for message in found])
 
