@@ -142,3 +142,19 @@ async def test_while_it_waits_the_message_is_queued_with_the_servers_answer_and_
 
     assert (message.state, message.server_reply) == ("queued", LATER)
     assert message.next_attempt_at is not None and message.next_attempt_at > message.created_at
+
+
+async def test_a_retry_that_cannot_be_read_goes_to_the_dead_letter_queue(notificatie, broker_url, smtp):
+    await publish(broker_url, RETRY_EXCHANGE.name, "due", b"not an event", **{ATTEMPT_HEADER: 2})
+    await publish(broker_url, RETRY_EXCHANGE.name, "due", b"{}")  # no attempt header either
+
+    async def dead_letters() -> int | None:
+        connection = await aio_pika.connect(broker_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue("loket.notificatie.dead", passive=True)
+            count = queue.declaration_result.message_count
+        return count if count == 2 else None
+
+    assert await eventually(dead_letters, what="both unreadable retries dead-lettered") == 2
+    assert smtp.inbox.recipients_offered == 0
