@@ -113,11 +113,16 @@ class Inbox:
 
     messages: list[EmailMessage] = field(default_factory=list)
     refuse_with: str | None = None  # e.g. "550 5.1.1 mailbox unknown"
+    refuse_next: list[str] = field(default_factory=list)  # answers for the next recipients, one each, first
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    recipients_offered: int = 0  # RCPT commands seen, refused or not
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
+        self.recipients_offered += 1
+        if self.refuse_next:
+            return self.refuse_next.pop(0)
         if self.refuse_with:
             return self.refuse_with
         envelope.rcpt_tos.append(address)

@@ -42,7 +42,9 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # identity offers a registered pupil's parent logins (the white dots), opens a parent account when the
     # school asks for it, and follows its activation mail.
     "identity": (PupilRegistered, ParentLoginRequested, MessageSent, MessageFailed),
-    "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued),
+    # notificatie mails links, and keeps which school registered each pupil so the school sees how the
+    # messages about its pupils fared.
+    "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued, PupilRegistered),
     # dossier shows the school how far each parent login got (the dots).
     "dossier": (ParentLoginStateChanged,),
     # loting takes each step of a lottery ceremony only once the previous step's event has come back

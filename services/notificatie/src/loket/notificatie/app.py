@@ -1,11 +1,17 @@
-"""Wires notificatie: settings, runtime (database, broker, outbox, inbox), mailer, event handlers."""
+"""Wires notificatie: settings, runtime (database, broker, outbox, inbox), mailer, retries, event handlers."""
 
 from fastapi import FastAPI
 
+from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.notificatie import handlers
+from loket.notificatie.http.letters import letters_router
+from loket.notificatie.http.messages import messages_router
+from loket.notificatie.letter_mails import LetterMails
 from loket.notificatie.mailer import Mailer
 from loket.notificatie.persistence.models import metadata
+from loket.notificatie.retries import Retries
+from loket.notificatie.sending import Sender
 from loket.notificatie.settings import NotificatieSettings
 from loket.notificatie.templating import MailTemplates
 
@@ -13,9 +19,27 @@ from loket.notificatie.templating import MailTemplates
 def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or NotificatieSettings()
     runtime = Runtime("notificatie", settings, metadata)
-    handlers.register(runtime.consumer, settings, Mailer(settings), MailTemplates())
+    retries = Retries(runtime.broker, delivery_limit=settings.delivery_limit, prefetch=settings.prefetch)
+    mailer, templates = Mailer(settings), MailTemplates()
+    sender = Sender(
+        settings,
+        mailer,
+        templates,
+        retries,
+        consumer=runtime.consumer,
+        database=runtime.database,
+        outbox=runtime.outbox,
+    )
+    handlers.register(runtime.consumer, sender)
+    retries.subscribe(sender.retry, done=runtime.outbox.nudge)
+    verifier = token_verifier(settings)
+    letter_mails = LetterMails(runtime.database, runtime.outbox, mailer, templates, sender.sender_name)
     app = runtime.http_app(
         title="Loket notificatie",
         description="E-mail, letters and PDFs, and whether they arrived.",
+        routers=[
+            messages_router(runtime.database, verifier),
+            letters_router(runtime.database, letter_mails, verifier),
+        ],
     )
     return runtime, app

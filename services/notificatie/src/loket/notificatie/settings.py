@@ -19,3 +19,21 @@ class NotificatieSettings(ServiceSettings):
     smtp_password: str | None = Field(default=None, validation_alias="LOKET_NOTIFICATIE_SMTP_PASSWORD")
     smtp_timeout: float = Field(default=30.0, gt=0, validation_alias="LOKET_NOTIFICATIE_SMTP_TIMEOUT")
     mail_from: str = Field(default="Loket <noreply@loket.example>", validation_alias="LOKET_NOTIFICATIE_MAIL_FROM")
+    send_attempts: int = Field(
+        default=5,
+        ge=1,
+        validation_alias="LOKET_NOTIFICATIE_SEND_ATTEMPTS",
+        description="Attempts at a message the mail server refuses for now (4xx, no connection); then failed.",
+    )
+    retry_first_delay: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias="LOKET_NOTIFICATIE_RETRY_FIRST_DELAY",
+        description="Seconds before the second attempt; each next wait is four times longer.",
+    )
+    retry_delay_cap: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias="LOKET_NOTIFICATIE_RETRY_DELAY_CAP",
+        description="The longest wait between two attempts, in seconds.",
+    )

@@ -17,15 +17,31 @@ class Base(SQLModel, registry=registry(metadata=metadata)):
 
 
 class Message(Base, table=True):
-    """One message to one recipient. The link in an activation mail is not stored: it is a secret."""
+    """One message to one recipient: queued → sent or failed, with the mail server's last answer.
+
+    The link in an activation, invitation or reset mail is not stored: it is a secret. A retry
+    renders the mail again from the event, which waits in RabbitMQ (`retries.py`)."""
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     requested_by: UUID = Field(unique=True, description="The event that asked for this message.")
     template: str = Field(max_length=64)
     reference: UUID = Field(index=True)
+    pupil_id: UUID | None = Field(default=None, index=True, description="The pupil the message is about, if any.")
     recipient: str = Field(max_length=320)
     language: str = Field(max_length=16)
     state: MessageState = Field(default=MessageState.QUEUED, sa_type=String(16))
-    server_reply: str | None = None
+    attempts: int = Field(default=0, description="Attempts at sending so far.")
+    server_reply: str | None = Field(default=None, description="The mail server's answer to the last attempt.")
     created_at: datetime = Field(sa_type=UtcDateTime)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    failed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class Pupil(Base, table=True):
+    """Which school registered a pupil (from `dossier.pupil.registered.v1`), so that the school sees the
+    messages about its pupils. Nothing else about the pupil: no name, no address."""
+
+    id: UUID = Field(primary_key=True)
+    school_brin: str = Field(max_length=16, index=True)
+    registered_at: datetime = Field(sa_type=UtcDateTime, description="When notificatie heard of it.")

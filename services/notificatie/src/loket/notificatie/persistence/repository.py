@@ -1,0 +1,37 @@
+"""Queries on messages and the pupils they are about."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from loket.notificatie.domain.messages import MessageState
+from loket.notificatie.persistence.models import Message, Pupil
+
+
+class Messages:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def school_of(self, pupil_id: UUID) -> str | None:
+        pupil = await self.session.get(Pupil, pupil_id)
+        return pupil.school_brin if pupil else None
+
+    async def about_school(self, brin: str, state: MessageState | None, limit: int) -> list[Message]:
+        query = select(Message).join(Pupil, col(Message.pupil_id) == col(Pupil.id)).where(Pupil.school_brin == brin)
+        if state is not None:
+            query = query.where(Message.state == state)
+        query = query.order_by(col(Message.created_at).desc()).limit(limit)
+        return list((await self.session.exec(query)).all())
+
+    async def about_pupil(self, pupil_id: UUID) -> list[Message]:
+        query = select(Message).where(Message.pupil_id == pupil_id).order_by(col(Message.created_at).desc())
+        return list((await self.session.exec(query)).all())
+
+    async def remember_pupil(self, pupil_id: UUID, school_brin: str, now: datetime) -> None:
+        pupil = await self.session.get(Pupil, pupil_id)
+        if pupil is None:
+            self.session.add(Pupil(id=pupil_id, school_brin=school_brin, registered_at=now))
+        else:
+            pupil.school_brin = school_brin

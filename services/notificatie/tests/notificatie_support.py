@@ -1,0 +1,95 @@
+"""A notificatie with two schools' pupils and their messages, and a caller for every kind of role."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from loket_test_support import SmtpServer, TokenAuthority, deliver
+
+from loket.contracts.events import ActivationIssued, InvitationIssued, PupilRegistered
+from loket.contracts.runtime.service import Runtime
+from loket.notificatie.app import build
+from loket.notificatie.settings import NotificatieSettings
+
+OWN_SCHOOL, OTHER_SCHOOL = "12AB01", "34CD02"
+OWN_BOARD = "BG-41"
+LINK = "https://loket.example/activate/c2VjcmV0LWxpbmstdGhhdC1tdXN0LW5vdC1iZS1zaG93bg"
+
+
+@dataclass
+class World:
+    runtime: Runtime
+    client: httpx.AsyncClient
+    authority: TokenAuthority
+    noor: UUID  # a pupil of OWN_SCHOOL
+    daan: UUID  # a pupil of OTHER_SCHOOL
+
+    async def get(self, path: str, role: str | None, **params: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+        return await self.client.get(path, headers=headers, params=params)
+
+    async def post(self, path: str, role: str | None, body: dict[str, Any]) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+        return await self.client.post(path, headers=headers, json=body)
+
+    def token(self, role: str) -> str:
+        mint = self.authority.mint
+        return {
+            "region_admin": lambda: mint(role="region_admin"),
+            "board_contact": lambda: mint(role="board_contact", scope={"board": OWN_BOARD, "schools": [OWN_SCHOOL]}),
+            "school_admin": lambda: mint(role="school_admin", scope={"schools": [OWN_SCHOOL]}),
+            "school_user_no_group": lambda: mint(role="school_user", scope={"schools": [OWN_SCHOOL]}),
+            "school_user_in_group": lambda: mint(role="school_user", scope={"schools": [OWN_SCHOOL], "groups": ["8a"]}),
+            "parent_of_pupil": lambda: mint(role="parent", scope={"pupil": str(self.noor)}),
+            "parent_of_other": lambda: mint(role="parent", scope={"pupil": str(self.daan)}),
+        }[role]()
+
+
+def settings(database_url: str, smtp: SmtpServer, authority: TokenAuthority) -> NotificatieSettings:
+    return NotificatieSettings(
+        LOKET_NOTIFICATIE_DATABASE_URL=database_url,
+        LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
+        LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
+        identity_url=authority.url,
+        token_issuer=authority.issuer,
+    )
+
+
+def activation(pupil_id: UUID, recipient: str) -> ActivationIssued:
+    return ActivationIssued(
+        account_id=uuid4(),
+        pupil_id=pupil_id,
+        username="10001",
+        recipient=recipient,
+        activation_url=LINK,  # type: ignore[arg-type]
+        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+    )
+
+
+async def world(database_url: str, smtp: SmtpServer, authority: TokenAuthority) -> World:
+    runtime, app = build(settings(database_url, smtp, authority))
+    noor, daan = uuid4(), uuid4()
+    for pupil, school, parent in (
+        (noor, OWN_SCHOOL, "ouder.noor@example.org"),
+        (daan, OTHER_SCHOOL, "ouder.daan@example.org"),
+    ):
+        await deliver(
+            runtime, PupilRegistered(pupil_id=pupil, elk_number="10001", school_brin=school, parent_email=parent)
+        )
+        await deliver(runtime, activation(pupil, parent))
+    await deliver(
+        runtime,
+        InvitationIssued(
+            account_id=uuid4(),
+            username="juf@school.example",
+            role="school_user",
+            school_brin=OWN_SCHOOL,
+            recipient="juf@school.example",
+            invitation_url="https://loket.example/invitation/aW52aXRhdGlvbi10b2tlbg",  # type: ignore[arg-type]
+            expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+        ),
+    )
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://notificatie")
+    return World(runtime, client, authority, noor, daan)

@@ -1,0 +1,107 @@
+"""The authorization matrix: every notificatie endpoint × every kind of caller × a pupil or school of
+its own (Noor at 12AB01) and a foreign one (Daan at 34CD02). Each cell says the answer: GRANTED (200),
+or the refusal: 401 without a token, 403 for a school the caller reaches but whose messages it may not
+see here, 404 for one it does not reach (as if it did not exist). Zero unexpected grants.
+
+The endpoints come from the app's own OpenAPI document: a new endpoint without a row fails the test."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from notificatie_support import OTHER_SCHOOL, OWN_SCHOOL, World, world
+
+SERVICE = "notificatie"
+
+GRANTED = "granted"
+OK, NF, NO = GRANTED, 404, 403
+
+ROLES = (
+    "region_admin",
+    "board_contact",
+    "school_admin",
+    "school_user_no_group",
+    "school_user_in_group",
+    "parent_of_pupil",
+    "parent_of_other",
+)
+
+
+def table(*cells: tuple[object, object]) -> dict[str, tuple[object, object]]:
+    return dict(zip(ROLES, cells, strict=True))
+
+
+# fmt: off
+#                   region    board     s.admin   user all  user 8a   parent    other parent
+SEE_MESSAGES = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
+SEND_LETTERS = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
+# fmt: on
+
+Request = Callable[[World, bool], tuple[str, dict[str, Any]]]  # (world, own?) → (path, query or JSON body)
+
+
+def placement_letter(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    body = {
+        "pupil_id": str(w.noor if own else w.daan),
+        "recipient": "ouder@example.org",
+        "parent_name": "familie De Vries",
+        "pupil_name": "Noor de Vries",
+        "pupil_birth_date": "2014-03-09",
+        "case_reference": "OT-1",
+        "school_name": "Lindeschool",
+        "signatory_name": "J. Jansen",
+        "signatory_role": "directeur",
+    }
+    return f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}/placement-letters", body
+
+
+MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
+    "GET /schools/{brin}/messages": (
+        lambda w, own: (f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}/messages", {}),
+        SEE_MESSAGES,
+    ),
+    "GET /messages": (lambda w, own: ("/messages", {"pupil": str(w.noor if own else w.daan)}), SEE_MESSAGES),
+    "POST /schools/{brin}/placement-letters": (placement_letter, SEND_LETTERS),
+}
+
+INFRASTRUCTURE = {"/healthz", "/readyz"}
+
+
+@pytest.fixture
+async def the_world(migrated_database_url, smtp, token_authority) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
+    w = await world(migrated_database_url, smtp, token_authority)
+    yield w
+    await w.client.aclose()
+    await w.runtime.database.dispose()
+
+
+def test_every_endpoint_of_the_app_has_a_row_in_the_matrix(the_world: World):
+    app = the_world.client._transport.app  # type: ignore[attr-defined]
+    served = {
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        if path not in INFRASTRUCTURE
+        for method in operations
+    }
+    assert served == set(MATRIX)
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_objects(the_world: World, endpoint):
+    method = endpoint.split(" ")[0]
+    request, cells = MATRIX[endpoint]
+    unexpected = []
+    for role, expected_pair in {**cells, None: (401, 401)}.items():
+        for own, expected in zip((True, False), expected_pair, strict=True):
+            path, params = request(the_world, own)
+            if method == "GET":
+                response = await the_world.get(path, role, **params)
+            else:
+                response = await the_world.post(path, role, params)
+            answer = GRANTED if response.status_code in (200, 201) else response.status_code
+            if answer != expected:
+                unexpected.append(f"{role} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
+            if answer == GRANTED and method == "GET":
+                [message] = response.json()["messages"]  # exactly the one message about that school's pupil
+                assert message["pupil_id"] == str(the_world.noor if own else the_world.daan)
+    assert unexpected == []
