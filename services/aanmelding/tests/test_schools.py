@@ -132,3 +132,32 @@ async def test_in_zaanstad_the_primary_school_changes_a_list_only_with_the_paren
     other = aanmelding.teacher(OTHER_PRIMARY_SCHOOL)
     consent = {"consent": {"given_by": "vader", "how": "telefoon"}}
     assert (await aanmelding.call("PUT", change, other, json={**reordered, **consent})).status_code == 404
+
+
+async def test_the_primary_school_enters_the_paper_form_for_parents_who_cannot_register_online(aanmelding):
+    pupil = await aanmelding.pupil_with_advice("havo")
+    form = {"programs": TO_LYCEUM, "signed_by": "M. de Ouder", "priority": SIBLING}
+
+    unsigned = await aanmelding.call(
+        "POST", f"/pupils/{pupil}/registration/paper-form", aanmelding.teacher(), json={**form, "signed_by": ""}
+    )
+    too_short = await aanmelding.call(
+        "POST",
+        f"/pupils/{pupil}/registration/paper-form",
+        aanmelding.teacher(),
+        json={**form, "programs": TO_LYCEUM[:2]},
+    )
+    entered = await aanmelding.call("POST", f"/pupils/{pupil}/registration/paper-form", aanmelding.teacher(), json=form)
+    again = await aanmelding.call("POST", f"/pupils/{pupil}/registration/paper-form", aanmelding.teacher(), json=form)
+
+    assert unsigned.status_code == 422 and too_short.status_code == 422
+    assert (entered.json()["state"], entered.json()["paper_form"], entered.json()["missing"]) == ("submitted", True, [])
+    assert entered.json()["goes_to"] == LYCEUM and again.status_code == 409
+    parent = aanmelding.parent(pupil)
+    assert (
+        await aanmelding.call("POST", f"/pupils/{pupil}/registration/paper-form", parent, json=form)
+    ).status_code == 403
+    other = aanmelding.teacher(OTHER_PRIMARY_SCHOOL)
+    assert (
+        await aanmelding.call("POST", f"/pupils/{pupil}/registration/paper-form", other, json=form)
+    ).status_code == 404

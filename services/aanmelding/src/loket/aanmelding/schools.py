@@ -18,7 +18,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import Procedure, Submission
-from loket.aanmelding.domain.registration import TIME, NotNow, PreferenceList, Problem, Refused, RegistrationState
+from loket.aanmelding.domain.registration import (
+    TIME,
+    NotNow,
+    PreferenceList,
+    Problem,
+    Refused,
+    RegistrationState,
+    registration_round,
+)
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placed_at, placements
 from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of
@@ -104,6 +112,45 @@ class Schools:
                     "after": list(choice.programs),
                 },
             ]
+            session.add(registration)
+            return registration
+
+    async def paper_form(self, claims: Claims, pupil_id: UUID, choice: PreferenceList, signed_by: str) -> Registration:
+        """The paper form, where a parent cannot register online: the primary school enters the list the
+        parents filled in and signed, on their behalf; it is submitted at once, as the parents' own."""
+        if not signed_by.strip():
+            raise Refused([Problem("signed_by", "the name of the parent who signed the paper form")])
+        now = self.clock()
+        async with self.database.transaction() as session:
+            eligibility = await session.get(PupilEligibility, pupil_id)
+            if eligibility is None:
+                raise NotFound("no such pupil")
+            _reach(claims, eligibility.school_brin, act=True)
+            round_ = registration_round(self.procedure, readiness_of(eligibility), now)
+            registration = await _active(session, pupil_id)
+            if registration is not None and registration.state != RegistrationState.IN_PROGRESS:
+                raise NotNow(f"the parents' registration is {registration.state} already")
+            assert eligibility.advice is not None
+            if registration is None:
+                registration = Registration(
+                    pupil_id=pupil_id,
+                    school_brin=eligibility.school_brin,
+                    round_code=round_.code,
+                    state=RegistrationState.IN_PROGRESS,
+                    advice=eligibility.advice,
+                    started_at=now,
+                    started_by=claims.sub,
+                    changed_at=now,
+                )
+            apply_list(self.procedure, registration, choice, eligibility.advice, now)
+            registration.pupil_checked_at = registration.contact_checked_at = now  # on the paper form
+            registration.pupil_correction = registration.contact_correction = None
+            registration.signed_by, registration.signed_at = signed_by.strip(), now
+            registration.state, registration.submitted_at, registration.paper_form_by = (
+                RegistrationState.SUBMITTED,
+                now,
+                claims.sub,
+            )
             session.add(registration)
             return registration
 

@@ -116,6 +116,7 @@ class RegistrationOut(BaseModel):
     school_placed_at: datetime | None = Field(description="When the school placed the pupil (Geplaatst).")
     placed_stream: str | None
     tafelmiddag: bool
+    paper_form: bool = Field(description="Entered by the primary school from the parents' paper form.")
     withdrawal_reason: str | None = Field(description="Why the school withdrew or voided it.")
     placement: PlacementOut | None = Field(
         description="The lottery's outcome; for a parent only from the round's publication moment on."
@@ -205,6 +206,7 @@ def registration_out(
         school_placed_at=registration.school_placed_at,
         placed_stream=registration.placed_stream,
         tafelmiddag=registration.tafelmiddag,
+        paper_form=registration.paper_form_by is not None,
         withdrawal_reason=registration.withdrawal_reason,
         placement=placement_out(procedure, registration, placement) if placement else None,
     )

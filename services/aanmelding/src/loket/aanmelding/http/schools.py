@@ -51,6 +51,10 @@ class TafelmiddagIn(BaseModel):
     tafelmiddag: bool
 
 
+class PaperFormIn(PreferencesIn):
+    signed_by: str = Field(max_length=200, description="The parent who signed the paper form.")
+
+
 class PriorityDecisionIn(BaseModel):
     granted: bool = Field(description="true: the priority is granted (toegekend); false: rejected (afgewezen).")
 
@@ -89,6 +93,14 @@ def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifi
         consent = Consent(change.consent.given_by, change.consent.how) if change.consent else None
         with answered():
             return registration_out(procedure, await schools.change(claims, pupil_id, change.as_list(), consent))
+
+    @router.post("/pupils/{pupil_id}/registration/paper-form", response_model=RegistrationOut, responses={422: {}})
+    async def paper_form(pupil_id: UUID, form: PaperFormIn, claims: Caller) -> RegistrationOut:
+        """The paper form: the primary school enters the list the parents filled in and signed; it is
+        checked like the parents' own and submitted at once."""
+        with answered():
+            entered = await schools.paper_form(claims, pupil_id, form.as_list(), form.signed_by)
+            return registration_out(procedure, entered)
 
     @router.get("/schools/{brin}/registrations", response_model=list[RegistrationOut])
     async def received(brin: str, claims: Caller) -> list[RegistrationOut]:

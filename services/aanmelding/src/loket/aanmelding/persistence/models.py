@@ -71,6 +71,9 @@ class Registration(Base, table=True):
     school_placed_by: str | None = Field(default=None, max_length=64)
     placed_stream: str | None = Field(default=None, max_length=200, description="Stream or profile placed in.")
     tafelmiddag: bool = False
+    paper_form_by: str | None = Field(
+        default=None, max_length=64, description="The primary school staff member who entered the paper form."
+    )
     signed_by: str | None = Field(default=None, max_length=200)
     signed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

@@ -1,5 +1,6 @@
 """lottery: a round's market taken for loting's ceremony, its result and the placements it gave; the
-secondary school's decisions (placed with a stream, tafelmiddag, withdrawn or voided with a reason)
+secondary school's decisions (placed with a stream, tafelmiddag, withdrawn or voided with a reason); the
+paper form entered by the primary school
 
 Revision ID: 0004
 Revises: 0003
@@ -56,11 +57,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('school_placed_by', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('placed_stream', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('tafelmiddag', sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(sa.Column('paper_form_by', sa.String(length=64), nullable=True))
 
 
 
 def downgrade() -> None:
     with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_column('paper_form_by')
         batch_op.drop_column('tafelmiddag')
         batch_op.drop_column('placed_stream')
         batch_op.drop_column('school_placed_by')
