@@ -246,6 +246,7 @@ class Registrations:
             return eligibility
         if eligibility is None or not claims.reaches_school(eligibility.school_brin):
             raise NotFound("no such pupil")
+        refuse_group_limited(claims)
         return eligibility
 
     async def _all(self, session: AsyncSession, pupil_id: UUID) -> list[Registration]:
@@ -285,3 +286,10 @@ def apply_list(
     registration.outside_region = choice.outside_region
     registration.advice = advice
     registration.preferences_at = registration.changed_at = now
+
+
+def refuse_group_limited(claims: Claims) -> None:
+    """A teacher limited to some groups sees only their pupils; aanmelding does not know a pupil's group
+    (dossier does), so it shows such a teacher none rather than all of the school's."""
+    if claims.role == Role.SCHOOL_USER and claims.scope.groups:
+        raise Forbidden("you see the pupils of your groups in the dossier; aanmelding does not know groups yet")

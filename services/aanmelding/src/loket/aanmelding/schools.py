@@ -29,7 +29,7 @@ from loket.aanmelding.domain.registration import (
 )
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placed_at, placements
-from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of
+from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of, refuse_group_limited
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
 
@@ -290,6 +290,7 @@ class Schools:
 def _reach(claims: Claims, brin: str, *, act: bool = False) -> None:
     if not claims.reaches_school(brin):
         raise NotFound("no such school within your reach")
+    refuse_group_limited(claims)
     if act and claims.role not in SCHOOL_STAFF:
         raise Forbidden(f"a {claims.role} reads along; the school's own staff decide")
 

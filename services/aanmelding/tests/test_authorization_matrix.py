@@ -1,0 +1,192 @@
+"""The authorization matrix of aanmelding: every endpoint × every kind of caller × an object of its own and
+a foreign one. Noor goes to primary school 12AB01 and registered with Lyceum 94AB00 first; Daan goes to
+34CD01 and registered with College 94AA00 first. Each cell says the answer: GRANTED (past access
+control: 2xx, or 409/422 when the object's state or the input says no), or the refusal: 401 without a
+token, 403 for what the caller may not do, 404 for what it does not reach (as if it did not exist).
+Zero unexpected grants.
+
+The endpoints come from the app's own routes: a new endpoint without a row fails the test."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aanmelding_support import OTHER_PRIMARY_SCHOOL, PRIMARY_SCHOOL
+
+SERVICE = "aanmelding"
+LYCEUM, COLLEGE = "94AB00", "94AA00"
+TO_LYCEUM = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
+TO_COLLEGE = ["94AA00-havo", "94AB00-hv", "94AC00-havo"]
+SIBLING = {"kind": "sibling", "sibling_name": "Ali", "sibling_class": "2b"}
+
+GRANTED = "granted"
+GRANTS = {200, 201, 202, 204, 409, 422}
+OK, NF, NO = GRANTED, 404, 403
+
+CALLERS = (
+    "region_admin",
+    "board_contact",  # of the board of 12AB01
+    "primary_admin",  # school administrator of 12AB01
+    "teacher_of_8a",  # school user of 12AB01 limited to group 8a
+    "lyceum_user",  # staff of 94AB00
+    "other_vo_user",  # staff of 94AC00, where neither registered first
+    "parent_of_noor",
+    "parent_of_other",
+)
+Cells = dict[str, tuple[object, object]]
+
+
+def table(*cells: tuple[object, object]) -> Cells:
+    return dict(zip(CALLERS, cells, strict=True))
+
+
+# fmt: off
+#                    region    board     p.admin   8a only   lyceum    other vo  parent    other parent
+READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF))
+PARENT_STEP = table((NO, NO), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF))
+SCHOOL_PUPILS = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+PRIMARY_ACT = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+VO_LIST = table((OK, OK), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF))
+VO_ACT = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF))
+REGION = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+# fmt: on
+
+PUBLIC = {"GET /procedure", "GET /procedure/programs"}  # the region's school guide: no token
+INFRASTRUCTURE = {"/healthz", "/readyz"}
+
+
+@dataclass
+class World:
+    noor: str
+    daan: str
+    noor_registration: str
+    daan_registration: str
+    lottery: str
+    callers: dict[str, dict[str, str]]
+
+
+async def world(aanmelding) -> World:  # type: ignore[no-untyped-def]
+    noor = await aanmelding.pupil_with_advice("havo", school=PRIMARY_SCHOOL)
+    daan = await aanmelding.pupil_with_advice("havo", school=OTHER_PRIMARY_SCHOOL)
+    noor_registration = (await aanmelding.register(noor, TO_LYCEUM, priority=SIBLING)).json()["id"]
+    daan_registration = (await aanmelding.register(daan, TO_COLLEGE, priority=SIBLING)).json()["id"]
+    lottery = await aanmelding.call("POST", "/rounds/ronde-1/lotteries", aanmelding.token("region_admin"))
+    callers = {
+        "region_admin": aanmelding.token("region_admin"),
+        "board_contact": aanmelding.token("board_contact", board="B1", schools=[PRIMARY_SCHOOL]),
+        "primary_admin": aanmelding.token("school_admin", schools=[PRIMARY_SCHOOL]),
+        "teacher_of_8a": aanmelding.token("school_user", schools=[PRIMARY_SCHOOL], groups=["8a"]),
+        "lyceum_user": aanmelding.teacher(LYCEUM),
+        "other_vo_user": aanmelding.teacher("94AC00"),
+        "parent_of_noor": aanmelding.parent(noor),
+        "parent_of_other": aanmelding.parent(noor.__class__(int=noor.int + 1)),
+        "no_token": {},
+    }
+    return World(str(noor), str(daan), noor_registration, daan_registration, lottery.json()["id"], callers)
+
+
+Request = Callable[[World, bool], tuple[str, dict[str, Any] | None]]
+
+
+def pupil(step: str = "", body: dict[str, Any] | None = None) -> Request:
+    return lambda w, own: (f"/pupils/{w.noor if own else w.daan}/registration{step}", body)
+
+
+def primary(suffix: str) -> Request:
+    return lambda w, own: (f"/schools/{PRIMARY_SCHOOL if own else OTHER_PRIMARY_SCHOOL}{suffix}", None)
+
+
+def secondary(suffix: str) -> Request:
+    return lambda w, own: (f"/schools/{LYCEUM if own else COLLEGE}{suffix}", None)
+
+
+def registration(suffix: str, body: dict[str, Any]) -> Request:
+    return lambda w, own: (f"/registrations/{w.noor_registration if own else w.daan_registration}{suffix}", body)
+
+
+def region(path: str, body: dict[str, Any] | None = None) -> Request:
+    return lambda w, own: (path.replace("{lottery}", w.lottery), body)
+
+
+CONSENT = {"programs": TO_LYCEUM, "consent": {"given_by": "moeder", "how": "gesprek"}}
+MATRIX: dict[str, tuple[Request, Cells]] = {
+    "GET /pupils/{pupil_id}/registration": (pupil(), READ_PUPIL),
+    "POST /pupils/{pupil_id}/registration": (pupil(), PARENT_STEP),
+    "PUT /pupils/{pupil_id}/registration/pupil-check": (pupil("/pupil-check", {"correct": True}), PARENT_STEP),
+    "PUT /pupils/{pupil_id}/registration/contact-check": (pupil("/contact-check", {"correct": True}), PARENT_STEP),
+    "PUT /pupils/{pupil_id}/registration/preferences": (pupil("/preferences", {"programs": TO_LYCEUM}), PARENT_STEP),
+    "PUT /pupils/{pupil_id}/registration/signature": (pupil("/signature", {"signed_by": "J. de Ouder"}), PARENT_STEP),
+    "POST /pupils/{pupil_id}/registration/submission": (pupil("/submission"), PARENT_STEP),
+    "POST /pupils/{pupil_id}/registration/withdrawal": (pupil("/withdrawal"), PARENT_STEP),
+    "GET /schools/{brin}/pupils": (primary("/pupils"), SCHOOL_PUPILS),
+    "POST /pupils/{pupil_id}/registration/forwarding": (pupil("/forwarding"), PRIMARY_ACT),
+    "PUT /pupils/{pupil_id}/registration/school-change": (pupil("/school-change", CONSENT), PRIMARY_ACT),
+    "POST /pupils/{pupil_id}/registration/paper-form": (
+        pupil("/paper-form", {"programs": TO_LYCEUM, "signed_by": "M. de Ouder"}),
+        PRIMARY_ACT,
+    ),
+    "GET /schools/{brin}/registrations": (secondary("/registrations"), VO_LIST),
+    "GET /schools/{brin}/exports/{kind}.{extension}": (secondary("/exports/registrations.xlsx"), VO_LIST),
+    "POST /registrations/{registration_id}/priority-decision": (
+        registration("/priority-decision", {"granted": True}),
+        VO_ACT,
+    ),
+    "POST /registrations/{registration_id}/placement": (registration("/placement", {"stream": "tto"}), VO_ACT),
+    "POST /registrations/{registration_id}/support-refusal": (
+        registration("/support-refusal", {"reason": "x"}),
+        VO_ACT,
+    ),
+    "POST /registrations/{registration_id}/school-withdrawal": (
+        registration("/school-withdrawal", {"reason": "x"}),
+        VO_ACT,
+    ),
+    "PUT /registrations/{registration_id}/tafelmiddag": (registration("/tafelmiddag", {"tafelmiddag": True}), VO_ACT),
+    "GET /rounds/{round_code}/market": (region("/rounds/ronde-1/market"), REGION),
+    "POST /rounds/{round_code}/lotteries": (region("/rounds/ronde-1/lotteries"), REGION),
+    "GET /lotteries/{lottery_id}": (region("/lotteries/{lottery}"), REGION),
+    "GET /lotteries/{lottery_id}/market": (region("/lotteries/{lottery}/market"), REGION),
+    "POST /lotteries/{lottery_id}/result": (
+        region("/lotteries/{lottery}/result", {"market": "{}", "result": "{}"}),
+        REGION,
+    ),
+    "GET /lotteries/{lottery_id}/unplaced": (region("/lotteries/{lottery}/unplaced"), REGION),
+}
+
+
+def endpoints(app: Any) -> set[str]:
+    return {
+        f"{method.upper()} {path}"
+        for path, operations in app.openapi()["paths"].items()
+        if path not in INFRASTRUCTURE
+        for method in operations
+    }
+
+
+async def test_every_endpoint_is_in_the_matrix_or_public(aanmelding):
+    assert endpoints(aanmelding.app) == set(MATRIX) | PUBLIC
+
+
+async def test_the_public_school_guide_needs_no_token(aanmelding):
+    for path in ("/procedure", "/procedure/programs?advice=havo"):
+        assert (await aanmelding.call("GET", path, {})).status_code == 200
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_objects(aanmelding, endpoint):
+    the_world = await world(aanmelding)
+    method = endpoint.split(" ")[0]
+    request, cells = MATRIX[endpoint]
+
+    unexpected = []
+    for caller, expected_pair in {**cells, "no_token": (401, 401)}.items():
+        for own, expected in zip((True, False), expected_pair, strict=True):
+            path, body = request(the_world, own)
+            response = await aanmelding.call(method, path, the_world.callers[caller], json=body)
+            answer = GRANTED if response.status_code in GRANTS else response.status_code
+            if answer != expected:
+                unexpected.append(
+                    f"{caller} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}"
+                )
+
+    assert unexpected == []
