@@ -49,10 +49,14 @@ BOARDS_LIST = table((OK, OK), (OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), 
 READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
+IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF))
 REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO))
 # fmt: on
 
 RESULTS = "achternaam;roepnaam;geboortedatum;advies\nde Vries;Noor;09-03-2014;havo\n"  # a CSV file, sent as text/csv
+LAS_EXPORT = (
+    "leerlingnummer;roepnaam;achternaam;geboortedatum;ouder1_email\nLL1;Fenna;Visser;30-04-2014;o@example.org\n"
+)
 Request = Callable[[World, bool], tuple[str, dict[str, Any] | str | None]]  # (world, own?) → (path, body)
 counter = iter(range(10, 100))
 
@@ -104,6 +108,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /pupils/{pupil_id}/doorstroomtoets": (pupil_of("/doorstroomtoets", {"level": "havo"}), WRITE_PUPIL),
     "PUT /pupils/{pupil_id}/final-advice": (pupil_of("/final-advice", {"level": "havo"}), WRITE_PUPIL),
     "POST /schools/{brin}/doorstroomtoets": (school_of("/doorstroomtoets", RESULTS), IMPORT_AT_SCHOOL),
+    "POST /schools/{brin}/pupil-import": (school_of("/pupil-import", LAS_EXPORT), IMPORT_WHOLE_SCHOOL),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}

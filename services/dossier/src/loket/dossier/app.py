@@ -41,7 +41,7 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
             ),
             oki_doc_router(runtime.database, oki_docs, verifier),
             advice_router(runtime.database, oki_docs, verifier),
-            imports_router(runtime.database, verifier),
+            imports_router(runtime.database, runtime.outbox, vault, verifier),
         ],
     )
     app.add_exception_handler(RequestValidationError, validation_failed)

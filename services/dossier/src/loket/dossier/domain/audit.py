@@ -14,6 +14,7 @@ class AuditAction(StrEnum):
     PUPILS_LISTED = "pupils.listed"
     DOSSIER_READ = "dossier.read"
     PUPIL_CHANGED = "pupil.changed"
+    PUPIL_IMPORTED = "pupil.imported"  # a new pupil from the school's pupil administration (leerlingen overhalen)
     GROUP_CHANGED = "pupil.group_changed"
     OKI_DOC_CHANGED = "oki_doc.changed"
     OKI_DOC_COMPLETED = "oki_doc.completed"

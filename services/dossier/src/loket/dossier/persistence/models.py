@@ -85,8 +85,16 @@ class GroupTeacher(Base, table=True):
 
 
 class Pupil(Base, table=True):
+    """A pupil of a primary school. `pupil_number` is the school's own number in its pupil administration
+    (leerlingnummer), the key an import matches by; `imported` keeps, per field of the import (by its
+    column, see `domain/pupil_administration.py`), the value the last import put there, so that a later
+    import tells a field the LAS changed from one staff changed by hand."""
+
+    __table_args__ = (UniqueConstraint("school_brin", "pupil_number"),)
+
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     elk_number: str = Field(max_length=16, unique=True)
+    pupil_number: str | None = Field(default=None, max_length=32)
     given_name: str = Field(max_length=100)
     family_name: str = Field(max_length=100)
     birth_date: date
@@ -96,6 +104,7 @@ class Pupil(Base, table=True):
     address: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     parents: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     bsn_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # AES-GCM, see `bsn.py`
+    imported: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 

@@ -39,6 +39,17 @@ class Pupils:
         found = (await self.session.exec(query)).first()
         return None if found is None else (found[0], found[1])
 
+    async def at_school(self, school: str) -> list[tuple[Pupil, str | None]]:
+        """Every pupil of a school with the name of its group, locked (on PostgreSQL) for an import."""
+        query = (
+            select(Pupil, PupilGroup.name)
+            .outerjoin(PupilGroup, col(Pupil.group_id) == col(PupilGroup.id))
+            .where(Pupil.school_brin == school)
+            .order_by(col(Pupil.created_at), col(Pupil.id))
+            .with_for_update(of=Pupil)
+        )
+        return [(pupil, name) for pupil, name in (await self.session.exec(query)).all()]
+
     async def in_reach(
         self, caller: Caller, school: str | None = None, group: str | None = None
     ) -> list[tuple[Pupil, str | None]]:
