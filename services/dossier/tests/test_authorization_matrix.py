@@ -4,8 +4,13 @@ the answer: GRANTED (the request got past access control: 2xx, or 409 when the o
 no), or the refusal: 401 without a token, 403 for an object the caller reaches but may not do this
 with, 404 for one it does not reach (as if it did not exist). Zero unexpected grants.
 
+A secondary school's staff (VO admin, VO user) have Noor as their own object while she is registered
+with their school, and Daan, who is not, as the foreign one.
+
 The endpoints come from the app's own routes (its OpenAPI document): a new endpoint without a row
 here fails the test."""
+
+# ruff: noqa: E501  (the tables read best one endpoint kind per line)
 
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +33,8 @@ ROLES = (
     "school_user_no_group",
     "parent_of_pupil",
     "parent_of_other",
+    "vo_school_admin",  # the secondary school Noor is registered with; Daan is not registered there
+    "vo_school_user",
 )
 Cells = dict[str, tuple[object, object]]  # role → (own object, foreign object)
 
@@ -37,20 +44,22 @@ def table(*cells: tuple[object, object]) -> Cells:
 
 
 # fmt: off
-#                   region    board     s.admin   user 8a   user 8b   user all  parent    other parent
-READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF), (NF, NF))
-WRITE_PUPIL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF))
-ADMIN_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF))
-READ_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
-ADMIN_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF))
-STAFF_LIST = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (NO, NO), (NO, NO))
-REGION_ONLY = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
-BOARDS_LIST = table((OK, OK), (OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
-READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
-CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
-IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
-IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF))
-REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO))
+#                   region    board     s.admin   user 8a   user 8b   user all  parent    other p.  VO admin  VO user
+READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF))
+READ_NOTES = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF), (OK, NF), (OK, NF))
+ASK_PRIMARY = table((NO, NO), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF), (OK, NF), (OK, NF))
+WRITE_PUPIL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF))
+ADMIN_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF))
+READ_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+ADMIN_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+STAFF_LIST = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (NO, NO), (NO, NO), (OK, OK), (OK, OK))
+REGION_ONLY = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+BOARDS_LIST = table((OK, OK), (OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
 
 RESULTS = "achternaam;roepnaam;geboortedatum;advies\nde Vries;Noor;09-03-2014;havo\n"  # a CSV file, sent as text/csv
@@ -109,6 +118,14 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /pupils/{pupil_id}/final-advice": (pupil_of("/final-advice", {"level": "havo"}), WRITE_PUPIL),
     "POST /schools/{brin}/doorstroomtoets": (school_of("/doorstroomtoets", RESULTS), IMPORT_AT_SCHOOL),
     "POST /schools/{brin}/pupil-import": (school_of("/pupil-import", LAS_EXPORT), IMPORT_WHOLE_SCHOOL),
+    "POST /pupils/{pupil_id}/notes": (
+        pupil_of("/notes", {"text": "Let op", "visibility": "secondary_school"}),
+        WRITE_PUPIL,
+    ),
+    "GET /pupils/{pupil_id}/notes": (pupil_of("/notes"), READ_NOTES),
+    "PUT /pupils/{pupil_id}/not-placing-reason": (pupil_of("/not-placing-reason", {"reason": "moved"}), WRITE_PUPIL),
+    "POST /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests", {"message": "?"}), ASK_PRIMARY),
+    "GET /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests"), READ_NOTES),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}

@@ -7,15 +7,18 @@ from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.dossier import handlers
 from loket.dossier.bsn import BsnVault
+from loket.dossier.dossiers import Dossiers
 from loket.dossier.http.answers import validation_failed
 from loket.dossier.http.imports import imports_router
 from loket.dossier.http.oki_doc import advice_router, oki_doc_router
 from loket.dossier.http.organisation import organisation_router
 from loket.dossier.http.pupils import pupils_router
+from loket.dossier.http.sharing import sharing_router
 from loket.dossier.oki_docs import OkiDocs
 from loket.dossier.parent_logins import ParentLogins
 from loket.dossier.persistence.models import metadata
 from loket.dossier.settings import DossierSettings
+from loket.dossier.sharing import Sharing
 
 
 def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
@@ -42,6 +45,9 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
             oki_doc_router(runtime.database, oki_docs, verifier),
             advice_router(runtime.database, oki_docs, verifier),
             imports_router(runtime.database, runtime.outbox, vault, verifier),
+            sharing_router(
+                runtime.database, Sharing(runtime.database, runtime.outbox), Dossiers(runtime.database, vault), verifier
+            ),
         ],
     )
     app.add_exception_handler(RequestValidationError, validation_failed)

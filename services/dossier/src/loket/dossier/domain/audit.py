@@ -24,3 +24,8 @@ class AuditAction(StrEnum):
     FINAL_ADVICE_GIVEN = "final_advice.given"
     BSN_CHANGED = "bsn.changed"
     PARENT_LOGIN_SENT = "parent_login.sent"  # the school sent a parent the login (ouderinlog versturen)
+    NOTE_ADDED = "note.added"
+    NOTES_READ = "notes.read"
+    NOT_PLACING_SET = "not_placing.set"  # reden niet plaatsen VO
+    INFORMATION_REQUESTED = "information.requested"  # a secondary school asks the primary school
+    INFORMATION_REQUESTS_READ = "information_requests.read"

@@ -40,9 +40,10 @@ class Reopening(BaseModel):
 
 
 def out(view: OkiDocView, caller: Caller) -> OkiDocOut:
-    """The OKI-doc as the caller may see it: parents see everything the school hands on, but not the
-    school's list of fields still to fill in."""
-    missing = None if caller.role is Role.PARENT else [item.as_dict() for item in view.missing]
+    """The OKI-doc as the caller may see it: parents and a secondary school see everything the school
+    hands on, but not the school's list of fields still to fill in."""
+    hidden = caller.role is Role.PARENT or view.for_secondary
+    missing = None if hidden else [item.as_dict() for item in view.missing]
     return OkiDocOut.model_validate(
         {
             **view.document,
