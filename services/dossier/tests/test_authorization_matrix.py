@@ -110,6 +110,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /pupils/{pupil_id}/audit": (pupil_of("/audit"), ADMIN_PUPIL),
     "POST /pupils/{pupil_id}/parent-login": (pupil_of("/parent-login", {"parent": 1}), WRITE_PUPIL),
     "GET /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc"), READ_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc.pdf": (pupil_of("/oki-doc.pdf"), READ_PUPIL),
     "PATCH /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc", {"advice": {"tafelmiddag": True}}), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/complete": (pupil_of("/oki-doc/complete"), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/finalise": (pupil_of("/oki-doc/finalise"), WRITE_PUPIL),

@@ -14,6 +14,7 @@ from loket.dossier.http.oki_doc import advice_router, oki_doc_router
 from loket.dossier.http.organisation import organisation_router
 from loket.dossier.http.pupils import pupils_router
 from loket.dossier.http.sharing import sharing_router
+from loket.dossier.oki_doc_pdf import OkiDocPdf
 from loket.dossier.oki_docs import OkiDocs
 from loket.dossier.parent_logins import ParentLogins
 from loket.dossier.persistence.models import metadata
@@ -42,7 +43,7 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
                 ParentLogins(runtime.database, runtime.outbox),
                 verifier,
             ),
-            oki_doc_router(runtime.database, oki_docs, verifier),
+            oki_doc_router(runtime.database, oki_docs, OkiDocPdf(), verifier),
             advice_router(runtime.database, oki_docs, verifier),
             imports_router(runtime.database, runtime.outbox, vault, verifier),
             sharing_router(

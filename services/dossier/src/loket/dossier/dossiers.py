@@ -52,10 +52,11 @@ async def reached(
     raise NotFound("pupil")
 
 
-def read_by(session: AsyncSession, caller: Caller, found: Reached) -> None:
+def read_by(session: AsyncSession, caller: Caller, found: Reached, **detail: str) -> None:
     """A read of the dossier: audited when staff read it (a parent reading its own child's is not)."""
     if caller.is_staff:
-        detail = {} if found.secondary is None else {"secondary_school": found.secondary}
+        if found.secondary is not None:
+            detail["secondary_school"] = found.secondary
         AuditTrail(session).record(caller, AuditAction.DOSSIER_READ, found.pupil.id, **detail)
 
 

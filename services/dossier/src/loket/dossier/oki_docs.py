@@ -70,12 +70,12 @@ class OkiDocs:
         self.vault = vault
         self.required = required
 
-    async def read(self, caller: Caller, pupil_id: UUID) -> OkiDocView:
+    async def read(self, caller: Caller, pupil_id: UUID, *, as_pdf: bool = False) -> OkiDocView:
         """The OKI-doc; also for a secondary school the pupil is registered with (without the primary
         school's list of missing fields)."""
         async with self.database.transaction() as session:
             found = await reached(session, caller, pupil_id, as_secondary=True)
-            read_by(session, caller, found)
+            read_by(session, caller, found, **({"format": "pdf"} if as_pdf else {}))
             view = self._view(found.pupil, await oki_doc_of(session, found.pupil))
         return view if found.secondary is None else replace(view, missing=[], for_secondary=True)
 
