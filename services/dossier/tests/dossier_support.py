@@ -1,6 +1,6 @@
 """What dossier's tests share: the service under test and who may call it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,6 +12,7 @@ from loket.contracts.events import RegistrationSubmitted
 
 OWN_SCHOOL, OTHER_SCHOOL = "12AB01", "34CD01"
 SECONDARY_SCHOOL = "56EF01"  # a VO school: Noor is registered there
+PDF = b"%PDF-1.4\n% a stand-in: its first bytes are what makes a PDF here\n%%EOF\n"
 OWN_BOARD, OTHER_BOARD = "BG-1001", "BG-2002"
 
 
@@ -97,6 +98,8 @@ class World:
     daan: str
     own_group: str
     foreign_group: str
+    noor_attachment: str = ""
+    daan_attachment: str = ""
 
 
 async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
@@ -112,7 +115,13 @@ async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
         foreign_group=foreign.json()["id"],
     )
     await registered_with(dossier, the_world.noor, SECONDARY_SCHOOL)
-    return the_world
+    attached = {}
+    for pupil_id, school in [(the_world.noor, OWN_SCHOOL), (the_world.daan, OTHER_SCHOOL)]:
+        headers = {**dossier.school_admin(school), "Content-Type": "application/pdf"}
+        response = await dossier.client.post(f"/pupils/{pupil_id}/oki-doc/attachments", content=PDF, headers=headers)
+        assert response.status_code == 201, response.text
+        attached[pupil_id] = response.json()["id"]
+    return replace(the_world, noor_attachment=attached[the_world.noor], daan_attachment=attached[the_world.daan])
 
 
 def roles(dossier: Dossier, world: World) -> dict[str, dict[str, str]]:

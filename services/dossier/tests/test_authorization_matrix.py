@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, Dossier, World, pupil, roles, world
+from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, PDF, Dossier, World, pupil, roles, world
 
 SERVICE = "dossier"
 
@@ -66,11 +66,11 @@ RESULTS = "achternaam;roepnaam;geboortedatum;advies\nde Vries;Noor;09-03-2014;ha
 LAS_EXPORT = (
     "leerlingnummer;roepnaam;achternaam;geboortedatum;ouder1_email\nLL1;Fenna;Visser;30-04-2014;o@example.org\n"
 )
-Request = Callable[[World, bool], tuple[str, dict[str, Any] | str | None]]  # (world, own?) → (path, body)
+Request = Callable[[World, bool], tuple[str, dict[str, Any] | str | bytes | None]]  # (world, own?) → (path, body)
 counter = iter(range(10, 100))
 
 
-def pupil_of(suffix: str = "", body: dict[str, Any] | None = None) -> Request:
+def pupil_of(suffix: str = "", body: dict[str, Any] | bytes | None = None) -> Request:
     return lambda w, own: (f"/pupils/{w.noor if own else w.daan}{suffix}", body)
 
 
@@ -111,6 +111,17 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "POST /pupils/{pupil_id}/parent-login": (pupil_of("/parent-login", {"parent": 1}), WRITE_PUPIL),
     "GET /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc"), READ_PUPIL),
     "GET /pupils/{pupil_id}/oki-doc.pdf": (pupil_of("/oki-doc.pdf"), READ_PUPIL),
+    "POST /pupils/{pupil_id}/oki-doc/attachments": (pupil_of("/oki-doc/attachments", PDF), WRITE_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc/attachments": (pupil_of("/oki-doc/attachments"), READ_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc/attachments/{attachment_id}": (
+        lambda w, own: (
+            f"/pupils/{w.noor}/oki-doc/attachments/{w.noor_attachment}"
+            if own
+            else f"/pupils/{w.daan}/oki-doc/attachments/{w.daan_attachment}",
+            None,
+        ),
+        READ_PUPIL,
+    ),
     "PATCH /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc", {"advice": {"tafelmiddag": True}}), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/complete": (pupil_of("/oki-doc/complete"), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/finalise": (pupil_of("/oki-doc/finalise"), WRITE_PUPIL),
@@ -157,9 +168,10 @@ async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_
     for role, expected_pair in {**cells, "no_token": (401, 401)}.items():
         for own, expected in zip((True, False), expected_pair, strict=True):
             path, body = request(the_world, own)
-            if isinstance(body, str):
-                headers = {**callers[role], "Content-Type": "text/csv"}
-                response = await dossier.call(method, path, headers, content=body.encode())
+            if isinstance(body, str | bytes):
+                kind = "text/csv" if isinstance(body, str) else "application/pdf"
+                content = body.encode() if isinstance(body, str) else body
+                response = await dossier.call(method, path, {**callers[role], "Content-Type": kind}, content=content)
             else:
                 response = await dossier.call(method, path, callers[role], json=body)
             answer = GRANTED if response.status_code in GRANTS else response.status_code

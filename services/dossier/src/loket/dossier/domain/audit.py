@@ -29,3 +29,5 @@ class AuditAction(StrEnum):
     NOT_PLACING_SET = "not_placing.set"  # reden niet plaatsen VO
     INFORMATION_REQUESTED = "information.requested"  # a secondary school asks the primary school
     INFORMATION_REQUESTS_READ = "information_requests.read"
+    ATTACHMENT_ADDED = "attachment.added"
+    ATTACHMENT_READ = "attachment.read"

@@ -183,6 +183,22 @@ class InformationRequest(Base, table=True):
     asked_at: datetime = Field(sa_type=UtcDateTime)
 
 
+class Attachment(Base, table=True):
+    """A file attached to a pupil's OKI-doc (bijlage): PDF, PNG or JPEG, its bytes kept here."""
+
+    __tablename__ = "attachment"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    pupil_id: UUID = Field(foreign_key="pupil.id", index=True)
+    file_name: str = Field(max_length=200)
+    media_type: str = Field(max_length=32)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=LargeBinary)
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = Field(sa_type=UtcDateTime)
+
+
 class AuditEntry(Base, table=True):
     """One read or change of a pupil's dossier by staff. Insert-only; ids and plain facts only."""
 
