@@ -16,7 +16,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, PDF, Dossier, World, pupil, roles, world
+from dossier_support import (
+    OTHER_BOARD,
+    OTHER_SCHOOL,
+    OWN_BOARD,
+    OWN_SCHOOL,
+    PDF,
+    SECONDARY_SCHOOL,
+    Dossier,
+    World,
+    pupil,
+    roles,
+    world,
+)
 
 SERVICE = "dossier"
 
@@ -59,6 +71,7 @@ READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (
 CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+VO_SCHOOL_ONLY = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (OK, NF))
 REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
 
@@ -138,6 +151,10 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /pupils/{pupil_id}/not-placing-reason": (pupil_of("/not-placing-reason", {"reason": "moved"}), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests", {"message": "?"}), ASK_PRIMARY),
     "GET /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests"), READ_NOTES),
+    "GET /schools/{brin}/registered-pupils": (
+        lambda w, own: (f"/schools/{SECONDARY_SCHOOL if own else OTHER_SCHOOL}/registered-pupils", None),
+        VO_SCHOOL_ONLY,
+    ),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}

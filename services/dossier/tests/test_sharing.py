@@ -146,3 +146,28 @@ async def test_the_primary_school_says_why_a_pupil_is_not_placed_and_can_clear_i
         {"reason": "repeating_groep_8"},
         {"reason": None},
     ]
+
+
+async def test_a_secondary_school_lists_the_pupils_registered_with_it_while_registered(dossier: Dossier):
+    the_world = await world(dossier)
+    vo = dossier.school_admin(SECONDARY_SCHOOL)
+    registration = await registered_with(dossier, the_world.sem, SECONDARY_SCHOOL)
+
+    listed = (await dossier.call("GET", f"/schools/{SECONDARY_SCHOOL}/registered-pupils", vo)).json()
+
+    assert [(p["given_name"], p["primary_school_brin"]) for p in listed] == [("Sem", "12AB01"), ("Noor", "12AB01")]
+    assert all(
+        set(p) == {"id", "elk_number", "given_name", "family_name", "primary_school_brin", "registered_since"}
+        for p in listed
+    )
+    withdrawn = RegistrationWithdrawn(
+        pupil_id=UUID(the_world.sem),
+        registration_id=registration,
+        school_brins=(SECONDARY_SCHOOL,),
+        withdrawn_at=datetime.now(UTC),
+    )
+    await deliver(dossier.runtime, withdrawn)
+    listed = (await dossier.call("GET", f"/schools/{SECONDARY_SCHOOL}/registered-pupils", vo)).json()
+    assert [p["given_name"] for p in listed] == ["Noor"]
+    others = await dossier.call("GET", f"/schools/{OTHER_SECONDARY}/registered-pupils", vo)
+    assert others.status_code == 404

@@ -6,6 +6,7 @@ transaction with its audit entry and any event; a secondary school's every read 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -15,10 +16,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.events import InformationRequested
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Role
 from loket.dossier.domain import sharing as rules
-from loket.dossier.domain.access import Caller
+from loket.dossier.domain.access import SCHOOL_STAFF, Caller
 from loket.dossier.domain.audit import AuditAction
-from loket.dossier.domain.errors import NotAllowed
+from loket.dossier.domain.errors import NotAllowed, NotFound
 from loket.dossier.domain.sharing import NoteVisibility, NotPlacingReason
 from loket.dossier.dossiers import Reached, reached
 from loket.dossier.persistence.audit import AuditTrail
@@ -29,10 +31,36 @@ def as_read_by(found: Reached) -> dict[str, str]:
     return {} if found.secondary is None else {"secondary_school": found.secondary}
 
 
+@dataclass(frozen=True)
+class RegisteredPupil:
+    pupil: Pupil
+    registered_since: datetime | None
+
+
 class Sharing:
     def __init__(self, database: Database, outbox: Outbox) -> None:
         self.database = database
         self.outbox = outbox
+
+    async def registered_with(self, caller: Caller, school: str) -> list[RegisteredPupil]:
+        """The pupils whose standing registration went to this secondary school, for that school's staff."""
+        school = school.strip().upper()
+        if caller.role not in SCHOOL_STAFF or school not in caller.schools:
+            if caller.role is Role.REGION_ADMIN:
+                raise NotAllowed("only the secondary school's own staff list the pupils registered with it")
+            raise NotFound("school")
+        async with self.database.transaction() as session:
+            query = (
+                select(Pupil, SecondaryAccess.submitted_at)
+                .join(SecondaryAccess, col(SecondaryAccess.pupil_id) == col(Pupil.id))
+                .where(SecondaryAccess.school_brin == school, col(SecondaryAccess.withdrawn_at).is_(None))
+                .order_by(col(Pupil.family_name), col(Pupil.given_name), col(Pupil.id))
+            )
+            found: dict[UUID, RegisteredPupil] = {}
+            for pupil, since in (await session.exec(query)).all():
+                found.setdefault(pupil.id, RegisteredPupil(pupil, since))  # one line per pupil
+            AuditTrail(session).record(caller, AuditAction.PUPILS_LISTED, secondary_school=school, count=len(found))
+        return list(found.values())
 
     async def add_note(self, caller: Caller, pupil_id: UUID, text: str, visibility: NoteVisibility) -> PupilNote:
         """The primary school's own staff note something on the pupil, for themselves or also for the VO."""

@@ -72,38 +72,67 @@ class QuestionOut(BaseModel):
         return cls.model_validate(asked, from_attributes=True)
 
 
+class RegisteredPupilOut(BaseModel):
+    """A pupil registered with the secondary school: enough to find it; the rest is in its dossier."""
+
+    id: UUID
+    elk_number: str
+    given_name: str
+    family_name: str
+    primary_school_brin: str
+    registered_since: datetime | None = Field(description="When the registration reached the school.")
+
+
 def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, verifier: TokenVerifier) -> APIRouter:
-    router = APIRouter(prefix="/pupils/{pupil_id}", tags=["sharing"], responses=REFUSALS)
+    router = APIRouter(tags=["sharing"], responses=REFUSALS)
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
-    @router.post("/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)
+    @router.get("/schools/{brin}/registered-pupils", response_model=list[RegisteredPupilOut])
+    async def registered_pupils(brin: str, me: Calling) -> list[RegisteredPupilOut]:
+        """A secondary school's staff list the pupils registered with it, while registered. Audited."""
+        with answered():
+            return [
+                RegisteredPupilOut(
+                    id=found.pupil.id,
+                    elk_number=found.pupil.elk_number,
+                    given_name=found.pupil.given_name,
+                    family_name=found.pupil.family_name,
+                    primary_school_brin=found.pupil.school_brin,
+                    registered_since=found.registered_since,
+                )
+                for found in await sharing.registered_with(me, brin)
+            ]
+
+    @router.post("/pupils/{pupil_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)
     async def add_note(pupil_id: UUID, note: NoteIn, me: Calling) -> NoteOut:
         """The primary school's own staff write a note on the pupil (notities)."""
         with answered():
             return NoteOut.of(await sharing.add_note(me, pupil_id, note.text, note.visibility))
 
-    @router.get("/notes", response_model=list[NoteOut])
+    @router.get("/pupils/{pupil_id}/notes", response_model=list[NoteOut])
     async def notes(pupil_id: UUID, me: Calling) -> list[NoteOut]:
         """The notes: all for the primary school's staff; for a secondary school the pupil is registered with,
         only those meant for it. Audited."""
         with answered():
             return [NoteOut.of(note) for note in await sharing.notes(me, pupil_id)]
 
-    @router.put("/not-placing-reason", response_model=PupilOut)
+    @router.put("/pupils/{pupil_id}/not-placing-reason", response_model=PupilOut)
     async def not_placing_reason(pupil_id: UUID, given: NotPlacingIn, me: Calling) -> PupilOut:
         """Reden niet plaatsen VO: the primary school says why the pupil will not be placed this year."""
         with answered():
             await sharing.set_not_placing_reason(me, pupil_id, given.reason)
             return PupilOut.of(await dossiers.pupil(me, pupil_id, audited=False))
 
-    @router.post("/information-requests", status_code=status.HTTP_201_CREATED, response_model=QuestionOut)
+    @router.post(
+        "/pupils/{pupil_id}/information-requests", status_code=status.HTTP_201_CREATED, response_model=QuestionOut
+    )
     async def ask(pupil_id: UUID, question: QuestionIn, me: Calling) -> QuestionOut:
         """A secondary school the pupil is registered with asks the primary school for more information
         (`dossier.information.requested.v1`, without the text)."""
         with answered():
             return QuestionOut.of(await sharing.ask(me, pupil_id, question.message))
 
-    @router.get("/information-requests", response_model=list[QuestionOut])
+    @router.get("/pupils/{pupil_id}/information-requests", response_model=list[QuestionOut])
     async def questions(pupil_id: UUID, me: Calling) -> list[QuestionOut]:
         """The questions about the pupil: all for the primary school's staff, its own for a secondary school."""
         with answered():
