@@ -1,12 +1,18 @@
 """What dossier's tests share: the service under test and who may call it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID, uuid4
 
 import httpx
-from loket_test_support import TokenAuthority
+from loket_test_support import TokenAuthority, deliver
+
+from loket.contracts.events import RegistrationSubmitted
 
 OWN_SCHOOL, OTHER_SCHOOL = "12AB01", "34CD01"
+SECONDARY_SCHOOL = "56EF01"  # a VO school: Noor is registered there
+PDF = b"%PDF-1.4\n% a stand-in: its first bytes are what makes a PDF here\n%%EOF\n"
 OWN_BOARD, OTHER_BOARD = "BG-1001", "BG-2002"
 
 
@@ -72,16 +78,28 @@ async def register(dossier: Dossier, body: dict[str, Any]) -> str:
     return str(response.json()["id"])
 
 
+async def registered_with(dossier: Dossier, pupil_id: str, *schools: str) -> UUID:
+    """aanmelding's word that the pupil's registration went to these secondary schools."""
+    registration = uuid4()
+    submitted = RegistrationSubmitted(
+        pupil_id=UUID(pupil_id), registration_id=registration, school_brins=schools, submitted_at=datetime.now(UTC)
+    )
+    assert await deliver(dossier.runtime, submitted)
+    return registration
+
+
 @dataclass(frozen=True)
 class World:
-    """Two boards, each with a school; pupils Noor (own school, 8a), Sem (own school, 8b) and Daan (the
-    other school, its 8a)."""
+    """Two boards, each with a school; pupils Noor (own school, 8a, registered with the secondary school),
+    Sem (own school, 8b) and Daan (the other school, its 8a)."""
 
     noor: str
     sem: str
     daan: str
     own_group: str
     foreign_group: str
+    noor_attachment: str = ""
+    daan_attachment: str = ""
 
 
 async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
@@ -89,17 +107,26 @@ async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
     admin = dossier.region_admin()
     foreign = await dossier.call("POST", f"/schools/{OTHER_SCHOOL}/groups", admin, json={"name": "8a"})
     own = await dossier.call("GET", f"/schools/{OWN_SCHOOL}/groups", admin)
-    return World(
+    the_world = World(
         noor=await register(dossier, {**pupil("Noor", "de Vries", group="8a"), "bsn": noor_bsn}),
         sem=await register(dossier, pupil("Sem", "Jansen", group="8b")),
         daan=await register(dossier, pupil("Daan", "Smit", school=OTHER_SCHOOL, group="8a")),
         own_group=next(group["id"] for group in own.json() if group["name"] == "8a"),
         foreign_group=foreign.json()["id"],
     )
+    await registered_with(dossier, the_world.noor, SECONDARY_SCHOOL)
+    attached = {}
+    for pupil_id, school in [(the_world.noor, OWN_SCHOOL), (the_world.daan, OTHER_SCHOOL)]:
+        headers = {**dossier.school_admin(school), "Content-Type": "application/pdf"}
+        response = await dossier.client.post(f"/pupils/{pupil_id}/oki-doc/attachments", content=PDF, headers=headers)
+        assert response.status_code == 201, response.text
+        attached[pupil_id] = response.json()["id"]
+    return replace(the_world, noor_attachment=attached[the_world.noor], daan_attachment=attached[the_world.daan])
 
 
 def roles(dossier: Dossier, world: World) -> dict[str, dict[str, str]]:
-    """Every kind of caller, as seen from Noor: staff of her school and board, parents, nobody."""
+    """Every kind of caller, as seen from Noor: staff of her school and board, parents, the staff of the
+    secondary school she is registered with, nobody."""
     return {
         "region_admin": dossier.region_admin(),
         "board_contact": dossier.board_contact(OWN_BOARD, (OWN_SCHOOL,)),
@@ -109,5 +136,7 @@ def roles(dossier: Dossier, world: World) -> dict[str, dict[str, str]]:
         "school_user_no_group": dossier.school_user(OWN_SCHOOL, subject="intern-begeleider"),
         "parent_of_pupil": dossier.parent(world.noor),
         "parent_of_other": dossier.parent(world.sem),
+        "vo_school_admin": dossier.school_admin(SECONDARY_SCHOOL),
+        "vo_school_user": dossier.school_user(SECONDARY_SCHOOL, subject="vo-mentor"),
         "no_token": {},
     }

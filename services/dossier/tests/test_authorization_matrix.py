@@ -4,14 +4,31 @@ the answer: GRANTED (the request got past access control: 2xx, or 409 when the o
 no), or the refusal: 401 without a token, 403 for an object the caller reaches but may not do this
 with, 404 for one it does not reach (as if it did not exist). Zero unexpected grants.
 
+A secondary school's staff (VO admin, VO user) have Noor as their own object while she is registered
+with their school, and Daan, who is not, as the foreign one.
+
 The endpoints come from the app's own routes (its OpenAPI document): a new endpoint without a row
 here fails the test."""
+
+# ruff: noqa: E501  (the tables read best one endpoint kind per line)
 
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, Dossier, World, pupil, roles, world
+from dossier_support import (
+    OTHER_BOARD,
+    OTHER_SCHOOL,
+    OWN_BOARD,
+    OWN_SCHOOL,
+    PDF,
+    SECONDARY_SCHOOL,
+    Dossier,
+    World,
+    pupil,
+    roles,
+    world,
+)
 
 SERVICE = "dossier"
 
@@ -28,6 +45,8 @@ ROLES = (
     "school_user_no_group",
     "parent_of_pupil",
     "parent_of_other",
+    "vo_school_admin",  # the secondary school Noor is registered with; Daan is not registered there
+    "vo_school_user",
 )
 Cells = dict[str, tuple[object, object]]  # role → (own object, foreign object)
 
@@ -37,27 +56,34 @@ def table(*cells: tuple[object, object]) -> Cells:
 
 
 # fmt: off
-#                   region    board     s.admin   user 8a   user 8b   user all  parent    other parent
-READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF), (NF, NF))
-WRITE_PUPIL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF))
-ADMIN_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF))
-READ_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
-ADMIN_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF))
-STAFF_LIST = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (NO, NO), (NO, NO))
-REGION_ONLY = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
-BOARDS_LIST = table((OK, OK), (OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
-READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
-CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
-IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF))
-REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO))
+#                   region    board     s.admin   user 8a   user 8b   user all  parent    other p.  VO admin  VO user
+READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (OK, NF))
+READ_NOTES = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF), (OK, NF), (OK, NF))
+ASK_PRIMARY = table((NO, NO), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF), (OK, NF), (OK, NF))
+WRITE_PUPIL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF))
+ADMIN_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF))
+READ_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+ADMIN_SCHOOL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+STAFF_LIST = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (NO, NO), (NO, NO), (OK, OK), (OK, OK))
+REGION_ONLY = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+BOARDS_LIST = table((OK, OK), (OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+VO_SCHOOL_ONLY = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (OK, NF))
+REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
 
 RESULTS = "achternaam;roepnaam;geboortedatum;advies\nde Vries;Noor;09-03-2014;havo\n"  # a CSV file, sent as text/csv
-Request = Callable[[World, bool], tuple[str, dict[str, Any] | str | None]]  # (world, own?) → (path, body)
+LAS_EXPORT = (
+    "leerlingnummer;roepnaam;achternaam;geboortedatum;ouder1_email\nLL1;Fenna;Visser;30-04-2014;o@example.org\n"
+)
+Request = Callable[[World, bool], tuple[str, dict[str, Any] | str | bytes | None]]  # (world, own?) → (path, body)
 counter = iter(range(10, 100))
 
 
-def pupil_of(suffix: str = "", body: dict[str, Any] | None = None) -> Request:
+def pupil_of(suffix: str = "", body: dict[str, Any] | bytes | None = None) -> Request:
     return lambda w, own: (f"/pupils/{w.noor if own else w.daan}{suffix}", body)
 
 
@@ -97,6 +123,18 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /pupils/{pupil_id}/audit": (pupil_of("/audit"), ADMIN_PUPIL),
     "POST /pupils/{pupil_id}/parent-login": (pupil_of("/parent-login", {"parent": 1}), WRITE_PUPIL),
     "GET /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc"), READ_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc.pdf": (pupil_of("/oki-doc.pdf"), READ_PUPIL),
+    "POST /pupils/{pupil_id}/oki-doc/attachments": (pupil_of("/oki-doc/attachments", PDF), WRITE_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc/attachments": (pupil_of("/oki-doc/attachments"), READ_PUPIL),
+    "GET /pupils/{pupil_id}/oki-doc/attachments/{attachment_id}": (
+        lambda w, own: (
+            f"/pupils/{w.noor}/oki-doc/attachments/{w.noor_attachment}"
+            if own
+            else f"/pupils/{w.daan}/oki-doc/attachments/{w.daan_attachment}",
+            None,
+        ),
+        READ_PUPIL,
+    ),
     "PATCH /pupils/{pupil_id}/oki-doc": (pupil_of("/oki-doc", {"advice": {"tafelmiddag": True}}), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/complete": (pupil_of("/oki-doc/complete"), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/oki-doc/finalise": (pupil_of("/oki-doc/finalise"), WRITE_PUPIL),
@@ -104,6 +142,19 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /pupils/{pupil_id}/doorstroomtoets": (pupil_of("/doorstroomtoets", {"level": "havo"}), WRITE_PUPIL),
     "PUT /pupils/{pupil_id}/final-advice": (pupil_of("/final-advice", {"level": "havo"}), WRITE_PUPIL),
     "POST /schools/{brin}/doorstroomtoets": (school_of("/doorstroomtoets", RESULTS), IMPORT_AT_SCHOOL),
+    "POST /schools/{brin}/pupil-import": (school_of("/pupil-import", LAS_EXPORT), IMPORT_WHOLE_SCHOOL),
+    "POST /pupils/{pupil_id}/notes": (
+        pupil_of("/notes", {"text": "Let op", "visibility": "secondary_school"}),
+        WRITE_PUPIL,
+    ),
+    "GET /pupils/{pupil_id}/notes": (pupil_of("/notes"), READ_NOTES),
+    "PUT /pupils/{pupil_id}/not-placing-reason": (pupil_of("/not-placing-reason", {"reason": "moved"}), WRITE_PUPIL),
+    "POST /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests", {"message": "?"}), ASK_PRIMARY),
+    "GET /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests"), READ_NOTES),
+    "GET /schools/{brin}/registered-pupils": (
+        lambda w, own: (f"/schools/{SECONDARY_SCHOOL if own else OTHER_SCHOOL}/registered-pupils", None),
+        VO_SCHOOL_ONLY,
+    ),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}
@@ -134,9 +185,10 @@ async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_
     for role, expected_pair in {**cells, "no_token": (401, 401)}.items():
         for own, expected in zip((True, False), expected_pair, strict=True):
             path, body = request(the_world, own)
-            if isinstance(body, str):
-                headers = {**callers[role], "Content-Type": "text/csv"}
-                response = await dossier.call(method, path, headers, content=body.encode())
+            if isinstance(body, str | bytes):
+                kind = "text/csv" if isinstance(body, str) else "application/pdf"
+                content = body.encode() if isinstance(body, str) else body
+                response = await dossier.call(method, path, {**callers[role], "Content-Type": kind}, content=content)
             else:
                 response = await dossier.call(method, path, callers[role], json=body)
             answer = GRANTED if response.status_code in GRANTS else response.status_code

@@ -16,6 +16,7 @@ from loket.contracts.events import (
     ActivationIssued,
     EventPayload,
     FinalAdviceGiven,
+    InformationRequested,
     InvitationIssued,
     MessageFailed,
     MessageSent,
@@ -24,6 +25,8 @@ from loket.contracts.events import (
     PasswordResetIssued,
     PupilRegistered,
     RegistrationFormOutdated,
+    RegistrationSubmitted,
+    RegistrationWithdrawn,
     RunCommitted,
     RunCompleted,
     RunFailed,
@@ -42,11 +45,13 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # identity offers a registered pupil's parent logins (the white dots), opens a parent account when the
     # school asks for it, and follows its activation mail.
     "identity": (PupilRegistered, ParentLoginRequested, MessageSent, MessageFailed),
-    # notificatie mails links, and keeps which school registered each pupil so the school sees how the
-    # messages about its pupils fared.
-    "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued, PupilRegistered),
-    # dossier shows the school how far each parent login got (the dots).
-    "dossier": (ParentLoginStateChanged,),
+    # notificatie mails links, keeps which school registered each pupil so the school sees how the
+    # messages about its pupils fared, and acknowledges a secondary school's question for the primary
+    # school (it does not build that message yet; the question stays in dossier).
+    "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued, PupilRegistered, InformationRequested),
+    # dossier shows the school how far each parent login got (the dots), and lets a secondary school read
+    # the dossier of a pupil registered with it, while the registration stands.
+    "dossier": (ParentLoginStateChanged, RegistrationSubmitted, RegistrationWithdrawn),
     # loting takes each step of a lottery ceremony only once the previous step's event has come back
     # from the bus, which proves it was published: a seed is accepted only after the commitment was
     # seen on the bus, and the run executes on its own `seeded`. The other run events are consumed

@@ -1,9 +1,11 @@
 """Every event in Loket, one module per producing service. Importing this package fills `CATALOG`."""
 
-from loket.contracts.events import dossier, identity, loting, notificatie
+from loket.contracts.events import aanmelding, dossier, identity, loting, notificatie
+from loket.contracts.events.aanmelding import RegistrationSubmitted, RegistrationWithdrawn
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import (
     FinalAdviceGiven,
+    InformationRequested,
     ParentLoginRequested,
     PupilRegistered,
     RegistrationFormOutdated,
@@ -32,6 +34,7 @@ __all__ = [
     "ActivationIssued",
     "EventPayload",
     "FinalAdviceGiven",
+    "InformationRequested",
     "InvitationIssued",
     "MessageFailed",
     "MessageSent",
@@ -40,6 +43,8 @@ __all__ = [
     "PasswordResetIssued",
     "PupilRegistered",
     "RegistrationFormOutdated",
+    "RegistrationSubmitted",
+    "RegistrationWithdrawn",
     "RunCommitted",
     "RunCompleted",
     "RunFailed",
@@ -48,6 +53,7 @@ __all__ = [
     "RunSeeded",
     "RunStatistics",
     "SeedSource",
+    "aanmelding",
     "dossier",
     "event",
     "identity",

@@ -74,3 +74,16 @@ class ParentLoginRequested(EventPayload):
     birth_date: date = Field(description="The pupil's birth date, which the parent is asked at activation.")
     parent_email: EmailStr = Field(description="Where the activation link goes, as the school checked it.")
     language: str = Field(default="nl", description="The language of the parent's mail and page (BCP 47), e.g. nl, en.")
+
+
+@event("dossier.information.requested", 1)
+class InformationRequested(EventPayload):
+    """A secondary school, with the pupil's registration, asks the primary school for more information
+    about the pupil. The question itself stays in dossier (`request_id`); notificatie may turn this into
+    a message to the primary school.
+    """
+
+    request_id: UUID = Field(description="The question in dossier; its text is not in the event.")
+    pupil_id: UUID
+    from_school_brin: str = Field(description="The secondary school that asks: BRIN number with its location.")
+    to_school_brin: str = Field(description="The pupil's primary school: BRIN number with its location.")

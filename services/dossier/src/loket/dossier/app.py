@@ -6,16 +6,22 @@ from fastapi.exceptions import RequestValidationError
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.dossier import handlers
+from loket.dossier.attachments import Attachments
 from loket.dossier.bsn import BsnVault
+from loket.dossier.dossiers import Dossiers
 from loket.dossier.http.answers import validation_failed
+from loket.dossier.http.attachments import attachments_router
 from loket.dossier.http.imports import imports_router
 from loket.dossier.http.oki_doc import advice_router, oki_doc_router
 from loket.dossier.http.organisation import organisation_router
 from loket.dossier.http.pupils import pupils_router
+from loket.dossier.http.sharing import sharing_router
+from loket.dossier.oki_doc_pdf import OkiDocPdf
 from loket.dossier.oki_docs import OkiDocs
 from loket.dossier.parent_logins import ParentLogins
 from loket.dossier.persistence.models import metadata
 from loket.dossier.settings import DossierSettings
+from loket.dossier.sharing import Sharing
 
 
 def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
@@ -39,9 +45,15 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
                 ParentLogins(runtime.database, runtime.outbox),
                 verifier,
             ),
-            oki_doc_router(runtime.database, oki_docs, verifier),
+            oki_doc_router(runtime.database, oki_docs, OkiDocPdf(), verifier),
             advice_router(runtime.database, oki_docs, verifier),
-            imports_router(runtime.database, verifier),
+            imports_router(runtime.database, runtime.outbox, vault, verifier),
+            attachments_router(
+                runtime.database, Attachments(runtime.database, settings.attachment_max_bytes), verifier
+            ),
+            sharing_router(
+                runtime.database, Sharing(runtime.database, runtime.outbox), Dossiers(runtime.database, vault), verifier
+            ),
         ],
     )
     app.add_exception_handler(RequestValidationError, validation_failed)

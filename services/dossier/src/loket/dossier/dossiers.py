@@ -1,8 +1,10 @@
 """Reading pupils and placing them in groups, each within the caller's reach and in one transaction.
 
 `reached` is the one door to a pupil: it answers `NotFound` for a pupil that does not exist and for
-one the caller does not see alike. Every read of a pupil's dossier by staff is written to the audit
-trail in the same transaction as the read.
+one the caller does not see alike. Only where a route lets a secondary school read (`as_secondary`)
+does it let in the staff of a secondary school the pupil is registered with (`Reached.secondary`).
+Every read of a pupil's dossier by staff is written to the audit trail in the same transaction as the
+read.
 """
 
 from __future__ import annotations
@@ -29,24 +31,33 @@ class Reached:
     pupil: Pupil
     ref: PupilRef
     bsn: str | None = None  # opened only for the pupil's own school
-    parent_logins: tuple[ParentLogin, ...] = ()  # the dots, for staff
+    parent_logins: tuple[ParentLogin, ...] = ()  # the dots, for the primary school's staff
+    secondary: str | None = None  # the secondary school the caller reads as, the pupil registered there
 
 
-async def reached(session: AsyncSession, caller: Caller, pupil_id: UUID, *, for_update: bool = False) -> Reached:
+async def reached(
+    session: AsyncSession, caller: Caller, pupil_id: UUID, *, for_update: bool = False, as_secondary: bool = False
+) -> Reached:
     found = await Pupils(session).with_group(pupil_id, for_update=for_update)
     if found is None:
         raise NotFound("pupil")
     pupil, group = found
     ref = PupilRef(pupil.id, pupil.school_brin, group)
-    if not caller.sees_pupil(ref):
-        raise NotFound("pupil")
-    return Reached(pupil, ref)
+    if caller.sees_pupil(ref):
+        return Reached(pupil, ref)
+    if as_secondary:
+        registered_at = await Pupils(session).registered_at(pupil.id)
+        if caller.reads_as_secondary(registered_at):
+            return Reached(pupil, ref, secondary=caller.secondary_school(registered_at))
+    raise NotFound("pupil")
 
 
-def read_by(session: AsyncSession, caller: Caller, pupil_id: UUID) -> None:
+def read_by(session: AsyncSession, caller: Caller, found: Reached, **detail: str) -> None:
     """A read of the dossier: audited when staff read it (a parent reading its own child's is not)."""
     if caller.is_staff:
-        AuditTrail(session).record(caller, AuditAction.DOSSIER_READ, pupil_id)
+        if found.secondary is not None:
+            detail["secondary_school"] = found.secondary
+        AuditTrail(session).record(caller, AuditAction.DOSSIER_READ, found.pupil.id, **detail)
 
 
 class Dossiers:
@@ -68,14 +79,16 @@ class Dossiers:
         ]
 
     async def pupil(self, caller: Caller, pupil_id: UUID, *, audited: bool = True) -> Reached:
+        """One pupil; also for a secondary school it is registered with (without the dots or the BSN)."""
         async with self.database.transaction() as session:
-            found = await reached(session, caller, pupil_id)
+            found = await reached(session, caller, pupil_id, as_secondary=True)
             if audited:
-                read_by(session, caller, pupil_id)
-            logins = (await Pupils(session).parent_logins([pupil_id]))[pupil_id] if caller.is_staff else []
+                read_by(session, caller, found)
+            dots = caller.is_staff and found.secondary is None
+            logins = (await Pupils(session).parent_logins([pupil_id]))[pupil_id] if dots else []
         sealed = found.pupil.bsn_sealed
         bsn = None if sealed is None or not caller.sees_bsn(found.ref) else self.vault.open(sealed, found.pupil.id)
-        return Reached(found.pupil, found.ref, bsn, tuple(logins))
+        return Reached(found.pupil, found.ref, bsn, tuple(logins), found.secondary)
 
     async def place_in_group(self, caller: Caller, pupil_id: UUID, group_name: str | None) -> Reached:
         """The school's staff put a pupil in a group of its school (or in none); a teacher limited to

@@ -4,7 +4,7 @@ two writes to one dossier take turns. The rules are in `domain/oki_doc.py` and `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -39,6 +39,7 @@ class OkiDocView:
     changed_at: datetime | None
     completed_at: datetime | None
     finalised_at: datetime | None
+    for_secondary: bool = False  # read by a secondary school: the primary school's own worklist is left out
 
 
 def pupil_details(pupil: Pupil) -> dict[str, Any]:
@@ -69,11 +70,14 @@ class OkiDocs:
         self.vault = vault
         self.required = required
 
-    async def read(self, caller: Caller, pupil_id: UUID) -> OkiDocView:
+    async def read(self, caller: Caller, pupil_id: UUID, *, as_pdf: bool = False) -> OkiDocView:
+        """The OKI-doc; also for a secondary school the pupil is registered with (without the primary
+        school's list of missing fields)."""
         async with self.database.transaction() as session:
-            found = await reached(session, caller, pupil_id)
-            read_by(session, caller, pupil_id)
-            return self._view(found.pupil, await oki_doc_of(session, found.pupil))
+            found = await reached(session, caller, pupil_id, as_secondary=True)
+            read_by(session, caller, found, **({"format": "pdf"} if as_pdf else {}))
+            view = self._view(found.pupil, await oki_doc_of(session, found.pupil))
+        return view if found.secondary is None else replace(view, missing=[], for_secondary=True)
 
     async def change(self, caller: Caller, pupil_id: UUID, sections: dict[str, Any]) -> OkiDocView:
         """The school replaces the parts it sends; a final OKI-doc is locked."""

@@ -6,6 +6,7 @@ from pydantic_settings import NoDecode
 
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.dossier.bsn import decode_key
+from loket.dossier.domain.attachments import DEFAULT_MAX_BYTES
 from loket.dossier.domain.oki_doc import DEFAULT_REQUIRED, required_fields
 
 
@@ -17,6 +18,13 @@ class DossierSettings(ServiceSettings):
         validation_alias="LOKET_DOSSIER_OKI_DOC_REQUIRED",
         description="The OKI-doc fields this region requires before an OKI-doc is complete (Volledig), "
         "as comma-separated paths such as `advice.provisional_8.motivation` (see `domain/oki_doc.py`).",
+    )
+
+    attachment_max_bytes: int = Field(
+        default=DEFAULT_MAX_BYTES,
+        gt=0,
+        validation_alias="LOKET_DOSSIER_ATTACHMENT_MAX_BYTES",
+        description="The largest file (PDF, PNG, JPEG) that can be attached to an OKI-doc, in bytes.",
     )
 
     bsn_key: SecretStr | None = Field(

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
-from loket.notificatie import handlers
+from loket.notificatie import handlers, information_requests
 from loket.notificatie.http.letters import letters_router
 from loket.notificatie.http.messages import messages_router
 from loket.notificatie.letter_mails import LetterMails
@@ -31,6 +31,7 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
         outbox=runtime.outbox,
     )
     handlers.register(runtime.consumer, sender)
+    information_requests.register(runtime.consumer)
     retries.subscribe(sender.retry, done=runtime.outbox.nudge)
     verifier = token_verifier(settings)
     letter_mails = LetterMails(runtime.database, runtime.outbox, mailer, templates, sender.sender_name)

@@ -9,6 +9,10 @@ the one object it touches; an object the caller does not reach is answered as if
   a group's teacher (here), it sees only the pupils of those groups; a user linked to no group (an
   intern begeleider, the office) sees every pupil of the school, as in ELK.
 - A parent reaches only its own pupil, and only what parents may see.
+- A secondary school's staff (school administrator or user of that BRIN) read a pupil registered with
+  that school, while the registration stands: the pupil, its OKI-doc and the notes meant for it; they
+  ask the primary school for more information. Nothing else of the pupil: a route that does not let
+  them read answers as if the pupil did not exist.
 
 Only the primary school's own staff write a pupil's dossier; of the administrators only they, a board
 contact and a region administrator may reopen a locked OKI-doc.
@@ -116,6 +120,14 @@ class Caller:
     def registers_at(self, school: str) -> bool:
         """A school's own staff register its pupils; a region administrator at any school."""
         return self.role is Role.REGION_ADMIN or (self.role in SCHOOL_STAFF and school in self.schools)
+
+    def reads_as_secondary(self, registered_at: Iterable[str]) -> bool:
+        """Staff of a secondary school with which the pupil is registered (`registered_at`: those schools)."""
+        return self.role in SCHOOL_STAFF and bool(self.schools & set(registered_at))
+
+    def secondary_school(self, registered_at: Iterable[str]) -> str:
+        """The caller's school among those the pupil is registered with (the first, if a token names several)."""
+        return min(self.schools & set(registered_at))
 
     def sees_bsn(self, pupil: PupilRef) -> bool:
         """Only the pupil's own school needs the BSN (to pull the dossier through OSO)."""

@@ -14,6 +14,7 @@ class AuditAction(StrEnum):
     PUPILS_LISTED = "pupils.listed"
     DOSSIER_READ = "dossier.read"
     PUPIL_CHANGED = "pupil.changed"
+    PUPIL_IMPORTED = "pupil.imported"  # a new pupil from the school's pupil administration (leerlingen overhalen)
     GROUP_CHANGED = "pupil.group_changed"
     OKI_DOC_CHANGED = "oki_doc.changed"
     OKI_DOC_COMPLETED = "oki_doc.completed"
@@ -23,3 +24,10 @@ class AuditAction(StrEnum):
     FINAL_ADVICE_GIVEN = "final_advice.given"
     BSN_CHANGED = "bsn.changed"
     PARENT_LOGIN_SENT = "parent_login.sent"  # the school sent a parent the login (ouderinlog versturen)
+    NOTE_ADDED = "note.added"
+    NOTES_READ = "notes.read"
+    NOT_PLACING_SET = "not_placing.set"  # reden niet plaatsen VO
+    INFORMATION_REQUESTED = "information.requested"  # a secondary school asks the primary school
+    INFORMATION_REQUESTS_READ = "information_requests.read"
+    ATTACHMENT_ADDED = "attachment.added"
+    ATTACHMENT_READ = "attachment.read"

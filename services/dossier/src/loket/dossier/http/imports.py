@@ -1,17 +1,24 @@
-"""Files a school imports, over HTTP: today the doorstroomtoets results (CSV, see
-`domain/doorstroomtoets_file.py`). The answer is a report per row: matched (and recorded, unchanged or
-skipped), ambiguous with its candidates, unmatched, or failed with the reason."""
+"""Files a school imports, over HTTP: the doorstroomtoets results (CSV, see `domain/doorstroomtoets_file.py`),
+answered with a report per row: matched (and recorded, unchanged or skipped), ambiguous with its
+candidates, unmatched, or failed with the reason; and the export of its pupil administration (CSV, see
+`domain/las_csv.py`), answered with a report per pupil: created, changed, skipped, unchanged or failed."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import TokenVerifier
+from loket.dossier.bsn import BsnVault
 from loket.dossier.domain.access import Caller
+from loket.dossier.domain.las_csv import LasCsvExport
 from loket.dossier.doorstroomtoets_import import DoorstroomtoetsImport
 from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.pupil_import import PupilImport
 
 MAX_FILE_BYTES = 5_000_000
 CSV_BODY: dict[str, Any] = {
@@ -21,6 +28,50 @@ CSV_BODY: dict[str, Any] = {
         "description": "Header `achternaam;voorvoegsel;roepnaam;geboortedatum;toets;advies`, one row per pupil.",
     }
 }
+
+
+LAS_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "The export of the school's pupil administration, `;`-separated, with a header row: "
+        "`leerlingnummer;bsn;roepnaam;tussenvoegsel;achternaam;geboortedatum;groep;straat;huisnummer;postcode;"
+        "woonplaats;ouder1_naam;ouder1_email;ouder1_telefoon;ouder2_naam;ouder2_email;ouder2_telefoon` "
+        "(required: leerlingnummer, roepnaam, achternaam, geboortedatum dd-mm-jjjj).",
+    }
+}
+
+
+class KeptField(BaseModel):
+    field: str = Field(description="The column whose value the dossier kept.")
+    reason: str
+
+
+class ImportedPupil(BaseModel):
+    line: int
+    pupil_number: str = Field(description="The school's own pupil number (leerlingnummer).")
+    pupil_id: UUID
+    elk_number: str
+    given_name: str
+    family_name: str
+    fields: list[str] = Field(default_factory=list, description="The columns whose values the import took over.")
+    linked: bool = Field(default=False, description="A pupil registered by hand, now linked by its pupil number.")
+    kept: list[KeptField] = Field(default_factory=list, description="Fields the dossier kept, and why.")
+
+
+class FailedRow(BaseModel):
+    line: int
+    pupil_number: str | None
+    field: str = Field(description="The column, or `file`.")
+    reason: str
+
+
+class PupilImportReportOut(BaseModel):
+    created: list[ImportedPupil] = Field(description="New pupils: an ELK number each, the parent login not sent.")
+    changed: list[ImportedPupil]
+    skipped: list[ImportedPupil] = Field(description="Nothing taken over: only fields changed by hand, kept.")
+    unchanged: list[ImportedPupil]
+    failed: list[FailedRow] = Field(description="Rows not applied at all: line, column and reason.")
 
 
 class ImportReportOut(BaseModel):
@@ -37,9 +88,17 @@ def decoded(body: bytes) -> str:
         return body.decode("cp1252", errors="replace")  # a spreadsheet's export on Windows
 
 
-def imports_router(database: Database, verifier: TokenVerifier) -> APIRouter:
+async def csv_body(request: Request) -> str:
+    body = await request.body()
+    if len(body) > MAX_FILE_BYTES:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "the file is larger than 5 MB")
+    return decoded(body)
+
+
+def imports_router(database: Database, outbox: Outbox, vault: BsnVault, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(prefix="/schools/{brin}", tags=["imports"], responses=REFUSALS)
     importer = DoorstroomtoetsImport(database)
+    pupil_import = PupilImport(database, outbox, vault)
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
     @router.post("/doorstroomtoets", response_model=ImportReportOut, openapi_extra=CSV_BODY)
@@ -51,13 +110,31 @@ def imports_router(database: Database, verifier: TokenVerifier) -> APIRouter:
     ) -> ImportReportOut:
         """The school's own staff import the doorstroomtoets results of the pupils they see. Rows that do
         not fit exactly one pupil (twins, a name spelled differently) are listed, never guessed."""
-        body = await request.body()
-        if len(body) > MAX_FILE_BYTES:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "the file is larger than 5 MB")
+        content = await csv_body(request)
         with answered():
-            report = await importer.run(me, brin, decoded(body), overwrite=overwrite)
+            report = await importer.run(me, brin, content, overwrite=overwrite)
         return ImportReportOut(
             matched=report.matched, ambiguous=report.ambiguous, unmatched=report.unmatched, failed=report.failed
         )
+
+    @router.post("/pupil-import", response_model=PupilImportReportOut, openapi_extra=LAS_BODY)
+    async def import_pupils(
+        brin: str,
+        request: Request,
+        me: Calling,
+        overwrite: Annotated[
+            bool, Query(description="Overschrijven: also replace fields staff changed by hand in the dossier.")
+        ] = False,
+    ) -> PupilImportReportOut:
+        """Leerlingen overhalen: the school's own staff (who see the whole school) bring its pupils over from
+        the export of its pupil administration. New pupils are registered (nobody is mailed); known ones,
+        matched by pupil number, BSN, or for pupils registered by hand their exact name and birth date, get
+        empty fields filled and fields the LAS changed updated; fields changed by hand are kept unless
+        `overwrite`. A row with a problem is not applied at all; a file without the needed columns: 422."""
+        content = await csv_body(request)
+        with answered():
+            export = LasCsvExport(content, today=datetime.now(UTC).date())
+            report = await pupil_import.run(me, brin, export, overwrite=overwrite)
+        return PupilImportReportOut.model_validate(report, from_attributes=True)
 
     return router

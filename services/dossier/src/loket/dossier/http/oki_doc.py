@@ -5,7 +5,7 @@ reads its own child's OKI-doc; a pupil out of the caller's reach is answered 404
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from loket.contracts.runtime.database import Database
@@ -13,6 +13,7 @@ from loket.contracts.tokens import Role, TokenVerifier
 from loket.dossier.domain.access import Caller
 from loket.dossier.http.answers import REFUSALS, answered, caller
 from loket.dossier.http.oki_doc_models import OkiDocChange, OkiDocOut
+from loket.dossier.oki_doc_pdf import OkiDocPdf
 from loket.dossier.oki_docs import OkiDocs, OkiDocView
 
 CONFLICT: dict[int | str, dict[str, Any]] = {
@@ -40,9 +41,10 @@ class Reopening(BaseModel):
 
 
 def out(view: OkiDocView, caller: Caller) -> OkiDocOut:
-    """The OKI-doc as the caller may see it: parents see everything the school hands on, but not the
-    school's list of fields still to fill in."""
-    missing = None if caller.role is Role.PARENT else [item.as_dict() for item in view.missing]
+    """The OKI-doc as the caller may see it: parents and a secondary school see everything the school
+    hands on, but not the school's list of fields still to fill in."""
+    hidden = caller.role is Role.PARENT or view.for_secondary
+    missing = None if hidden else [item.as_dict() for item in view.missing]
     return OkiDocOut.model_validate(
         {
             **view.document,
@@ -57,35 +59,52 @@ def out(view: OkiDocView, caller: Caller) -> OkiDocOut:
     )
 
 
-def oki_doc_router(database: Database, oki_docs: OkiDocs, verifier: TokenVerifier) -> APIRouter:
-    router = APIRouter(prefix="/pupils/{pupil_id}/oki-doc", tags=["oki-doc"], responses={**REFUSALS, **CONFLICT})
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {}}, "description": "The OKI-doc as a PDF."}
+}
+
+
+def oki_doc_router(database: Database, oki_docs: OkiDocs, pdf: OkiDocPdf, verifier: TokenVerifier) -> APIRouter:
+    router = APIRouter(prefix="/pupils/{pupil_id}", tags=["oki-doc"], responses={**REFUSALS, **CONFLICT})
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
-    @router.get("", response_model=OkiDocOut)
+    @router.get("/oki-doc.pdf", response_class=Response, responses=PDF)
+    async def read_pdf(pupil_id: UUID, me: Calling) -> Response:
+        """The OKI-doc as a PDF, for whoever reads the OKI-doc (audited for staff, as `format: pdf`)."""
+        with answered():
+            view = await oki_docs.read(me, pupil_id, as_pdf=True)
+        headers = {
+            "Content-Disposition": f'inline; filename="oki-doc-{view.document["pupil"]["elk_number"]}.pdf"',
+            "Cache-Control": "no-store",
+        }
+        document = out(view, me).model_dump(mode="json", exclude={"missing"})
+        return Response(await pdf.render(document), media_type="application/pdf", headers=headers)
+
+    @router.get("/oki-doc", response_model=OkiDocOut)
     async def read(pupil_id: UUID, me: Calling) -> OkiDocOut:
         """The pupil's OKI-doc with its status and the required fields still missing. Audited for staff."""
         with answered():
             return out(await oki_docs.read(me, pupil_id), me)
 
-    @router.patch("", response_model=OkiDocOut)
+    @router.patch("/oki-doc", response_model=OkiDocOut)
     async def change(pupil_id: UUID, change: OkiDocChange, me: Calling) -> OkiDocOut:
         """The school replaces the parts it sends. A final (Definitief) OKI-doc is locked: 409."""
         with answered():
             return out(await oki_docs.change(me, pupil_id, change.parts()), me)
 
-    @router.post("/complete", response_model=OkiDocOut)
+    @router.post("/oki-doc/complete", response_model=OkiDocOut)
     async def complete(pupil_id: UUID, me: Calling) -> OkiDocOut:
         """Onvolledig → Volledig. When required fields are missing: 409, listing each by path and name."""
         with answered():
             return out(await oki_docs.complete(me, pupil_id), me)
 
-    @router.post("/finalise", response_model=OkiDocOut)
+    @router.post("/oki-doc/finalise", response_model=OkiDocOut)
     async def finalise(pupil_id: UUID, me: Calling) -> OkiDocOut:
         """Volledig → Definitief, once the parents' inspection is in the overview. Locks the OKI-doc."""
         with answered():
             return out(await oki_docs.finalise(me, pupil_id), me)
 
-    @router.post("/reopen", response_model=OkiDocOut)
+    @router.post("/oki-doc/reopen", response_model=OkiDocOut)
     async def reopen(pupil_id: UUID, reopening: Reopening, me: Calling) -> OkiDocOut:
         """Definitief → Volledig, by an administrator who reaches the pupil; the reason is audited."""
         with answered():

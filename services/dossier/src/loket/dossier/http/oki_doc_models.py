@@ -141,7 +141,9 @@ class OkiDocOut(BaseModel):
     test_results: list[TestResult]
     support: SupportPart
     overview: OverviewPart
-    missing: list[MissingField] | None = Field(description="Required fields still empty; not shown to parents.")
+    missing: list[MissingField] | None = Field(
+        description="Required fields still empty; not shown to parents or secondary schools."
+    )
     revision_needed: bool = Field(
         description="The doorstroomtoets result is higher than the final advice, and no reasons are given."
     )

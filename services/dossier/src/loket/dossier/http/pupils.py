@@ -18,6 +18,7 @@ from loket.dossier.domain import parent_logins as logins
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.parent_logins import LoginState
 from loket.dossier.domain.pupils import school_code
+from loket.dossier.domain.sharing import NotPlacingReason
 from loket.dossier.dossiers import Dossiers, Reached
 from loket.dossier.http.answers import REFUSALS, answered, caller
 from loket.dossier.http.oki_doc_models import Address, Parent
@@ -83,7 +84,12 @@ class PupilSummary(BaseModel):
     family_name: str
     school_brin: str
     group: str | None
-    parent_logins: list[ParentLoginOut] = Field(description="The parent logins and their dots; for staff only.")
+    not_placing_reason: NotPlacingReason | None = Field(
+        description="Reden niet plaatsen VO: deregistered, moved or repeating_groep_8; null: none given."
+    )
+    parent_logins: list[ParentLoginOut] = Field(
+        description="The parent logins and their dots; for the primary school's staff only."
+    )
 
     @classmethod
     def of(cls, found: Reached) -> "PupilSummary":
@@ -95,6 +101,7 @@ class PupilSummary(BaseModel):
             family_name=pupil.family_name,
             school_brin=pupil.school_brin,
             group=found.ref.group,
+            not_placing_reason=pupil.not_placing_reason,
             parent_logins=[ParentLoginOut.of(login) for login in found.parent_logins],
         )
 
@@ -206,7 +213,8 @@ def pupils_router(
 
     @router.get("/{pupil_id}", response_model=PupilOut)
     async def pupil(pupil_id: UUID, me: Calling) -> PupilOut:
-        """One pupil; a parent only its own. Every read by staff is audited."""
+        """One pupil; a parent only its own; a secondary school one registered with it, while registered
+        (without the BSN and the parent logins). Every read by staff is audited."""
         with answered():
             return PupilOut.of(await dossiers.pupil(me, pupil_id))
 

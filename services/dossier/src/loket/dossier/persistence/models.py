@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -29,6 +29,7 @@ from loket.dossier.domain.audit import AuditAction
 from loket.dossier.domain.oki_doc import OkiDocStatus
 from loket.dossier.domain.organisation import Sector
 from loket.dossier.domain.parent_logins import LoginState, Parent
+from loket.dossier.domain.sharing import NoteVisibility, NotPlacingReason
 
 metadata = service_metadata()
 messaging = messaging_tables(metadata)
@@ -85,8 +86,16 @@ class GroupTeacher(Base, table=True):
 
 
 class Pupil(Base, table=True):
+    """A pupil of a primary school. `pupil_number` is the school's own number in its pupil administration
+    (leerlingnummer), the key an import matches by; `imported` keeps, per field of the import (by its
+    column, see `domain/pupil_administration.py`), the value the last import put there, so that a later
+    import tells a field the LAS changed from one staff changed by hand."""
+
+    __table_args__ = (UniqueConstraint("school_brin", "pupil_number"),)
+
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     elk_number: str = Field(max_length=16, unique=True)
+    pupil_number: str | None = Field(default=None, max_length=32)
     given_name: str = Field(max_length=100)
     family_name: str = Field(max_length=100)
     birth_date: date
@@ -96,6 +105,8 @@ class Pupil(Base, table=True):
     address: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     parents: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     bsn_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # AES-GCM, see `bsn.py`
+    imported: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    not_placing_reason: NotPlacingReason | None = Field(default=None, sa_type=String(32))  # reden niet plaatsen VO
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 
@@ -128,6 +139,64 @@ class ParentLogin(Base, table=True):
     changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     requested_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     requested_by: str | None = Field(default=None, max_length=64)
+
+
+class SecondaryAccess(Base, table=True):
+    """A secondary school that received a pupil's registration (aanmelding's events): its staff read the
+    pupil's dossier while `withdrawn_at` is null. `changed_at` is when the newest event applied happened."""
+
+    __tablename__ = "secondary_access"
+
+    registration_id: UUID = Field(primary_key=True)
+    school_brin: str = Field(primary_key=True, max_length=6)
+    pupil_id: UUID = Field(foreign_key="pupil.id", index=True)
+    submitted_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    changed_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class PupilNote(Base, table=True):
+    """A note (notitie) of the primary school on a pupil: for its own organisation, or also for the
+    secondary school the pupil is registered with."""
+
+    __tablename__ = "pupil_note"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    pupil_id: UUID = Field(foreign_key="pupil.id", index=True)
+    visibility: NoteVisibility = Field(sa_type=String(32))
+    text: str = Field(sa_type=Text)
+    author: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class InformationRequest(Base, table=True):
+    """A secondary school's question to the pupil's primary school; the text stays here."""
+
+    __tablename__ = "information_request"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    pupil_id: UUID = Field(foreign_key="pupil.id", index=True)
+    from_school_brin: str = Field(max_length=6)
+    to_school_brin: str = Field(max_length=6)
+    message: str = Field(sa_type=Text)
+    asked_by: str = Field(max_length=64)
+    asked_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class Attachment(Base, table=True):
+    """A file attached to a pupil's OKI-doc (bijlage): PDF, PNG or JPEG, its bytes kept here."""
+
+    __tablename__ = "attachment"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    pupil_id: UUID = Field(foreign_key="pupil.id", index=True)
+    file_name: str = Field(max_length=200)
+    media_type: str = Field(max_length=32)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=LargeBinary)
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class AuditEntry(Base, table=True):

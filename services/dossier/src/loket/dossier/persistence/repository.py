@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.tokens import Role
 from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.pupils import OUTSIDE_REGION_PREFIX
-from loket.dossier.persistence.models import ParentLogin, Pupil, PupilGroup
+from loket.dossier.persistence.models import ParentLogin, Pupil, PupilGroup, SecondaryAccess
 
 
 class Pupils:
@@ -38,6 +38,24 @@ class Pupils:
             query = query.with_for_update(of=Pupil)
         found = (await self.session.exec(query)).first()
         return None if found is None else (found[0], found[1])
+
+    async def registered_at(self, pupil_id: UUID) -> set[str]:
+        """The secondary schools the pupil's standing registrations went to (aanmelding's events)."""
+        query = select(SecondaryAccess.school_brin).where(
+            SecondaryAccess.pupil_id == pupil_id, col(SecondaryAccess.withdrawn_at).is_(None)
+        )
+        return set((await self.session.exec(query)).all())
+
+    async def at_school(self, school: str) -> list[tuple[Pupil, str | None]]:
+        """Every pupil of a school with the name of its group, locked (on PostgreSQL) for an import."""
+        query = (
+            select(Pupil, PupilGroup.name)
+            .outerjoin(PupilGroup, col(Pupil.group_id) == col(PupilGroup.id))
+            .where(Pupil.school_brin == school)
+            .order_by(col(Pupil.created_at), col(Pupil.id))
+            .with_for_update(of=Pupil)
+        )
+        return [(pupil, name) for pupil, name in (await self.session.exec(query)).all()]
 
     async def in_reach(
         self, caller: Caller, school: str | None = None, group: str | None = None

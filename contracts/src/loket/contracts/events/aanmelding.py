@@ -1,0 +1,42 @@
+"""Events aanmelding publishes. It does not emit them yet: the registration itself is issue 6. They are
+defined here first because dossier consumes them to know which secondary school may read which pupil's
+dossier, and only while the pupil is registered there."""
+
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from loket.contracts.events.base import EventPayload, event
+
+Brins = tuple[str, ...]
+
+
+@event("aanmelding.registration.submitted", 1)
+class RegistrationSubmitted(EventPayload):
+    """The parents made a pupil's registration final (AV; in Zaanstad, once the primary school forwarded
+    it) and it went to the secondary school(s) that receive it. aanmelding will emit this (issue 6).
+
+    dossier lets the staff of those schools read the pupil's dossier and OKI-doc while the registration
+    stands. A later `submitted` for the same registration replaces its list of schools. No name, no
+    birth date, no BSN: the schools read those in dossier.
+    """
+
+    pupil_id: UUID
+    registration_id: UUID
+    school_brins: Brins = Field(
+        min_length=1,
+        description="The secondary schools that receive the registration (BRIN with location), e.g. the "
+        "first choice only in Amstelland, or every school on the list where the procedure shares it.",
+    )
+    submitted_at: AwareDatetime
+
+
+@event("aanmelding.registration.withdrawn", 1)
+class RegistrationWithdrawn(EventPayload):
+    """A pupil's registration was withdrawn (terugtrekken), by the parents or the school. aanmelding will
+    emit this (issue 6). The secondary schools that received it no longer read the pupil's dossier."""
+
+    pupil_id: UUID
+    registration_id: UUID
+    school_brins: Brins = Field(min_length=1, description="The secondary schools that received the registration.")
+    withdrawn_at: AwareDatetime

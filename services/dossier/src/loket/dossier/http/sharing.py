@@ -1,0 +1,141 @@
+"""Sharing over HTTP: notes on a pupil (for the own organisation, or also for the secondary school), the
+reason not to place, and a secondary school's questions to the primary school. A secondary school the
+pupil is registered with reads the notes meant for it and asks questions; every other route about the
+pupil answers it 404, as for a pupil it does not reach."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import TokenVerifier
+from loket.dossier.domain.access import Caller
+from loket.dossier.domain.sharing import MAX_TEXT, NoteVisibility, NotPlacingReason
+from loket.dossier.dossiers import Dossiers
+from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.http.pupils import PupilOut
+from loket.dossier.persistence.models import InformationRequest, PupilNote
+from loket.dossier.sharing import Sharing
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    visibility: NoteVisibility = Field(
+        default=NoteVisibility.OWN_ORGANISATION,
+        description="own_organisation: the primary school only; secondary_school: also the secondary school the "
+        "pupil is registered with.",
+    )
+
+
+class NoteOut(BaseModel):
+    id: UUID
+    text: str
+    visibility: NoteVisibility
+    author: str = Field(description="identity's subject id of the staff member who wrote it.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, note: PupilNote) -> "NoteOut":
+        return cls.model_validate(note, from_attributes=True)
+
+
+class NotPlacingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: NotPlacingReason | None = Field(
+        description="Reden niet plaatsen VO: deregistered (uitgeschreven), moved (verhuisd), repeating_groep_8 "
+        "(groep-8-doubleerder); null clears it."
+    )
+
+
+class QuestionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=MAX_TEXT, description="What the secondary school wants to know.")
+
+
+class QuestionOut(BaseModel):
+    id: UUID
+    from_school_brin: str
+    to_school_brin: str
+    message: str
+    asked_by: str
+    asked_at: datetime
+
+    @classmethod
+    def of(cls, asked: InformationRequest) -> "QuestionOut":
+        return cls.model_validate(asked, from_attributes=True)
+
+
+class RegisteredPupilOut(BaseModel):
+    """A pupil registered with the secondary school: enough to find it; the rest is in its dossier."""
+
+    id: UUID
+    elk_number: str
+    given_name: str
+    family_name: str
+    primary_school_brin: str
+    registered_since: datetime | None = Field(description="When the registration reached the school.")
+
+
+def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, verifier: TokenVerifier) -> APIRouter:
+    router = APIRouter(tags=["sharing"], responses=REFUSALS)
+    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+
+    @router.get("/schools/{brin}/registered-pupils", response_model=list[RegisteredPupilOut])
+    async def registered_pupils(brin: str, me: Calling) -> list[RegisteredPupilOut]:
+        """A secondary school's staff list the pupils registered with it, while registered. Audited."""
+        with answered():
+            return [
+                RegisteredPupilOut(
+                    id=found.pupil.id,
+                    elk_number=found.pupil.elk_number,
+                    given_name=found.pupil.given_name,
+                    family_name=found.pupil.family_name,
+                    primary_school_brin=found.pupil.school_brin,
+                    registered_since=found.registered_since,
+                )
+                for found in await sharing.registered_with(me, brin)
+            ]
+
+    @router.post("/pupils/{pupil_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)
+    async def add_note(pupil_id: UUID, note: NoteIn, me: Calling) -> NoteOut:
+        """The primary school's own staff write a note on the pupil (notities)."""
+        with answered():
+            return NoteOut.of(await sharing.add_note(me, pupil_id, note.text, note.visibility))
+
+    @router.get("/pupils/{pupil_id}/notes", response_model=list[NoteOut])
+    async def notes(pupil_id: UUID, me: Calling) -> list[NoteOut]:
+        """The notes: all for the primary school's staff; for a secondary school the pupil is registered with,
+        only those meant for it. Audited."""
+        with answered():
+            return [NoteOut.of(note) for note in await sharing.notes(me, pupil_id)]
+
+    @router.put("/pupils/{pupil_id}/not-placing-reason", response_model=PupilOut)
+    async def not_placing_reason(pupil_id: UUID, given: NotPlacingIn, me: Calling) -> PupilOut:
+        """Reden niet plaatsen VO: the primary school says why the pupil will not be placed this year."""
+        with answered():
+            await sharing.set_not_placing_reason(me, pupil_id, given.reason)
+            return PupilOut.of(await dossiers.pupil(me, pupil_id, audited=False))
+
+    @router.post(
+        "/pupils/{pupil_id}/information-requests", status_code=status.HTTP_201_CREATED, response_model=QuestionOut
+    )
+    async def ask(pupil_id: UUID, question: QuestionIn, me: Calling) -> QuestionOut:
+        """A secondary school the pupil is registered with asks the primary school for more information
+        (`dossier.information.requested.v1`, without the text)."""
+        with answered():
+            return QuestionOut.of(await sharing.ask(me, pupil_id, question.message))
+
+    @router.get("/pupils/{pupil_id}/information-requests", response_model=list[QuestionOut])
+    async def questions(pupil_id: UUID, me: Calling) -> list[QuestionOut]:
+        """The questions about the pupil: all for the primary school's staff, its own for a secondary school."""
+        with answered():
+            return [QuestionOut.of(asked) for asked in await sharing.questions(me, pupil_id)]
+
+    return router
