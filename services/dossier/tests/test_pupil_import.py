@@ -211,6 +211,10 @@ async def test_a_bad_file_changes_nothing_and_only_whole_school_staff_of_the_sch
     duplicate = (await import_file(dossier, dossier.school_admin(), twice)).json()
     assert [(f["line"], f["field"]) for f in duplicate["failed"]] == [(2, "leerlingnummer"), (3, "leerlingnummer")]
     assert duplicate["unchanged"] == [] and duplicate["changed"] == []
+    no_group = csv_of([row(2, "Noah", "de", "Boer", date(2014, 6, 21), groep="8c")])
+    refused = (await import_file(dossier, dossier.school_admin(), no_group)).json()
+    assert [(f["line"], f["pupil_number"], f["field"]) for f in refused["failed"]] == [(2, "LL0002", "groep")]
+    assert refused["created"] == []
 
 
 @pytest.mark.parametrize(

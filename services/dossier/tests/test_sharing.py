@@ -93,6 +93,11 @@ async def test_withdrawing_the_registration_ends_the_reading_and_events_count_on
         pupil_id=uuid4(), registration_id=uuid4(), school_brins=(SECONDARY_SCHOOL,), submitted_at=datetime.now(UTC)
     )
     assert await deliver(dossier.runtime, unknown)  # not a pupil of this dossier: nothing to do
+    odd = RegistrationSubmitted(
+        pupil_id=sem, registration_id=uuid4(), school_brins=("not a BRIN", "90ZZ01"), submitted_at=datetime.now(UTC)
+    )
+    assert await deliver(dossier.runtime, odd)  # the one school it can read is taken, the other left out
+    assert await reads(dossier, the_world.sem, dossier.school_admin("90ZZ01")) == [200] * 4
 
 
 async def test_the_secondary_school_asks_for_more_information_and_the_text_stays_in_dossier(dossier: Dossier):

@@ -154,7 +154,8 @@ class _Run:
             if record.line not in matches.found:
                 continue
             if (group := record.details.get(las.GROUP)) and group not in groups:
-                problems.append(RowProblem(record.line, las.GROUP, f"there is no group {group!r} at this school"))
+                reason = f"there is no group {group!r} at this school; an administrator sets it up first"
+                problems.append(RowProblem(record.line, las.GROUP, reason, record.pupil_number))
                 continue
             pupil_id = matches.found[record.line]
             if pupil_id is None:

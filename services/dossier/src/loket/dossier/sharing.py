@@ -5,6 +5,7 @@ transaction with its audit entry and any event; a secondary school's every read 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,11 +21,14 @@ from loket.contracts.tokens import Role
 from loket.dossier.domain import sharing as rules
 from loket.dossier.domain.access import SCHOOL_STAFF, Caller
 from loket.dossier.domain.audit import AuditAction
-from loket.dossier.domain.errors import NotAllowed, NotFound
+from loket.dossier.domain.errors import Invalid, NotAllowed, NotFound
+from loket.dossier.domain.pupils import school_code
 from loket.dossier.domain.sharing import NoteVisibility, NotPlacingReason
 from loket.dossier.dossiers import Reached, reached
 from loket.dossier.persistence.audit import AuditTrail
 from loket.dossier.persistence.models import InformationRequest, Pupil, PupilNote, SecondaryAccess
+
+log = logging.getLogger(__name__)
 
 
 def as_read_by(found: Reached) -> dict[str, str]:
@@ -161,7 +165,14 @@ async def record_registration(
         return  # not a pupil of this dossier (e.g. from outside the region)
     query = select(SecondaryAccess).where(SecondaryAccess.registration_id == registration_id)
     rows = {row.school_brin: row for row in (await session.exec(query)).all()}
-    named = {school.strip().upper() for school in schools}
+    named = set()
+    for school in schools:
+        try:
+            named.add(school_code(school, "school_brins"))
+        except Invalid:
+            log.warning(
+                "registration %s names a school that is not a BRIN with its location; left out", registration_id
+            )
     for school in named | (set(rows) if submitted_at is not None else set()):
         row = rows.get(school) or SecondaryAccess(
             registration_id=registration_id, school_brin=school, pupil_id=pupil_id, changed_at=occurred_at
