@@ -52,6 +52,16 @@ class Aanmelding:
     async def details_changed(self, pupil: UUID, school: str = PRIMARY_SCHOOL) -> None:
         await self.event(RegistrationFormOutdated(pupil_id=pupil, school_brin=school), after=timedelta(minutes=1))
 
+    async def events(self, routing_key: str) -> list[dict[str, Any]]:
+        """The payloads aanmelding put in its outbox under `routing_key`, oldest first."""
+        from sqlalchemy import select
+
+        from loket.aanmelding.persistence.models import messaging
+
+        async with self.runtime.database.transaction() as session:
+            rows = (await session.execute(select(messaging.outbox).order_by(messaging.outbox.c.seq))).all()
+        return [row.body["payload"] for row in rows if row.routing_key == routing_key]
+
     async def call(self, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> httpx.Response:
         return await self.client.request(method, path, headers=headers, **kwargs)
 

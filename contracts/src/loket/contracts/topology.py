@@ -23,6 +23,7 @@ from loket.contracts.events import (
     ParentLoginRequested,
     ParentLoginStateChanged,
     PasswordResetIssued,
+    PriorityClaimDecided,
     PupilRegistered,
     RegistrationFormOutdated,
     RegistrationSubmitted,
@@ -45,10 +46,19 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # identity offers a registered pupil's parent logins (the white dots), opens a parent account when the
     # school asks for it, and follows its activation mail.
     "identity": (PupilRegistered, ParentLoginRequested, MessageSent, MessageFailed),
-    # notificatie mails links, keeps which school registered each pupil so the school sees how the
-    # messages about its pupils fared, and acknowledges a secondary school's question for the primary
-    # school (it does not build that message yet; the question stays in dossier).
-    "notificatie": (ActivationIssued, InvitationIssued, PasswordResetIssued, PupilRegistered, InformationRequested),
+    # notificatie mails links, the confirmation of a registration and a school's decision on a priority
+    # claim; keeps which school registered each pupil so the school sees how the messages about its
+    # pupils fared; and acknowledges a secondary school's question for the primary school (it does not
+    # build that message yet; the question stays in dossier).
+    "notificatie": (
+        ActivationIssued,
+        InvitationIssued,
+        PasswordResetIssued,
+        PupilRegistered,
+        InformationRequested,
+        RegistrationSubmitted,
+        PriorityClaimDecided,
+    ),
     # dossier shows the school how far each parent login got (the dots), and lets a secondary school read
     # the dossier of a pupil registered with it, while the registration stands.
     "dossier": (ParentLoginStateChanged, RegistrationSubmitted, RegistrationWithdrawn),
@@ -58,7 +68,7 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # too, so that every one is routable and loting keeps when it was seen published (proces-verbaal).
     "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed),
     # aanmelding opens registration on a pupil's final advice and prepares a fresh registration form when
-    # the pupil's details change. Until aanmelding handles them, its queue keeps these events.
+    # the pupil's details change.
     "aanmelding": (FinalAdviceGiven, RegistrationFormOutdated),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""

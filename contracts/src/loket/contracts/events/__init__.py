@@ -1,7 +1,7 @@
 """Every event in Loket, one module per producing service. Importing this package fills `CATALOG`."""
 
 from loket.contracts.events import aanmelding, dossier, identity, loting, notificatie
-from loket.contracts.events.aanmelding import RegistrationSubmitted, RegistrationWithdrawn
+from loket.contracts.events.aanmelding import PriorityClaimDecided, RegistrationSubmitted, RegistrationWithdrawn
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import (
     FinalAdviceGiven,
@@ -41,6 +41,7 @@ __all__ = [
     "ParentLoginRequested",
     "ParentLoginStateChanged",
     "PasswordResetIssued",
+    "PriorityClaimDecided",
     "PupilRegistered",
     "RegistrationFormOutdated",
     "RegistrationSubmitted",

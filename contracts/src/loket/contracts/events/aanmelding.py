@@ -1,6 +1,6 @@
-"""Events aanmelding publishes. It does not emit them yet: the registration itself is issue 6. They are
-defined here first because dossier consumes them to know which secondary school may read which pupil's
-dossier, and only while the pupil is registered there."""
+"""Events aanmelding publishes about registrations: dossier follows them to know which secondary school
+may read which pupil's dossier (only while the pupil is registered there); notificatie mails the parents
+the confirmation and the school's decision on a priority claim. No names, no birth dates, no BSN."""
 
 from uuid import UUID
 
@@ -14,8 +14,7 @@ Brins = tuple[str, ...]
 @event("aanmelding.registration.submitted", 1)
 class RegistrationSubmitted(EventPayload):
     """The parents made a pupil's registration final (AV; in Zaanstad, once the primary school forwarded
-    it) and it went to the secondary school(s) that receive it. aanmelding will emit this (issue 6).
-
+    it) and it went to the secondary school(s) that receive it.
     dossier lets the staff of those schools read the pupil's dossier and OKI-doc while the registration
     stands. A later `submitted` for the same registration replaces its list of schools. No name, no
     birth date, no BSN: the schools read those in dossier.
@@ -33,10 +32,24 @@ class RegistrationSubmitted(EventPayload):
 
 @event("aanmelding.registration.withdrawn", 1)
 class RegistrationWithdrawn(EventPayload):
-    """A pupil's registration was withdrawn (terugtrekken), by the parents or the school. aanmelding will
-    emit this (issue 6). The secondary schools that received it no longer read the pupil's dossier."""
+    """A pupil's registration was withdrawn (terugtrekken) by the parents or the school, or voided because
+    the school cannot place the pupil for support needs. The secondary schools that received it no longer
+    read the pupil's dossier."""
 
     pupil_id: UUID
     registration_id: UUID
     school_brins: Brins = Field(min_length=1, description="The secondary schools that received the registration.")
     withdrawn_at: AwareDatetime
+
+
+@event("aanmelding.priority_claim.decided", 1)
+class PriorityClaimDecided(EventPayload):
+    """The school of first choice granted or rejected the priority claimed in a registration; the parents
+    are told either way. Until the round's lottery the school may change its decision (a new event)."""
+
+    pupil_id: UUID
+    registration_id: UUID
+    school_brin: str = Field(description="The school of first choice (BRIN with location).")
+    kind: str = Field(description="What was claimed: sibling, staff_child or personal_circumstances.")
+    granted: bool
+    decided_at: AwareDatetime

@@ -34,12 +34,12 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
     procedure = region_procedure(settings)
     runtime = Runtime("aanmelding", settings, metadata)
     handlers.register(runtime.consumer)
-    registrations = Registrations(runtime.database, procedure)
+    registrations = Registrations(runtime.database, runtime.outbox, procedure)
 
     def clock() -> datetime:  # the one clock of the service; tests set `registrations.clock`
         return registrations.clock()
 
-    schools = Schools(runtime.database, procedure, clock)
+    schools = Schools(runtime.database, runtime.outbox, procedure, clock)
     verifier = token_verifier(settings)
     app = runtime.http_app(
         title="Loket aanmelding",

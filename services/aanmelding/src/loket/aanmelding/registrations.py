@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.eligibility import Eligibility, Readiness
-from loket.aanmelding.domain.procedure import Procedure
+from loket.aanmelding.domain.procedure import Procedure, Submission
 from loket.aanmelding.domain.registration import (
     MultipleBirth,
     NotNow,
@@ -32,6 +32,8 @@ from loket.aanmelding.domain.registration import (
 )
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placements
+from loket.contracts.events import RegistrationSubmitted, RegistrationWithdrawn
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
 
@@ -82,8 +84,11 @@ def readiness_of(eligibility: PupilEligibility | None) -> Readiness | None:
 
 
 class Registrations:
-    def __init__(self, database: Database, procedure: Procedure, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, database: Database, outbox: Outbox, procedure: Procedure, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.database = database
+        self.outbox = outbox
         self.procedure = procedure
         self.clock = clock or (lambda: datetime.now(UTC))
 
@@ -197,7 +202,10 @@ class Registrations:
             registration.state = RegistrationState.SUBMITTED
             registration.submitted_at = registration.changed_at = self.clock()
             session.add(registration)
-            return registration
+            if self.procedure.submission == Submission.PARENT:  # in Zaanstad it reaches the school when forwarded
+                await self.outbox.put(session, submitted(registration, registration.submitted_at))
+        self.outbox.nudge()
+        return registration
 
     async def withdraw(self, claims: Claims, pupil_id: UUID) -> Registration:
         """During the registration window a parent may withdraw a submitted registration and register
@@ -214,7 +222,10 @@ class Registrations:
             registration.state, registration.active = RegistrationState.WITHDRAWN, None
             registration.withdrawn_at = registration.changed_at = now
             session.add(registration)
-            return registration
+            if self.procedure.submission == Submission.PARENT:  # in Zaanstad it had not reached the school yet
+                await self.outbox.put(session, withdrawn(registration, now))
+        self.outbox.nudge()
+        return registration
 
     async def _in_progress(
         self, session: AsyncSession, claims: Claims, pupil_id: UUID
@@ -293,3 +304,24 @@ def refuse_group_limited(claims: Claims) -> None:
     (dossier does), so it shows such a teacher none rather than all of the school's."""
     if claims.role == Role.SCHOOL_USER and claims.scope.groups:
         raise Forbidden("you see the pupils of your groups in the dossier; aanmelding does not know groups yet")
+
+
+def submitted(registration: Registration, at: datetime) -> RegistrationSubmitted:
+    """The registration reached its school of first choice (which may now read the pupil's dossier)."""
+    assert registration.first_choice_brin is not None
+    return RegistrationSubmitted(
+        pupil_id=registration.pupil_id,
+        registration_id=registration.id,
+        school_brins=(registration.first_choice_brin,),
+        submitted_at=at,
+    )
+
+
+def withdrawn(registration: Registration, at: datetime) -> RegistrationWithdrawn:
+    assert registration.first_choice_brin is not None
+    return RegistrationWithdrawn(
+        pupil_id=registration.pupil_id,
+        registration_id=registration.id,
+        school_brins=(registration.first_choice_brin,),
+        withdrawn_at=at,
+    )

@@ -29,7 +29,17 @@ from loket.aanmelding.domain.registration import (
 )
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placed_at, placements
-from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of, refuse_group_limited
+from loket.aanmelding.registrations import (
+    Forbidden,
+    NotFound,
+    apply_list,
+    readiness_of,
+    refuse_group_limited,
+    submitted,
+    withdrawn,
+)
+from loket.contracts.events import PriorityClaimDecided
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
 
@@ -53,8 +63,9 @@ class PupilStatus:
 
 
 class Schools:
-    def __init__(self, database: Database, procedure: Procedure, clock: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, outbox: Outbox, procedure: Procedure, clock: Callable[[], datetime]) -> None:
         self.database = database
+        self.outbox = outbox
         self.procedure = procedure
         self.clock = clock
 
@@ -83,7 +94,9 @@ class Schools:
             registration.forwarded_at = registration.changed_at = self.clock()
             registration.forwarded_by = claims.sub
             session.add(registration)
-            return registration
+            await self.outbox.put(session, submitted(registration, registration.forwarded_at))
+        self.outbox.nudge()
+        return registration
 
     async def change(
         self, claims: Claims, pupil_id: UUID, choice: PreferenceList, consent: Consent | None
@@ -152,7 +165,10 @@ class Schools:
                 claims.sub,
             )
             session.add(registration)
-            return registration
+            if self.procedure.submission == Submission.PARENT:
+                await self.outbox.put(session, submitted(registration, now))
+        self.outbox.nudge()
+        return registration
 
     async def _at_primary_school(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> Registration:
         eligibility = await session.get(PupilEligibility, pupil_id)
@@ -222,7 +238,19 @@ class Schools:
             registration.priority_decided_at = registration.changed_at = self.clock()
             registration.priority_decided_by = claims.sub
             session.add(registration)
-            return registration
+            await self.outbox.put(
+                session,
+                PriorityClaimDecided(
+                    pupil_id=registration.pupil_id,
+                    registration_id=registration.id,
+                    school_brin=registration.first_choice_brin,
+                    kind=str(registration.priority["kind"]),
+                    granted=granted,
+                    decided_at=registration.priority_decided_at,
+                ),
+            )
+        self.outbox.nudge()
+        return registration
 
     async def place(self, claims: Claims, registration_id: UUID, stream: str | None) -> Registration:
         """Geplaatst: the school places the pupil, in a stream or profile if it says one."""
@@ -245,7 +273,9 @@ class Schools:
             registration.withdrawn_at = registration.changed_at = self.clock()
             registration.withdrawn_by, registration.withdrawal_reason = claims.sub, reason.strip()
             session.add(registration)
-            return registration
+            await self.outbox.put(session, withdrawn(registration, registration.withdrawn_at))
+        self.outbox.nudge()
+        return registration
 
     async def mark_tafelmiddag(self, claims: Claims, registration_id: UUID, tafelmiddag: bool) -> Registration:
         async with self.database.transaction() as session:

@@ -1,10 +1,18 @@
-"""What notificatie does when other services' events arrive: a message per event, sent once
+"""What notificatie does when other services' events arrive: a message per event, sent once; the first
+parent's address from the activation mail, for the mails about the registration
 (`sending.py` tries again later when the mail server asks for it); and which school registered each
 pupil, so the school sees the messages about its pupils."""
 
 from datetime import UTC, datetime
 
-from loket.contracts.events import ActivationIssued, InvitationIssued, PasswordResetIssued, PupilRegistered
+from loket.contracts.events import (
+    ActivationIssued,
+    InvitationIssued,
+    PasswordResetIssued,
+    PriorityClaimDecided,
+    PupilRegistered,
+    RegistrationSubmitted,
+)
 from loket.contracts.inbox import Consumer, Delivery
 from loket.notificatie.persistence.repository import Messages
 from loket.notificatie.sending import Sender
@@ -13,6 +21,19 @@ from loket.notificatie.sending import Sender
 def register(consumer: Consumer, sender: Sender) -> None:
     @consumer.on(ActivationIssued)
     async def mail_activation_link(delivery: Delivery[ActivationIssued]) -> None:
+        issued = delivery.payload
+        if not issued.username.endswith("-2"):  # the first parent's: where mail about the registration goes
+            await Messages(delivery.session).remember_parent_address(
+                issued.pupil_id, issued.recipient, issued.username, issued.language, datetime.now(UTC)
+            )
+        await sender.first_attempt(delivery)
+
+    @consumer.on(RegistrationSubmitted)
+    async def mail_registration_confirmation(delivery: Delivery[RegistrationSubmitted]) -> None:
+        await sender.first_attempt(delivery)
+
+    @consumer.on(PriorityClaimDecided)
+    async def mail_priority_decision(delivery: Delivery[PriorityClaimDecided]) -> None:
         await sender.first_attempt(delivery)
 
     @consumer.on(InvitationIssued)

@@ -11,13 +11,29 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.contracts.events import ActivationIssued, EventPayload, InvitationIssued, PasswordResetIssued
+from loket.contracts.events import (
+    ActivationIssued,
+    EventPayload,
+    InvitationIssued,
+    PasswordResetIssued,
+    PriorityClaimDecided,
+    RegistrationSubmitted,
+)
+from loket.notificatie.persistence.models import ParentAddress
 from loket.notificatie.templating import MailTemplates
 
 ACTIVATION_TEMPLATE = "parent_activation"
 INVITATION_TEMPLATE = "staff_invitation"
 RESET_TEMPLATE = "password_reset"
+CONFIRMATION_TEMPLATE = "registration_confirmation"
+PRIORITY_TEMPLATE = "priority_decision"
+PRIORITY_KINDS = {  # the claim in the parent's words (Dutch, English)
+    "sibling": ("broer of zus op de school", "a brother or sister at the school"),
+    "staff_child": ("kind van een medewerker", "a child of a member of staff"),
+    "personal_circumstances": ("persoonlijke omstandigheden", "personal circumstances"),
+}
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")  # every Loket region is in the Netherlands
 
 
@@ -31,8 +47,35 @@ class MailRequest:
     pupil_id: UUID | None = None  # the pupil the mail is about, where there is one: its school may see it
 
 
+class NoAddress(Exception):
+    """No address is known for the parent (no online account: the paper form); nothing is sent."""
+
+
+async def mail_for_event(payload: EventPayload, templates: MailTemplates, session: AsyncSession) -> MailRequest:
+    """The mail an event asks for; for aanmelding's events, to the address the parent's activation link
+    went to (`NoAddress` when there is none)."""
+    if isinstance(payload, RegistrationSubmitted | PriorityClaimDecided):
+        address = await session.get(ParentAddress, payload.pupil_id)
+        if address is None:
+            raise NoAddress(f"no parent address for pupil {payload.pupil_id}")
+        if isinstance(payload, RegistrationSubmitted):
+            language = templates.language_for(CONFIRMATION_TEMPLATE, address.language)
+            context: dict[str, Any] = {
+                "username": address.username,
+                "submitted_on": format_date(payload.submitted_at, format="long", locale=language),
+            }
+            template = CONFIRMATION_TEMPLATE
+        else:
+            language = templates.language_for(PRIORITY_TEMPLATE, address.language)
+            dutch, english = PRIORITY_KINDS.get(payload.kind, (payload.kind, payload.kind))
+            context = {"username": address.username, "granted": payload.granted, "kind": dutch, "kind_en": english}
+            template = PRIORITY_TEMPLATE
+        return MailRequest(template, payload.registration_id, address.recipient, language, context, payload.pupil_id)
+    return mail_for(payload, templates)
+
+
 def mail_for(payload: EventPayload, templates: MailTemplates) -> MailRequest:
-    """The mail an event asks for."""
+    """The mail an event that names its recipient asks for."""
     if isinstance(payload, ActivationIssued):
         language = templates.language_for(ACTIVATION_TEMPLATE, payload.language)
         context: dict[str, Any] = {

@@ -32,7 +32,7 @@ from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.notificatie.domain.messages import MessageState, retry_delay
 from loket.notificatie.mailer import Mailer, NotSent
-from loket.notificatie.mails import MailRequest, mail_for
+from loket.notificatie.mails import MailRequest, NoAddress, mail_for_event
 from loket.notificatie.persistence.models import Message
 from loket.notificatie.retries import Retries
 from loket.notificatie.settings import NotificatieSettings
@@ -64,7 +64,11 @@ class Sender:
 
     async def first_attempt(self, delivery: Delivery[Any]) -> None:
         """Record the message an event asks for and try to send it (inside the inbox's transaction)."""
-        request = mail_for(delivery.payload, self.templates)
+        try:
+            request = await mail_for_event(delivery.payload, self.templates, delivery.session)
+        except NoAddress:
+            log.info("notificatie: no parent address for %s; nothing to send", delivery.envelope.event_id)
+            return
         message = Message(
             requested_by=delivery.envelope.event_id,
             template=request.template,
@@ -90,7 +94,8 @@ class Sender:
                 log.info("notificatie: attempt %d at the message for %s is done already", attempt, envelope.event_id)
                 return
             delivery = Delivery[Any](envelope=envelope, session=session, outbox=self.outbox)
-            await self._attempt(delivery, message, mail_for(envelope.payload, self.templates))
+            request = await mail_for_event(envelope.payload, self.templates, session)
+            await self._attempt(delivery, message, request)
         self.outbox.nudge()
 
     async def _attempt(self, delivery: Delivery[Any], message: Message, request: MailRequest) -> None:

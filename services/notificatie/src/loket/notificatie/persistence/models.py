@@ -45,3 +45,16 @@ class Pupil(Base, table=True):
     id: UUID = Field(primary_key=True)
     school_brin: str = Field(max_length=16, index=True)
     registered_at: datetime = Field(sa_type=UtcDateTime, description="When notificatie heard of it.")
+
+
+class ParentAddress(Base, table=True):
+    """Where the first parent of a pupil gets mail about the registration: the address the activation
+    link went to (from `identity.activation.issued.v1`; the newest counts), and the parent's language."""
+
+    __tablename__ = "parent_address"
+
+    pupil_id: UUID = Field(primary_key=True)
+    recipient: str = Field(max_length=320)
+    username: str = Field(max_length=32, description="The parent's username: the pupil's ELK number.")
+    language: str = Field(max_length=16)
+    updated_at: datetime = Field(sa_type=UtcDateTime)

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.notificatie.domain.messages import MessageState
-from loket.notificatie.persistence.models import Message, Pupil
+from loket.notificatie.persistence.models import Message, ParentAddress, Pupil
 
 
 class Messages:
@@ -28,6 +28,20 @@ class Messages:
     async def about_pupil(self, pupil_id: UUID) -> list[Message]:
         query = select(Message).where(Message.pupil_id == pupil_id).order_by(col(Message.created_at).desc())
         return list((await self.session.exec(query)).all())
+
+    async def remember_parent_address(
+        self, pupil_id: UUID, recipient: str, username: str, language: str, now: datetime
+    ) -> None:
+        address = await self.session.get(ParentAddress, pupil_id)
+        if address is None:
+            self.session.add(
+                ParentAddress(
+                    pupil_id=pupil_id, recipient=recipient, username=username, language=language, updated_at=now
+                )
+            )
+            return
+        address.recipient, address.username, address.language, address.updated_at = recipient, username, language, now
+        self.session.add(address)
 
     async def remember_pupil(self, pupil_id: UUID, school_brin: str, now: datetime) -> None:
         pupil = await self.session.get(Pupil, pupil_id)

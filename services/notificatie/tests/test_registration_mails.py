@@ -1,0 +1,97 @@
+"""The parent hears of the registration: a confirmation when it reached the school of first choice, and
+the school's decision on a priority claim. Each mail goes once, also when the event comes twice, to the
+address the parent's activation link went to (the first parent's), in the parent's language."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from loket_test_support import deliver, text_of
+
+from loket.contracts.envelope import new_envelope
+from loket.contracts.events import ActivationIssued, PriorityClaimDecided, RegistrationSubmitted
+from loket.notificatie.app import build
+from loket.notificatie.settings import NotificatieSettings
+
+SERVICE = "notificatie"
+PUPIL = uuid4()
+AT = datetime(2027, 3, 25, 10, 0, tzinfo=UTC)
+
+
+def activation(username: str = "10001", recipient: str = "ouder@example.org", language: str = "nl"):  # type: ignore[no-untyped-def]
+    return ActivationIssued(
+        account_id=uuid4(),
+        pupil_id=PUPIL,
+        username=username,
+        recipient=recipient,
+        activation_url="https://ouders.loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMzItYnl0ZXM",  # type: ignore[arg-type]
+        expires_at=AT,
+        language=language,
+    )
+
+
+def submitted(pupil=PUPIL) -> RegistrationSubmitted:  # type: ignore[no-untyped-def]
+    return RegistrationSubmitted(pupil_id=pupil, registration_id=uuid4(), school_brins=("94AB00",), submitted_at=AT)
+
+
+def decided(granted: bool) -> PriorityClaimDecided:
+    return PriorityClaimDecided(
+        pupil_id=PUPIL, registration_id=uuid4(), school_brin="94AB00", kind="sibling", granted=granted, decided_at=AT
+    )
+
+
+@pytest.fixture
+async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
+    runtime, _app = build(
+        NotificatieSettings(
+            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
+            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
+            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
+        )
+    )
+    yield runtime
+    await runtime.database.dispose()
+
+
+async def twice(runtime, payload) -> None:  # type: ignore[no-untyped-def]
+    envelope = new_envelope(payload, region="demo")
+    assert await deliver(runtime, payload, envelope) is True
+    assert await deliver(runtime, payload, envelope) is False  # the inbox knows it: no second mail
+
+
+async def test_the_confirmation_reaches_the_parent_once(notificatie, smtp):
+    await deliver(notificatie, activation())
+
+    await twice(notificatie, submitted())
+
+    confirmations = [mail for mail in smtp.inbox.to("ouder@example.org") if "Aanmelding ontvangen" in mail["Subject"]]
+    [mail] = confirmations
+    body = text_of(mail)
+    assert "gebruikersnaam 10001" in body and "25 maart 2027" in body and "In English" in body
+
+
+async def test_the_priority_decision_reaches_the_parent_once_either_way(notificatie, smtp):
+    await deliver(notificatie, activation(language="en"))
+
+    await twice(notificatie, decided(granted=False))
+    await twice(notificatie, decided(granted=True))
+
+    subjects = [mail["Subject"] for mail in smtp.inbox.to("ouder@example.org") if "Priority" in mail["Subject"]]
+    assert subjects == ["Priority not granted", "Priority granted"]
+    assert "a brother or sister at the school" in text_of(smtp.inbox.to("ouder@example.org")[-1])
+
+
+async def test_mail_about_the_registration_goes_to_the_newest_address_of_the_first_parent(notificatie, smtp):
+    await deliver(notificatie, activation(recipient="oud@example.org"))
+    await deliver(notificatie, activation(recipient="nieuw@example.org"))  # the school corrected the address
+    await deliver(notificatie, activation(username="10001-2", recipient="tweede@example.org"))
+
+    await deliver(notificatie, submitted())
+
+    assert [m["Subject"] for m in smtp.inbox.to("nieuw@example.org")][-1].startswith("Aanmelding ontvangen")
+    assert not any("Aanmelding" in m["Subject"] for m in smtp.inbox.to("tweede@example.org"))
+
+
+async def test_without_an_online_account_there_is_nobody_to_mail_and_nothing_fails(notificatie, smtp):
+    assert await deliver(notificatie, submitted(pupil=uuid4())) is True  # the paper form: the school tells them
+    assert smtp.inbox.messages == []
