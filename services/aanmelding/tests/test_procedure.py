@@ -96,6 +96,7 @@ def problems_of(text: str) -> list[str]:
         ('"vmbo_gt", "vmbo_gt/havo"', '"vmbo_gt/havo"', "list_length: no rule for the advice vmbo_gt"),
         ("min = 3\nmax = 3", "min = 3\nmax = 2", "list_length[1]: max 2 is below min 3"),
         ("publication_at = 2027-07-02T15:30:00", "publication_at = 2027-07-01T15:30:00", "rounds[0]: publication_at"),
+        ("reminders = [2027-06-23T10:00:00]", "reminders = [2027-08-01T10:00:00]", "rounds[0]: reminders[0]"),
         ('submission = "parent"', 'submission = "ouder"', "submission: Input should be 'parent' or 'primary_school'"),
         ("seats = 84", "seats = 84\n  stoelen = 3", "schools[1].programs[0].stoelen: is not a setting Loket knows"),
         ('name = "Demo Lyceum"\n', "", "schools[1].name: is missing"),

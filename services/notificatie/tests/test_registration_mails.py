@@ -1,6 +1,7 @@
-"""The parent hears of the registration: a confirmation when it reached the school of first choice, and
-the school's decision on a priority claim. Each mail goes once, also when the event comes twice, to the
-address the parent's activation link went to (the first parent's), in the parent's language."""
+"""The parent hears of the registration: a confirmation when it reached the school of first choice, the
+school's decision on a priority claim, a reminder while not done, and that the outcome can be seen.
+Each mail goes once, also when the event comes twice, to the address the parent's activation link went
+to (the first parent's), in the parent's language."""
 
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -9,7 +10,13 @@ import pytest
 from loket_test_support import deliver, text_of
 
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import ActivationIssued, PriorityClaimDecided, RegistrationSubmitted
+from loket.contracts.events import (
+    ActivationIssued,
+    PlacementPublished,
+    PriorityClaimDecided,
+    RegistrationSubmitted,
+    ReminderDue,
+)
 from loket.notificatie.app import build
 from loket.notificatie.settings import NotificatieSettings
 
@@ -95,3 +102,26 @@ async def test_mail_about_the_registration_goes_to_the_newest_address_of_the_fir
 async def test_without_an_online_account_there_is_nobody_to_mail_and_nothing_fails(notificatie, smtp):
     assert await deliver(notificatie, submitted(pupil=uuid4())) is True  # the paper form: the school tells them
     assert smtp.inbox.messages == []
+
+
+async def test_a_reminder_says_whether_the_parent_began_and_until_when_registering_is_open(notificatie, smtp):
+    await deliver(notificatie, activation())
+    closes = datetime(2027, 3, 31, 15, 0, tzinfo=UTC)  # 17:00 in Amsterdam
+
+    await twice(notificatie, ReminderDue(pupil_id=PUPIL, round="ronde-1", progress="in_progress", closes_at=closes))
+
+    [mail] = [m for m in smtp.inbox.to("ouder@example.org") if "Herinnering" in m["Subject"]]
+    body = text_of(mail)
+    assert "nog niet definitief gemaakt" in body and "31 maart 2027, 17:00" in body
+
+
+async def test_at_the_publication_moment_the_parent_hears_the_outcome_can_be_seen(notificatie, smtp):
+    await deliver(notificatie, activation())
+    published = PlacementPublished(
+        pupil_id=PUPIL, registration_id=uuid4(), round="ronde-1", placed=True, school_brin="94AB00", program="94AB00-hv"
+    )
+
+    await twice(notificatie, published)
+
+    [mail] = [m for m in smtp.inbox.to("ouder@example.org") if "uitslag" in m["Subject"]]
+    assert "op welke school uw kind geplaatst is" in text_of(mail)

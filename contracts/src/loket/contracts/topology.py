@@ -23,11 +23,13 @@ from loket.contracts.events import (
     ParentLoginRequested,
     ParentLoginStateChanged,
     PasswordResetIssued,
+    PlacementPublished,
     PriorityClaimDecided,
     PupilRegistered,
     RegistrationFormOutdated,
     RegistrationSubmitted,
     RegistrationWithdrawn,
+    ReminderDue,
     RunCommitted,
     RunCompleted,
     RunFailed,
@@ -46,10 +48,10 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # identity offers a registered pupil's parent logins (the white dots), opens a parent account when the
     # school asks for it, and follows its activation mail.
     "identity": (PupilRegistered, ParentLoginRequested, MessageSent, MessageFailed),
-    # notificatie mails links, the confirmation of a registration and a school's decision on a priority
-    # claim; keeps which school registered each pupil so the school sees how the messages about its
-    # pupils fared; and acknowledges a secondary school's question for the primary school (it does not
-    # build that message yet; the question stays in dossier).
+    # notificatie mails links, the confirmation of a registration, a school's decision on a priority
+    # claim, reminders to parents who are not done, and that a round's results can be seen; it keeps which
+    # school registered each pupil so the school sees how the messages about its pupils fared; and it
+    # acknowledges a secondary school's question for the primary school (no message yet).
     "notificatie": (
         ActivationIssued,
         InvitationIssued,
@@ -58,6 +60,8 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
         InformationRequested,
         RegistrationSubmitted,
         PriorityClaimDecided,
+        ReminderDue,
+        PlacementPublished,
     ),
     # dossier shows the school how far each parent login got (the dots), and lets a secondary school read
     # the dossier of a pupil registered with it, while the registration stands.

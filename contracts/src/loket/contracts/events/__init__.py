@@ -1,7 +1,13 @@
 """Every event in Loket, one module per producing service. Importing this package fills `CATALOG`."""
 
 from loket.contracts.events import aanmelding, dossier, identity, loting, notificatie
-from loket.contracts.events.aanmelding import PriorityClaimDecided, RegistrationSubmitted, RegistrationWithdrawn
+from loket.contracts.events.aanmelding import (
+    PlacementPublished,
+    PriorityClaimDecided,
+    RegistrationSubmitted,
+    RegistrationWithdrawn,
+    ReminderDue,
+)
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import (
     FinalAdviceGiven,
@@ -41,11 +47,13 @@ __all__ = [
     "ParentLoginRequested",
     "ParentLoginStateChanged",
     "PasswordResetIssued",
+    "PlacementPublished",
     "PriorityClaimDecided",
     "PupilRegistered",
     "RegistrationFormOutdated",
     "RegistrationSubmitted",
     "RegistrationWithdrawn",
+    "ReminderDue",
     "RunCommitted",
     "RunCompleted",
     "RunFailed",

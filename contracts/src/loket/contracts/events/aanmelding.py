@@ -53,3 +53,27 @@ class PriorityClaimDecided(EventPayload):
     kind: str = Field(description="What was claimed: sibling, staff_child or personal_circumstances.")
     granted: bool
     decided_at: AwareDatetime
+
+
+@event("aanmelding.reminder.due", 1)
+class ReminderDue(EventPayload):
+    """A reminder moment of the round came, and this pupil's parents are not done: they have not begun
+    (`not_started`) or not submitted (`in_progress`). Never sent for a pupil whose registration is in."""
+
+    pupil_id: UUID
+    round: str = Field(description="The round's code, e.g. ronde-1.")
+    progress: str = Field(description="not_started or in_progress (AG).")
+    closes_at: AwareDatetime = Field(description="When the round's registration window closes.")
+
+
+@event("aanmelding.placement.published", 1)
+class PlacementPublished(EventPayload):
+    """The round's publication moment came: the parents of this registration can see its outcome now (all
+    at the same moment). Says only whether the pupil was placed and where (school and program codes)."""
+
+    pupil_id: UUID
+    registration_id: UUID
+    round: str
+    placed: bool
+    school_brin: str | None = Field(default=None, description="The school placed at; null when not placed.")
+    program: str | None = Field(default=None, description="The program placed in (its code); null when not placed.")

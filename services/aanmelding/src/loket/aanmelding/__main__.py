@@ -1,4 +1,5 @@
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -28,10 +29,33 @@ def _check(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
     return 0
 
 
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _announce(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
+    async def run() -> list[str]:
+        try:
+            said: list[str] = await app.state.announcer.announce_due()
+            return said
+        finally:
+            await runtime.database.dispose()
+
+    for line in asyncio.run(run()) or ["nothing due"]:
+        print(line)
+    return 0
+
+
+ANNOUNCE = Command(
+    help="announce the moments that came: reminders to parents who are not done, a round's publication "
+    "(run it every few minutes; each moment is announced once)",
+    arguments=_no_arguments,
+    run=_announce,
+)
 CHECK_PROCEDURE = Command(
     help="check a region's procedure file and say what is wrong and where", arguments=_file_argument, run=_check
 )
-cli = service_cli("loket.aanmelding", build, {"check-procedure": CHECK_PROCEDURE})
+cli = service_cli("loket.aanmelding", build, {"check-procedure": CHECK_PROCEDURE, "announce": ANNOUNCE})
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from loket.aanmelding import handlers
+from loket.aanmelding.announcements import Announcer
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.lottery import lottery_router
 from loket.aanmelding.http.procedure import procedure_router
@@ -53,4 +54,5 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
     )
     app.state.procedure = procedure
     app.state.registrations = registrations
+    app.state.announcer = Announcer(runtime.database, runtime.outbox, procedure, clock)
     return runtime, app

@@ -9,9 +9,11 @@ from loket.contracts.events import (
     ActivationIssued,
     InvitationIssued,
     PasswordResetIssued,
+    PlacementPublished,
     PriorityClaimDecided,
     PupilRegistered,
     RegistrationSubmitted,
+    ReminderDue,
 )
 from loket.contracts.inbox import Consumer, Delivery
 from loket.notificatie.persistence.repository import Messages
@@ -34,6 +36,14 @@ def register(consumer: Consumer, sender: Sender) -> None:
 
     @consumer.on(PriorityClaimDecided)
     async def mail_priority_decision(delivery: Delivery[PriorityClaimDecided]) -> None:
+        await sender.first_attempt(delivery)
+
+    @consumer.on(ReminderDue)
+    async def mail_reminder(delivery: Delivery[ReminderDue]) -> None:
+        await sender.first_attempt(delivery)
+
+    @consumer.on(PlacementPublished)
+    async def mail_outcome_known(delivery: Delivery[PlacementPublished]) -> None:
         await sender.first_attempt(delivery)
 
     @consumer.on(InvitationIssued)

@@ -18,8 +18,10 @@ from loket.contracts.events import (
     EventPayload,
     InvitationIssued,
     PasswordResetIssued,
+    PlacementPublished,
     PriorityClaimDecided,
     RegistrationSubmitted,
+    ReminderDue,
 )
 from loket.notificatie.persistence.models import ParentAddress
 from loket.notificatie.templating import MailTemplates
@@ -29,6 +31,8 @@ INVITATION_TEMPLATE = "staff_invitation"
 RESET_TEMPLATE = "password_reset"
 CONFIRMATION_TEMPLATE = "registration_confirmation"
 PRIORITY_TEMPLATE = "priority_decision"
+REMINDER_TEMPLATE = "registration_reminder"
+PUBLISHED_TEMPLATE = "placement_published"
 PRIORITY_KINDS = {  # the claim in the parent's words (Dutch, English)
     "sibling": ("broer of zus op de school", "a brother or sister at the school"),
     "staff_child": ("kind van een medewerker", "a child of a member of staff"),
@@ -54,24 +58,37 @@ class NoAddress(Exception):
 async def mail_for_event(payload: EventPayload, templates: MailTemplates, session: AsyncSession) -> MailRequest:
     """The mail an event asks for; for aanmelding's events, to the address the parent's activation link
     went to (`NoAddress` when there is none)."""
-    if isinstance(payload, RegistrationSubmitted | PriorityClaimDecided):
+    if isinstance(payload, RegistrationSubmitted | PriorityClaimDecided | ReminderDue | PlacementPublished):
         address = await session.get(ParentAddress, payload.pupil_id)
         if address is None:
             raise NoAddress(f"no parent address for pupil {payload.pupil_id}")
+        template, context = _about_the_registration(payload)
+        language = templates.language_for(template, address.language)
+        context = {**context, "username": address.username}
         if isinstance(payload, RegistrationSubmitted):
-            language = templates.language_for(CONFIRMATION_TEMPLATE, address.language)
-            context: dict[str, Any] = {
-                "username": address.username,
-                "submitted_on": format_date(payload.submitted_at, format="long", locale=language),
-            }
-            template = CONFIRMATION_TEMPLATE
-        else:
-            language = templates.language_for(PRIORITY_TEMPLATE, address.language)
-            dutch, english = PRIORITY_KINDS.get(payload.kind, (payload.kind, payload.kind))
-            context = {"username": address.username, "granted": payload.granted, "kind": dutch, "kind_en": english}
-            template = PRIORITY_TEMPLATE
-        return MailRequest(template, payload.registration_id, address.recipient, language, context, payload.pupil_id)
+            context["submitted_on"] = format_date(payload.submitted_at, format="long", locale=language)
+        if isinstance(payload, ReminderDue):
+            context["closes_at"] = _moment(payload.closes_at, language)
+            context["closes_at_en"] = _moment(payload.closes_at, "en")
+        reference = payload.pupil_id if isinstance(payload, ReminderDue) else payload.registration_id
+        return MailRequest(template, reference, address.recipient, language, context, payload.pupil_id)
     return mail_for(payload, templates)
+
+
+def _about_the_registration(payload: EventPayload) -> tuple[str, dict[str, Any]]:
+    if isinstance(payload, RegistrationSubmitted):
+        return CONFIRMATION_TEMPLATE, {}
+    if isinstance(payload, PriorityClaimDecided):
+        dutch, english = PRIORITY_KINDS.get(payload.kind, (payload.kind, payload.kind))
+        return PRIORITY_TEMPLATE, {"granted": payload.granted, "kind": dutch, "kind_en": english}
+    if isinstance(payload, ReminderDue):
+        return REMINDER_TEMPLATE, {"in_progress": payload.progress == "in_progress"}
+    assert isinstance(payload, PlacementPublished)
+    return PUBLISHED_TEMPLATE, {"placed": payload.placed}
+
+
+def _moment(at: Any, language: str) -> str:
+    return format_datetime(at, format="d MMMM y, HH:mm", tzinfo=TIME_ZONE, locale=language)
 
 
 def mail_for(payload: EventPayload, templates: MailTemplates) -> MailRequest:

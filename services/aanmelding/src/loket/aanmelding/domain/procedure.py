@@ -173,6 +173,9 @@ class Round(Model):
     lottery_at: Moment
     publication_at: Moment
     mechanism: Mechanism
+    reminders: tuple[Moment, ...] = Field(
+        default=(), description="Moments in the registration window when parents who are not done get a reminder."
+    )
 
     @model_validator(mode="after")
     def _in_order(self) -> Self:
@@ -186,6 +189,9 @@ class Round(Model):
         for (earlier, first), (later, second) in pairwise(steps):
             if second < first:
                 raise ValueError(f"{later} ({second:%Y-%m-%d %H:%M}) comes before {earlier} ({first:%Y-%m-%d %H:%M})")
+        for index, moment in enumerate(self.reminders):
+            if not self.registration.holds(moment):
+                raise ValueError(f"reminders[{index}] ({moment:%Y-%m-%d %H:%M}) is not in the registration window")
         return self
 
 

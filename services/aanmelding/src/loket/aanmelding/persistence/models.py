@@ -112,3 +112,18 @@ class Placement(Base, table=True):
     registration_id: UUID = Field(index=True)
     program: str | None = Field(default=None, max_length=64)
     rank: int | None = None
+
+
+class Announcement(Base, table=True):
+    """A moment that was announced: a round's reminder, or its publication. Kept so that each is announced
+    once, whoever runs the announcer and however often."""
+
+    __tablename__ = "announcement"
+    __table_args__ = (UniqueConstraint("kind", "round_code", "moment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, description="reminder or publication")
+    round_code: str = Field(max_length=64)
+    moment: datetime = Field(sa_type=UtcDateTime)
+    announced_at: datetime = Field(sa_type=UtcDateTime)
+    events: int = Field(description="How many events it put out.")
