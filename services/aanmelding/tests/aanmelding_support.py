@@ -10,7 +10,7 @@ from loket_test_support import TokenAuthority, deliver
 
 from loket.aanmelding.domain.procedure import TIME_ZONE
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import EventPayload, FinalAdviceGiven, RegistrationFormOutdated
+from loket.contracts.events import EventPayload, FinalAdviceGiven, PupilRegistered, RegistrationFormOutdated
 
 PRIMARY_SCHOOL, OTHER_PRIMARY_SCHOOL = "12AB01", "34CD01"
 IN_THE_WINDOW = datetime(2027, 3, 1, 10, 0, tzinfo=TIME_ZONE)  # the demo region's registration is open
@@ -44,8 +44,13 @@ class Aanmelding:
         envelope = new_envelope(payload, region=self.authority.region)
         await deliver(self.runtime, payload, envelope.model_copy(update={"occurred_at": self.clock.now + after}))
 
-    async def pupil_with_advice(self, advice: str, school: str = PRIMARY_SCHOOL) -> UUID:
+    async def pupil_with_advice(self, advice: str, school: str = PRIMARY_SCHOOL, elk_number: str | None = None) -> UUID:
         pupil = uuid4()
+        if elk_number is not None:
+            registered = PupilRegistered(
+                pupil_id=pupil, elk_number=elk_number, school_brin=school, parent_email="ouder@example.org"
+            )
+            await self.event(registered, after=-timedelta(days=2))
         await self.event(FinalAdviceGiven(pupil_id=pupil, school_brin=school, advice=advice), after=-timedelta(days=1))
         return pupil
 

@@ -68,3 +68,36 @@ async def test_only_the_region_builds_a_market_and_only_of_a_round_with_registra
     assert (await aanmelding.call("GET", "/rounds/ronde-1/market", aanmelding.teacher("94AB00"))).status_code == 403
     assert (await aanmelding.call("GET", "/rounds/ronde-9/market", region)).status_code == 404
     assert (await aanmelding.call("GET", "/rounds/ronde-1/market", {})).status_code == 401
+
+
+def twin(of: str, together: bool = True) -> dict[str, object]:
+    return {"multiple_birth": {"is_multiple": True, "sibling_elk_number": of, "registering_together": together}}
+
+
+async def test_twins_who_register_together_at_the_same_school_share_one_lot(aanmelding):
+    lisa, luuk = await aanmelding.pupil_with_advice("havo", elk_number="E1001"), await aanmelding.pupil_with_advice(
+        "havo", elk_number="E1002"
+    )
+    mila, mats = await aanmelding.pupil_with_advice("havo", elk_number="E2001"), await aanmelding.pupil_with_advice(
+        "havo", elk_number="E2002"
+    )
+    typo = await aanmelding.pupil_with_advice("havo", elk_number="E3001")
+    elsewhere = ["94AA00-havo", "94AB00-hv", "94AC00-havo"]
+    ids = {}
+    for pupil, programs, claims in [
+        (lisa, TO_LYCEUM, twin("E1002")),
+        (luuk, TO_LYCEUM, twin("E1001")),
+        (mila, TO_LYCEUM, twin("E2002")),
+        (mats, elsewhere, twin("E2001")),  # another first choice: each draws their own lot
+        (typo, TO_LYCEUM, twin("E9999")),  # names nobody in the market
+    ]:
+        answer = await aanmelding.register(pupil, programs, **claims)
+        assert answer.status_code == 200, answer.text
+        ids[pupil] = answer.json()["id"].replace("-", "")
+
+    market = (await aanmelding.call("GET", "/rounds/ronde-1/market", aanmelding.token("region_admin"))).json()
+
+    groups = {student["id"]: student.get("group") for student in market["students"]}
+    assert groups[ids[lisa]] == groups[ids[luuk]] == f"lot-{min(ids[lisa], ids[luuk])}"
+    assert [groups[ids[pupil]] for pupil in (mila, mats, typo)] == [None, None, None]
+    assert "E1001" not in json.dumps(market), "the market names registrations, not ELK numbers"

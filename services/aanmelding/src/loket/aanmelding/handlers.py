@@ -1,4 +1,5 @@
-"""What aanmelding does when dossier's events arrive: a pupil's final advice opens registration."""
+"""What aanmelding does when dossier's events arrive: a pupil's final advice opens registration; a new
+pupil's ELK number is what a twin names them by."""
 
 from uuid import UUID
 
@@ -6,11 +7,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.eligibility import advice_levels
 from loket.aanmelding.persistence.models import PupilEligibility
-from loket.contracts.events import FinalAdviceGiven, RegistrationFormOutdated
+from loket.contracts.events import FinalAdviceGiven, PupilRegistered, RegistrationFormOutdated
 from loket.contracts.inbox import Consumer, Delivery
 
 
 def register(consumer: Consumer) -> None:
+    @consumer.on(PupilRegistered)
+    async def pupil_known(delivery: Delivery[PupilRegistered]) -> None:
+        registered = delivery.payload
+        pupil = await _pupil(delivery.session, registered.pupil_id, registered.school_brin)
+        pupil.elk_number = registered.elk_number
+        delivery.session.add(pupil)
+
     @consumer.on(FinalAdviceGiven)
     async def registration_opens(delivery: Delivery[FinalAdviceGiven]) -> None:
         given = delivery.payload

@@ -3,7 +3,7 @@ first choice, hands it to loting's ceremony, and applies the ceremony's result. 
 are placed from the round's publication moment on; the schools as soon as the result is applied."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -11,11 +11,11 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.aanmelding.domain.market import Entry, market
+from loket.aanmelding.domain.market import Entry, Together, lot_groups, market
 from loket.aanmelding.domain.procedure import Procedure, Round, Submission
 from loket.aanmelding.domain.registration import NotNow, RegistrationState
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
-from loket.aanmelding.persistence.models import Lottery, Placement, Registration
+from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
 from loket.aanmelding.registrations import Forbidden, NotFound
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -126,6 +126,7 @@ class Lotteries:
         registrations = (await session.exec(query)).all()
         if not registrations:
             raise NotNow(f"no registration has reached a school in {round_.name} yet")
+        groups = await _lot_groups(session, registrations)
         entries = [
             Entry(
                 student=student_id(registration.id),
@@ -133,10 +134,30 @@ class Lotteries:
                 preferences=tuple(registration.preferences),
                 priority_granted=registration.priority_decision == "granted",
                 equivalent_program_wish=registration.equivalent_program_wish,
+                group=groups.get(student_id(registration.id)),
             )
             for registration in registrations
         ]
         return market(self.procedure, round_, entries)
+
+
+async def _lot_groups(session: AsyncSession, registrations: Sequence[Registration]) -> dict[str, str]:
+    """Twins who register together share a lot (see `lot_groups`)."""
+    together = [r for r in registrations if (r.multiple_birth or {}).get("registering_together")]
+    if not together:
+        return {}
+    pupils = [r.pupil_id for r in together]
+    query = select(PupilEligibility).where(col(PupilEligibility.pupil_id).in_(pupils))
+    elk_numbers = {pupil.pupil_id: pupil.elk_number for pupil in (await session.exec(query)).all()}
+    return lot_groups(
+        Together(
+            student=student_id(registration.id),
+            elk_number=elk_numbers.get(registration.pupil_id),
+            names=str((registration.multiple_birth or {}).get("sibling_elk_number") or ""),
+            first_school=registration.first_choice_brin or "",
+        )
+        for registration in together
+    )
 
 
 def commitment_document(lottery: Lottery) -> dict[str, Any]:

@@ -18,12 +18,16 @@ class Base(SQLModel, registry=registry(metadata=metadata)):
 
 class PupilEligibility(Base, table=True):
     """What aanmelding knows of a pupil before any registration: the final advice, and whether the
-    registration form must be prepared again. Filled from dossier's events; no name, no birth date."""
+    registration form must be prepared again, and the pupil's ELK number. Filled from dossier's events; no
+    name, no birth date."""
 
     __tablename__ = "pupil_eligibility"
 
     pupil_id: UUID = Field(primary_key=True)
     school_brin: str = Field(max_length=6, index=True)
+    elk_number: str | None = Field(
+        default=None, max_length=32, index=True, description="The pupil's ELK number; twins name each other by it."
+    )
     advice: str | None = Field(default=None, max_length=20)
     advice_given_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     form_outdated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
