@@ -31,7 +31,8 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
     started: list[RunningService] = []
     databases: list[str] = []
 
-    async def start(*names: str) -> dict[str, RunningService]:
+    async def start(*names: str, **settings: str) -> dict[str, RunningService]:
+        """Start these services; `settings` are more LOKET_… variables for all of them."""
         ports = {name: free_port() for name in names}
         env = {
             **os.environ,
@@ -41,6 +42,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             "LOKET_RELAY_POLL_INTERVAL": "0.2",
             "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp.port),
             "LOKET_IDENTITY_COOKIE_SECURE": "false",  # plain http here, as with `make up`
+            **settings,
         }
         for name, port in ports.items():
             database, url = await create_database(f"loket_e2e_{name}")

@@ -72,8 +72,8 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # too, so that every one is routable and loting keeps when it was seen published (proces-verbaal).
     "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed),
     # aanmelding opens registration on a pupil's final advice and prepares a fresh registration form when
-    # the pupil's details change.
-    "aanmelding": (FinalAdviceGiven, RegistrationFormOutdated),
+    # the pupil's details change; it keeps a new pupil's ELK number, by which twins name each other.
+    "aanmelding": (PupilRegistered, FinalAdviceGiven, RegistrationFormOutdated),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""
 
