@@ -1,5 +1,6 @@
 """identity signs access tokens with a key it publishes, and can rotate keys without breaking anyone."""
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 
@@ -54,6 +55,30 @@ async def test_a_token_verifies_against_the_published_keys_and_carries_role_regi
     published = (await jwks_client.get("/.well-known/jwks.json")).json()["keys"]
     assert [key["kid"] for key in published] == [keys.current().kid]
     assert all("d" not in key for key in published)  # public halves only
+
+
+class SlowNetwork(httpx.AsyncBaseTransport):
+    """identity's answers, a moment late, as over a real network."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.05)
+        answer = await self.client.get(str(request.url))
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+
+async def test_requests_that_come_in_together_with_the_first_all_wait_for_its_keys(keys, jwks_client):
+    token = TokenIssuer(keys, issuer=ISSUER, region="demo").issue(subject="u1", role=Role.SCHOOL_USER, scope=Scope())
+    async with httpx.AsyncClient(transport=SlowNetwork(jwks_client)) as slow:
+        fresh = TokenVerifier(
+            jwks_url="http://identity/.well-known/jwks.json", issuer=ISSUER, region="demo", client=slow
+        )
+
+        verified = await asyncio.gather(*(fresh.verify(token.token) for _ in range(5)))
+
+    assert [claims.sub for claims in verified] == ["u1"] * 5
 
 
 async def test_after_a_rotation_the_new_key_signs_and_tokens_of_the_old_one_still_verify(keys, jwks_client):

@@ -157,7 +157,9 @@ class TokenVerifier:
         return claims
 
     async def _key(self, kid: str) -> jwt.PyJWK:
-        if kid not in self._keys and time.monotonic() - self._fetched_at >= self._refresh_interval:
+        if kid not in self._keys:
+            # Wait for a fetch in flight rather than skipping it: the requests that come in together with
+            # the first one (after a start or a key rotation) would otherwise be refused.
             async with self._lock:
                 if kid not in self._keys and time.monotonic() - self._fetched_at >= self._refresh_interval:
                     await self._fetch()
