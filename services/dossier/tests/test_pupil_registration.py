@@ -1,5 +1,6 @@
 """A primary school registers a pupil with the first parent's e-mail address."""
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import httpx
@@ -63,6 +64,15 @@ async def test_registering_a_pupil_stores_it_and_announces_it_in_the_same_transa
         "parent_email": "ouder.devries@example.org",
     }
     assert event.sent_at is None  # the relay sends it; it is not started here
+
+
+async def test_pupils_registered_at_the_same_moment_each_get_the_next_elk_number(dossier):
+    _, client = dossier
+
+    answers = await asyncio.gather(*(client.post("/pupils", json=NOOR) for _ in range(12)))
+
+    assert [answer.status_code for answer in answers] == [201] * 12
+    assert sorted(int(answer.json()["elk_number"]) for answer in answers) == list(range(10001, 10013))
 
 
 async def test_elk_numbers_count_up_in_the_region(dossier):

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,12 +12,19 @@ from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.pupils import OUTSIDE_REGION_PREFIX
 from loket.dossier.persistence.models import ParentLogin, Pupil, PupilGroup, SecondaryAccess
 
+ELK_NUMBERING_LOCK = 0x454C4B  # "ELK": the advisory lock that orders the giving of ELK numbers
+
 
 class Pupils:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def highest_elk_number(self) -> str | None:
+        """The highest ELK number given so far. On PostgreSQL, numbering is locked until the transaction
+        ends, so that pupils registered at the same moment get the next numbers one after the other
+        instead of all but one failing on the unique ELK number (SQLite has one writer anyway)."""
+        if (await self.session.connection()).dialect.name == "postgresql":
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ELK_NUMBERING_LOCK})
         # ELK numbers are digits only, so the longest and then greatest string is the highest number
         number = col(Pupil.elk_number)
         own = ~number.startswith(OUTSIDE_REGION_PREFIX)
