@@ -95,6 +95,11 @@ def problems_of(text: str) -> list[str]:
         ('brin = "94AB00"', 'brin = "94A"', "schools[1].brin: '94A' is not a BRIN number"),
         ('"vmbo_gt", "vmbo_gt/havo"', '"vmbo_gt/havo"', "list_length: no rule for the advice vmbo_gt"),
         ("min = 3\nmax = 3", "min = 3\nmax = 2", "list_length[1]: max 2 is below min 3"),
+        (
+            "min = 3\nmax = 3",
+            "min = 9\nmax = 9",
+            "list_length[1].min: the advice vmbo_gt asks for 9 choices, but only 3 programs in schools fit it",
+        ),
         ("publication_at = 2027-07-02T15:30:00", "publication_at = 2027-07-01T15:30:00", "rounds[0]: publication_at"),
         ("reminders = [2027-06-23T10:00:00]", "reminders = [2027-08-01T10:00:00]", "rounds[0]: reminders[0]"),
         ('submission = "parent"', 'submission = "ouder"', "submission: Input should be 'parent' or 'primary_school'"),

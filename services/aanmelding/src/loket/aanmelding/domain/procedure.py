@@ -240,6 +240,14 @@ class Procedure(Model):
         missing = [advice for advice in ADVICES if advice != "pro" and advice not in covered]
         if missing:
             problems.append(f"list_length: no rule for the advice {', '.join(missing)}")
+        for advice, index in covered.items():
+            wanted = self.list_length[index].min or 0
+            fit = sum(1 for _, program in self.fitting(advice) if program.kind == ProgramKind.REGULAR)
+            if fit < wanted:  # no parent with this advice could ever finish the list
+                problems.append(
+                    f"list_length[{index}].min: the advice {advice} asks for {wanted} choices, "
+                    f"but only {fit} programs in schools fit it"
+                )
         return problems
 
     def _rounds_in_order(self) -> list[str]:
