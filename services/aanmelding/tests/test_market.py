@@ -75,11 +75,13 @@ def twin(of: str, together: bool = True) -> dict[str, object]:
 
 
 async def test_twins_who_register_together_at_the_same_school_share_one_lot(aanmelding):
-    lisa, luuk = await aanmelding.pupil_with_advice("havo", elk_number="E1001"), await aanmelding.pupil_with_advice(
-        "havo", elk_number="E1002"
+    lisa, luuk = (
+        await aanmelding.pupil_with_advice("havo", elk_number="E1001"),
+        await aanmelding.pupil_with_advice("havo", elk_number="E1002"),
     )
-    mila, mats = await aanmelding.pupil_with_advice("havo", elk_number="E2001"), await aanmelding.pupil_with_advice(
-        "havo", elk_number="E2002"
+    mila, mats = (
+        await aanmelding.pupil_with_advice("havo", elk_number="E2001"),
+        await aanmelding.pupil_with_advice("havo", elk_number="E2002"),
     )
     typo = await aanmelding.pupil_with_advice("havo", elk_number="E3001")
     elsewhere = ["94AA00-havo", "94AB00-hv", "94AC00-havo"]
