@@ -1,6 +1,7 @@
 """A pupil may register once the primary school has given the final advice; a changed pupil needs a
 fresh registration form. aanmelding learns both from dossier's events, each exactly once."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -12,7 +13,7 @@ from loket.aanmelding.domain.eligibility import Eligibility, Readiness, advice_l
 from loket.aanmelding.persistence.models import PupilEligibility
 from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import FinalAdviceGiven, RegistrationFormOutdated
+from loket.contracts.events import FinalAdviceGiven, PupilRegistered, RegistrationFormOutdated
 
 SERVICE = "aanmelding"
 
@@ -82,3 +83,18 @@ def test_an_advice_is_one_level_or_two_adjacent_ones(advice):
 def test_anything_else_is_refused(advice):
     with pytest.raises(ValueError, match="adjacent"):
         advice_levels(advice)
+
+
+async def test_a_new_pupils_events_handled_at_the_same_moment_both_count(aanmelding):
+    pupil, now = uuid4(), datetime.now(UTC)
+    registered = PupilRegistered(pupil_id=pupil, elk_number="10001", school_brin="12AB01", parent_email="o@example.org")
+    advice = FinalAdviceGiven(pupil_id=pupil, school_brin="12AB01", advice="havo")
+
+    handled = await asyncio.gather(
+        deliver(aanmelding, registered, at(registered, now)), deliver(aanmelding, advice, at(advice, now))
+    )
+
+    assert handled == [True, True]
+    async with aanmelding.database.transaction() as session:
+        row = await session.get(PupilEligibility, pupil)
+    assert row is not None and (row.elk_number, row.advice) == ("10001", "havo")

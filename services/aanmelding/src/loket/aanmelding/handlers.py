@@ -3,6 +3,7 @@ pupil's ELK number is what a twin names them by."""
 
 from uuid import UUID
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.eligibility import advice_levels
@@ -39,8 +40,15 @@ def register(consumer: Consumer) -> None:
 
 
 async def _pupil(session: AsyncSession, pupil_id: UUID, school_brin: str) -> PupilEligibility:
-    pupil = await session.get(PupilEligibility, pupil_id)
-    if pupil is None:
-        pupil = PupilEligibility(pupil_id=pupil_id, school_brin=school_brin)
+    """The pupil's row, made if it is new, and locked: a pupil's events may be handled at the same moment
+    (the ELK number and the final advice come close together), and the second must wait for the first
+    rather than fail on the same new row."""
+    dialect = (await session.connection()).dialect.name
+    new = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PupilEligibility)
+    await session.execute(
+        new.values(pupil_id=pupil_id, school_brin=school_brin).on_conflict_do_nothing(index_elements=["pupil_id"])
+    )
+    pupil = await session.get(PupilEligibility, pupil_id, with_for_update=True, populate_existing=True)
+    assert pupil is not None
     pupil.school_brin = school_brin
     return pupil
