@@ -225,7 +225,9 @@ class TokenAuthority:
         self.server.server_close()
 
 
-def staff_token(var_dir: Path, identity_url: str, *, school: str | None = None, role: str = "school_user") -> str:
+def staff_token(
+    var_dir: Path, identity_url: str, *, school: str | None = None, role: str = "school_user", region: str = "demo"
+) -> str:
     """An access token signed with the running identity's own key (its key folder under `var_dir`).
 
     Until staff can log in (identity's login), this is how a test stands in for a logged-in teacher;
@@ -233,6 +235,6 @@ def staff_token(var_dir: Path, identity_url: str, *, school: str | None = None, 
     from loket.contracts.tokens import Role, Scope
     from loket.identity.tokens import SigningKeys, TokenIssuer
 
-    issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region="demo")
+    issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region=region)
     scope = Scope(schools=(school,) if school else ())
     return issuer.issue(subject=f"test-{role}", role=Role(role), scope=scope).token

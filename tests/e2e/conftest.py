@@ -30,9 +30,11 @@ class RunningService:
 async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> AsyncIterator[Callable[..., object]]:
     started: list[RunningService] = []
     databases: list[str] = []
+    identity: dict[str, str] = {}  # identity's address, for services started after it
 
     async def start(*names: str, **settings: str) -> dict[str, RunningService]:
-        """Start these services; `settings` are more LOKET_… variables for all of them."""
+        """Start these services; `settings` are more LOKET_… variables for all of them. Services started
+        in a later call find the identity of an earlier one."""
         ports = {name: free_port() for name in names}
         env = {
             **os.environ,
@@ -42,6 +44,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             "LOKET_RELAY_POLL_INTERVAL": "0.2",
             "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp.port),
             "LOKET_IDENTITY_COOKIE_SECURE": "false",  # plain http here, as with `make up`
+            **identity,
             **settings,
         }
         for name, port in ports.items():
@@ -50,7 +53,9 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             env[f"LOKET_{name.upper()}_PORT"] = str(port)
             env[f"LOKET_{name.upper()}_DATABASE_URL"] = url
         if "identity" in ports:
-            env["LOKET_IDENTITY_PUBLIC_URL"] = env["LOKET_IDENTITY_URL"] = f"http://127.0.0.1:{ports['identity']}"
+            url = f"http://127.0.0.1:{ports['identity']}"
+            identity.update(LOKET_IDENTITY_PUBLIC_URL=url, LOKET_IDENTITY_URL=url)
+            env.update(identity)
         running = {}
         for name, port in ports.items():
             log = tmp_path / f"{name}.log"
@@ -78,6 +83,10 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
                         return False
 
                 await eventually(ready, within=60, what=f"{service.name} to be ready")
+            if "identity" in running:
+                # identity makes its first signing key when first asked; asking now means that a test's
+                # staff_token signs with identity's key rather than racing it to make one of its own
+                await client.get(f"{running['identity'].url}/.well-known/jwks.json")
         return running
 
     yield start

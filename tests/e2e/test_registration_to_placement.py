@@ -1,18 +1,25 @@
-"""From final advice to published placement, over the real broker and databases, with every service a
-process of its own: the primary school gives the final advice and sends the parent logins; parents
-activate their accounts and register through aanmelding's API (one stops and resumes, one withdraws and
-registers again, one claims a priority the school rejects); the secondary school decides; the region
-takes the market, loting's ceremony solves it with the notary's seed, the region applies the result;
-parents see it from the publication moment on, not a second earlier; and the mails arrive.
+"""From final advice to published placement, per region, over the real broker and databases, with every
+service a process of its own. Forty synthetic pupils at one primary school: the school gives the final
+advice and sends each parent login; the parents activate their accounts and register through aanmelding's
+API with the invulhulp's programs (some stop and resume, one withdraws and registers again, one claims a
+priority the school rejects and one a priority the school grants, a pair of twins registers together);
+in Zaanstad the primary school forwards each list. The secondary schools decide; the region takes the
+market, loting's ceremony solves it with the notary's seed, the region applies the result; parents see it
+from the publication moment on, not a second earlier; and the mails arrive.
 
-The region's procedure is written for this test around the present moment: registration closes
-WINDOW from now, and the result is published shortly after."""
+The region's own procedure file is used, with two changes for a test that must end in minutes: one
+round whose registration closes WINDOW after the file is written and whose result is published shortly
+after, and three seats per program, so that the first choices are over-subscribed and the lottery bites."""
 
 import asyncio
 import json
 import os
+import random
+import re
 import subprocess
 import sys
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,79 +29,67 @@ import pytest
 from loket_test_support import activation_link, eventually, staff_token, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
+REGIONS = ROOT / "services/aanmelding/src/loket/aanmelding/regions"
 SCHOOL = "12AB01"
 PASSWORD = "correct horse battery"
-LYCEUM, COLLEGE, MAVO = "90AA00-hv", "90AB00-havo", "90AC00-havo"
-WINDOW = timedelta(seconds=75)  # every registration step fits in it on a slow machine; the test waits it out
+PUPILS = 40
+SEATS = 3
+ADVICES = ["havo", "vwo", "havo/vwo", "vmbo_gt", "vmbo_gt/havo", "vmbo_k", "vmbo_k/vmbo_gt", "vmbo_b"]
+WINDOW = timedelta(seconds=75)  # 40 registrations fit in it on a slow machine; the test waits it out
+PUBLISHED_AFTER = timedelta(seconds=5)
+REJECTED, GRANTED, TWIN_A, TWIN_B, AGAIN = 0, 1, 2, 3, 4
+RESUMING = (5, 6, 7, 8)
 
 
-def procedure(now: datetime) -> str:
+def procedure_around(region: str, now: datetime) -> str:
+    """The region's procedure file with one round around `now` and SEATS seats per program."""
+    text = (REGIONS / f"{region}.toml").read_text()
+    head, rounds = text.split("[[rounds]]", 1)
+    schools = rounds[rounds.index("[[schools]]") :]
+    ends = [at for at in (rounds.find("[[rounds]]"), rounds.index("[[schools]]")) if at >= 0]
+    first_round = rounds[: min(ends)]
+    mechanism = re.search(r'mechanism = "([^"]+)"', first_round)
+    assert mechanism, f"{region}: no mechanism in its first round"
+
     def at(delta: timedelta) -> str:
         return (now + delta).astimezone(UTC).isoformat(timespec="seconds")
 
-    closes = WINDOW
-    return f"""
-region = "demo"
-name = "End-to-end"
-school_year = "2027-2028"
-submission = "parent"
-priority_kinds = ["sibling", "staff_child"]
-parent_login = {{ opens = {at(-timedelta(days=1))}, closes = {at(closes)} }}
-
-[[list_length]]
-advices = ["vmbo_b", "vmbo_b/vmbo_k", "vmbo_k", "vmbo_k/vmbo_gt", "vmbo_gt", "vmbo_gt/havo", "havo", "havo/vwo", "vwo"]
-min = 2
-max = 2
-
-[[rounds]]
-code = "ronde-1"
-name = "1e ronde"
-registration = {{ opens = {at(-timedelta(days=1))}, closes = {at(closes)} }}
-decisions_due = {at(closes)}
-lottery_at = {at(closes)}
-publication_at = {at(closes + timedelta(seconds=5))}
-mechanism = "first-choice-da-stb"
-
-[[schools]]
-brin = "90AA00"
-name = "Lyceum E2E"
-  [[schools.programs]]
-  code = "{LYCEUM}"
-  name = "havo/vwo"
-  levels = ["havo", "vwo"]
-  seats = 1
-
-[[schools]]
-brin = "90AB00"
-name = "College E2E"
-  [[schools.programs]]
-  code = "{COLLEGE}"
-  name = "havo"
-  levels = ["havo"]
-  seats = 10
-
-[[schools]]
-brin = "90AC00"
-name = "Mavo E2E"
-  [[schools.programs]]
-  code = "{MAVO}"
-  name = "mavo/havo"
-  levels = ["vmbo_gt", "havo"]
-  seats = 10
-"""
+    window = f"{{ opens = {at(-timedelta(days=1))}, closes = {at(WINDOW)} }}"
+    head = re.sub(r"parent_login = \{[^}]*\}", f"parent_login = {window}", head)
+    forwarding = f"forwarding = {window}\n" if "forwarding" in first_round else ""
+    round_ = (
+        f'[[rounds]]\ncode = "ronde-1"\nname = "1e ronde"\nregistration = {window}\n{forwarding}'
+        f"decisions_due = {at(WINDOW)}\nlottery_at = {at(WINDOW)}\npublication_at = {at(WINDOW + PUBLISHED_AFTER)}\n"
+        f'mechanism = "{mechanism.group(1)}"\n\n'
+    )
+    return head + round_ + re.sub(r"seats = \d+", f"seats = {SEATS}", schools)
 
 
-class World:
-    def __init__(self, services: dict[str, Any], client: httpx.AsyncClient, var: Path, smtp: Any) -> None:
-        self.url = {name: service.url for name, service in services.items()}
-        self.client, self.var, self.smtp = client, var, smtp
-        identity = self.url["identity"]
-        self.teacher = self.bearer(staff_token(var, identity, school=SCHOOL))
-        self.lyceum = self.bearer(staff_token(var, identity, school="90AA00"))
-        self.region = self.bearer(staff_token(var, identity, role="region_admin"))
+@dataclass
+class Pupil:
+    n: int
+    id: str
+    elk_number: str
+    advice: str
+    parent: dict[str, str]
+    address: str
+    programs: list[str]
+    claims: dict[str, Any]
+    registration: str | None = None
 
-    @staticmethod
-    def bearer(token: str) -> dict[str, str]:
+
+class Region:
+    """The region's services and the people who use them."""
+
+    def __init__(self, name: str, services: dict[str, Any], client: httpx.AsyncClient, var: Path, smtp: Any) -> None:
+        self.name, self.client, self.var, self.smtp = name, client, var, smtp
+        self.url = {service: running.url for service, running in services.items()}
+        self.teacher = self.staff(school=SCHOOL)
+        self.region = self.staff(role="region_admin")
+        self.busy = asyncio.Semaphore(6)  # parents at their screens at the same time
+
+    def staff(self, **who: str) -> dict[str, str]:
+        token = staff_token(self.var, self.url["identity"], region=self.name, **who)
         return {"Authorization": f"Bearer {token}"}
 
     async def call(self, service: str, method: str, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
@@ -102,181 +97,295 @@ class World:
         assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
 
-    async def pupil_with_a_parent(self, name: str, birth_date: str) -> tuple[str, dict[str, str], str]:
-        """The school registers the pupil and sends the parent login; the parent activates it. Returns the
-        pupil's id, the parent's bearer header and address."""
-        address = f"ouder.{name.lower()}@example.org"
+    async def pupil_with_a_parent(self, n: int, birth_date: str, address: str, mails_before: int = 0) -> Pupil:
+        """The school registers the pupil and sends the parent login; the parent activates it."""
         body = {
-            "given_name": name,
+            "given_name": f"Kind{n}",
             "family_name": "Test",
             "birth_date": birth_date,
             "school_brin": SCHOOL,
             "parent_email": address,
         }
-        pupil = (await self.call("dossier", "POST", "/pupils", self.teacher, json=body))["id"]
+        async with self.busy:
+            pupil = await self.call("dossier", "POST", "/pupils", self.teacher, json=body)
 
-        async def white() -> bool:
-            found = await self.call("dossier", "GET", f"/pupils/{pupil}", self.teacher)
-            return found["parent_logins"][0]["changed_at"] is not None
+            async def white() -> bool:
+                found = await self.call("dossier", "GET", f"/pupils/{pupil['id']}", self.teacher)
+                return found["parent_logins"][0]["changed_at"] is not None
 
-        await eventually(white, within=30, what=f"identity to know {name}")
-        await self.call("dossier", "POST", f"/pupils/{pupil}/parent-login", self.teacher, json={"parent": 1})
+            await eventually(white, within=60, what=f"identity to know pupil {n}")
+            await self.call("dossier", "POST", f"/pupils/{pupil['id']}/parent-login", self.teacher, json={"parent": 1})
 
-        async def mail() -> Any:
-            return self.smtp.inbox.to(address)
+            async def mail() -> Any:
+                found = self.smtp.inbox.to(address)
+                return found if len(found) > mails_before else None
 
-        [message] = await eventually(mail, within=30, what=f"the activation mail of {name}'s parent")
-        answers = {"school": SCHOOL, "birth_date": birth_date, "password": PASSWORD, "password_repeat": PASSWORD}
-        async with httpx.AsyncClient() as browser:
-            done = await browser.post(activation_link(message), data=answers, headers={"Accept": "application/json"})
-        assert done.status_code == 200, done.text
-        return pupil, self.bearer(done.json()["access_token"]), address
+            message = (await eventually(mail, within=60, what=f"the activation mail of pupil {n}"))[-1]
+            answers = {"school": SCHOOL, "birth_date": birth_date, "password": PASSWORD, "password_repeat": PASSWORD}
+            done = await self.client.post(
+                activation_link(message), data=answers, headers={"Accept": "application/json"}
+            )
+            assert done.status_code == 200, done.text
+            parent = {"Authorization": f"Bearer {done.json()['access_token']}"}
+        return Pupil(n, pupil["id"], pupil["elk_number"], ADVICES[n % len(ADVICES)], parent, address, [], {})
 
-    async def final_advice(self, pupil: str, level: str) -> None:
-        advice = {"level": level, "motivation": "Werkt zelfstandig."}
-        await self.call("dossier", "PUT", f"/pupils/{pupil}/final-advice", self.teacher, json=advice)
+    async def final_advice(self, pupil: Pupil) -> None:
+        advice = {"level": pupil.advice, "motivation": "Werkt zelfstandig."}
+        async with self.busy:
+            await self.call("dossier", "PUT", f"/pupils/{pupil.id}/final-advice", self.teacher, json=advice)
 
-        async def open_() -> bool:  # 404 until aanmelding has heard of the pupil
-            url = f"{self.url['aanmelding']}/pupils/{pupil}/registration"
-            found = await self.client.get(url, headers=self.teacher)
-            return found.status_code == 200 and found.json()["readiness"] == "open"
+    async def start(self, pupil: Pupil) -> None:
+        """The first steps: open the form, check the pupil's data, rank the programs."""
+        base = f"/pupils/{pupil.id}/registration"
+        async with self.busy:
+            await self.call("aanmelding", "POST", base, pupil.parent)
+            await self.call("aanmelding", "PUT", f"{base}/pupil-check", pupil.parent, json={"correct": True})
+            body = {"programs": pupil.programs, **pupil.claims}
+            await self.call("aanmelding", "PUT", f"{base}/preferences", pupil.parent, json=body)
 
-        await eventually(open_, within=30, what="aanmelding to hear the final advice")
-
-    async def register(self, pupil: str, parent: dict[str, str], programs: list[str], **claims: Any) -> Any:
-        base = f"/pupils/{pupil}/registration"
-        await self.call("aanmelding", "POST", base, parent)
-        await self.call("aanmelding", "PUT", f"{base}/pupil-check", parent, json={"correct": True})
-        await self.call("aanmelding", "PUT", f"{base}/contact-check", parent, json={"correct": True})
-        await self.call("aanmelding", "PUT", f"{base}/preferences", parent, json={"programs": programs, **claims})
-        await self.call("aanmelding", "PUT", f"{base}/signature", parent, json={"signed_by": "Ouder"})
-        return await self.call("aanmelding", "POST", f"{base}/submission", parent)
+    async def finish(self, pupil: Pupil) -> None:
+        """The remaining steps, then submit (again, where the parent already did: each step may be redone)."""
+        base = f"/pupils/{pupil.id}/registration"
+        async with self.busy:
+            current = (await self.call("aanmelding", "GET", base, pupil.parent))["current"]
+            if current is None or current["state"] == "withdrawn":
+                await self.call("aanmelding", "POST", base, pupil.parent)
+                await self.call("aanmelding", "PUT", f"{base}/pupil-check", pupil.parent, json={"correct": True})
+            await self.call("aanmelding", "PUT", f"{base}/contact-check", pupil.parent, json={"correct": True})
+            body = {"programs": pupil.programs, **pupil.claims}
+            await self.call("aanmelding", "PUT", f"{base}/preferences", pupil.parent, json=body)
+            await self.call("aanmelding", "PUT", f"{base}/signature", pupil.parent, json={"signed_by": "Ouder"})
+            pupil.registration = (await self.call("aanmelding", "POST", f"{base}/submission", pupil.parent))["id"]
 
     def subjects(self, address: str) -> list[str]:
         return [message["Subject"] for message in self.smtp.inbox.to(address)]
 
 
-@pytest.mark.timeout(360)  # it waits for the publication moment, WINDOW after its start
-async def test_from_final_advice_to_the_published_placement(start_services, smtp, tmp_path):
-    now = datetime.now(UTC)
-    (tmp_path / "procedure.toml").write_text(procedure(now))
-    services = await start_services(
-        "identity",
-        "dossier",
-        "aanmelding",
-        "notificatie",
-        "loting",
-        LOKET_AANMELDING_PROCEDURE_FILE=str(tmp_path / "procedure.toml"),
-    )
+def choose(helper: dict[str, Any], rng: random.Random, popular: bool) -> list[str]:
+    """A parent's list from the invulhulp: as many as the rule asks, one per school where every school is
+    ranked; half the parents put the most popular program first."""
+    regular = [program for program in helper["programs"] if program["kind"] == "regular"]
+    if helper["length"]["ranks"] == "schools":
+        regular = list({program["school_brin"]: program for program in reversed(regular)}.values())[::-1]
+    first, rest = regular[0], regular[1:]
+    rng.shuffle(rest)
+    ordered = [first, *rest] if popular else [*rest, first]
+    length = len(ordered) if helper["length"]["ranks"] == "schools" else helper["length"]["min"]
+    assert len(ordered) >= length, f"{helper['advice']}: {len(ordered)} programs fit, the rule asks {length}"
+    return [program["code"] for program in ordered[:length]]
+
+
+def with_sibling_first(helper: dict[str, Any], programs: list[str]) -> list[str]:
+    """The list reordered so that its first choice offers the sibling priority."""
+    school = {program["code"]: program["school_brin"] for program in helper["programs"]}
+    offering = [code for code in programs if "sibling" in helper["priority_kinds"].get(school[code], [])]
+    assert offering, "no school on the list offers the sibling priority"
+    return [offering[0], *[code for code in programs if code != offering[0]]]
+
+
+@pytest.mark.timeout(420)  # it waits for the publication moment, WINDOW after the procedure is written
+@pytest.mark.parametrize("region", ["amstelland", "amsterdam", "zaanstad"])
+async def test_from_final_advice_to_the_published_placement(region, start_services, smtp, tmp_path):
+    services = await start_services("identity", "dossier", "notificatie", "loting", LOKET_REGION=region)
     async with httpx.AsyncClient(timeout=30) as client:
-        w = World(services, client, tmp_path / "var", smtp)
-        noor, noor_parent, noor_mail = await w.pupil_with_a_parent("Noor", "2014-03-09")
-        sem, sem_parent, sem_mail = await w.pupil_with_a_parent("Sem", "2014-05-01")
-        daan, daan_parent, daan_mail = await w.pupil_with_a_parent("Daan", "2014-07-21")
-        for pupil in (noor, sem, daan):
-            await w.final_advice(pupil, "havo")
-
-        # Noor claims a sibling priority at the Lyceum, which the Lyceum rejects
-        sibling = {"kind": "sibling", "sibling_name": "Ali", "sibling_class": "2b"}
-        noor_registration = (await w.register(noor, noor_parent, [LYCEUM, COLLEGE], priority=sibling))["id"]
-        await w.call(
-            "aanmelding",
-            "POST",
-            f"/registrations/{noor_registration}/priority-decision",
-            w.lyceum,
-            json={"granted": False},
+        r = Region(region, services, client, tmp_path / "var", smtp)
+        twins_address = "ouders.tweeling@example.org"
+        pupils = list(
+            await asyncio.gather(
+                *(
+                    r.pupil_with_a_parent(n, f"2014-{1 + n % 12:02d}-{1 + n % 28:02d}", f"ouder.{n}@example.org")
+                    for n in range(PUPILS)
+                    if n not in (TWIN_A, TWIN_B)
+                )
+            )
         )
-        # Sem stops after ranking and resumes later
-        await w.call("aanmelding", "POST", f"/pupils/{sem}/registration", sem_parent)
-        await w.call(
-            "aanmelding",
-            "PUT",
-            f"/pupils/{sem}/registration/preferences",
-            sem_parent,
-            json={"programs": [LYCEUM, MAVO]},
-        )
-        half = await w.call("aanmelding", "GET", f"/pupils/{sem}/registration", w.teacher)
-        assert half["current"]["dot"] == "AG"
-        await w.register(sem, sem_parent, [LYCEUM, MAVO])
-        # Daan registers, withdraws, and registers again with another first choice
-        await w.register(daan, daan_parent, [MAVO, COLLEGE])
-        await w.call("aanmelding", "POST", f"/pupils/{daan}/registration/withdrawal", daan_parent)
-        await w.register(daan, daan_parent, [COLLEGE, MAVO])
+        twin_a = await r.pupil_with_a_parent(TWIN_A, "2014-06-06", twins_address)
+        twin_b = await r.pupil_with_a_parent(TWIN_B, "2014-06-06", twins_address, mails_before=1)
+        pupils = sorted([*pupils, twin_a, twin_b], key=lambda pupil: pupil.n)
+        twin_b.advice = twin_a.advice
+        await asyncio.gather(*(r.final_advice(pupil) for pupil in pupils))
 
-        lyceum_sees = await w.call("aanmelding", "GET", "/schools/90AA00/registrations", w.lyceum)
-        assert sorted(row["pupil_id"] for row in lyceum_sees) == sorted([noor, sem])
-
-        # the region takes the market; loting's ceremony commits, seeds and solves it
-        lottery = await w.call("aanmelding", "POST", "/rounds/ronde-1/lotteries", w.region)
-        market = json.loads(
-            await (await client.get(w.url["aanmelding"] + lottery["market_path"], headers=w.region)).aread()
+        # the region opens the round: aanmelding starts with its procedure, and hears every final advice
+        now = datetime.now(UTC)
+        (tmp_path / "procedure.toml").write_text(procedure_around(region, now))
+        aanmelding = await start_services(
+            "aanmelding", LOKET_REGION=region, LOKET_AANMELDING_PROCEDURE_FILE=str(tmp_path / "procedure.toml")
         )
-        run = await w.call(
+        r.url["aanmelding"] = aanmelding["aanmelding"].url
+
+        async def all_open() -> bool:
+            seen = await r.call("aanmelding", "GET", f"/schools/{SCHOOL}/pupils", r.teacher)
+            return len(seen) == PUPILS and all(row["readiness"] == "open" for row in seen)
+
+        await eventually(all_open, within=60, what="aanmelding to hear every final advice")
+
+        # the parents fill in their lists with the invulhulp
+        helpers = {
+            advice: await r.call(
+                "aanmelding", "GET", "/procedure/programs", pupils[0].parent, params={"advice": advice}
+            )
+            for advice in {pupil.advice for pupil in pupils}
+        }
+        rng = random.Random(f"{region}-lists")
+        for pupil in pupils:
+            pupil.programs = choose(helpers[pupil.advice], rng, popular=pupil.n % 2 == 0)
+        for pupil in (pupils[REJECTED], pupils[GRANTED]):
+            pupil.programs = with_sibling_first(helpers[pupil.advice], pupil.programs)
+            pupil.claims = {"priority": {"kind": "sibling", "sibling_name": "Ali", "sibling_class": "2b"}}
+        twin_b.programs = list(twin_a.programs)
+        twin_a.claims = {
+            "multiple_birth": {
+                "is_multiple": True,
+                "sibling_elk_number": twin_b.elk_number,
+                "registering_together": True,
+            }
+        }
+        twin_b.claims = {
+            "multiple_birth": {
+                "is_multiple": True,
+                "sibling_elk_number": twin_a.elk_number,
+                "registering_together": True,
+            }
+        }
+
+        resuming = [pupils[n] for n in RESUMING]
+        await asyncio.gather(*(r.start(pupil) for pupil in resuming))  # they stop after ranking (AG)
+        dots = {
+            row["pupil_id"]: row["rounds"]
+            for row in await r.call("aanmelding", "GET", f"/schools/{SCHOOL}/pupils", r.teacher)
+        }
+        assert all(dots[pupil.id]["ronde-1"]["dot"] == "AG" for pupil in resuming)
+        await asyncio.gather(*(r.finish(pupil) for pupil in pupils if pupil not in resuming))
+        again = pupils[AGAIN]  # withdraws and registers again with the list turned around
+        await r.call("aanmelding", "POST", f"/pupils/{again.id}/registration/withdrawal", again.parent)
+        again.programs = again.programs[::-1]
+        await r.finish(again)
+        await asyncio.gather(*(r.finish(pupil) for pupil in resuming))  # and come back later
+        if region == "zaanstad":  # the parents submitted to the primary school, which makes them final
+            for pupil in pupils:
+                await r.call("aanmelding", "POST", f"/pupils/{pupil.id}/registration/forwarding", r.teacher)
+        dots = {
+            row["pupil_id"]: row["rounds"]
+            for row in await r.call("aanmelding", "GET", f"/schools/{SCHOOL}/pupils", r.teacher)
+        }
+        assert Counter(dots[pupil.id]["ronde-1"]["dot"] for pupil in pupils) == {"AV": PUPILS}
+        history = await r.call("aanmelding", "GET", f"/pupils/{again.id}/registration", again.parent)
+        assert [row["state"] for row in history["history"]] == ["withdrawn"], history
+
+        # the secondary schools see what was made with them, and decide on the priority claims
+        school_of = {
+            program["code"]: program["school_brin"] for helper in helpers.values() for program in helper["programs"]
+        }
+        first_school = {pupil.registration: school_of[pupil.programs[0]] for pupil in pupils}
+        for brin in set(first_school.values()):
+            seen = await r.call("aanmelding", "GET", f"/schools/{brin}/registrations", r.staff(school=brin))
+            assert sorted(row["id"] for row in seen) == sorted(reg for reg, at in first_school.items() if at == brin)
+        for pupil, granted in ((pupils[REJECTED], False), (pupils[GRANTED], True)):
+            decider = r.staff(school=first_school[pupil.registration])
+            path = f"/registrations/{pupil.registration}/priority-decision"
+            await r.call("aanmelding", "POST", path, decider, json={"granted": granted})
+
+        # the window closes; the region takes the market; loting's ceremony commits, seeds and solves it
+        await asyncio.sleep(max(0.0, (now + WINDOW - datetime.now(UTC)).total_seconds()) + 1)
+        late = await client.post(
+            f"{r.url['aanmelding']}/pupils/{again.id}/registration/withdrawal", headers=again.parent
+        )
+        assert late.status_code == 409, late.text
+        lottery = await r.call("aanmelding", "POST", "/rounds/ronde-1/lotteries", r.region)
+        market = json.loads((await client.get(r.url["aanmelding"] + lottery["market_path"], headers=r.region)).content)
+        assert len(market["students"]) == PUPILS
+        groups = {student["id"]: student.get("group") for student in market["students"]}
+        twins = [groups[student_of(pupil.registration)] for pupil in (twin_a, twin_b)]
+        assert twins[0] is not None and twins[0] == twins[1], "the twins share one lot"
+        run = await r.call(
             "loting",
             "POST",
             "/runs",
-            w.region,
-            json={"market": market, "seed_sources": [{"kind": "notary"}], "label": "1e ronde e2e"},
+            r.region,
+            json={"market": market, "seed_sources": [{"kind": "notary"}], "label": f"{region} 1e ronde"},
         )
 
         async def state(wanted: str) -> bool:
-            return (await w.call("loting", "GET", f"/runs/{run['id']}", w.region))["state"] == wanted
+            return (await r.call("loting", "GET", f"/runs/{run['id']}", r.region))["state"] == wanted
 
         await eventually(lambda: state("committed"), within=30, what="the commitment on the bus")
-        assert (await w.call("loting", "GET", f"/runs/{run['id']}", w.region))["commitment_sha256"] == lottery[
-            "commitment_sha256"
-        ]
-        await w.call(
-            "loting",
-            "POST",
-            f"/runs/{run['id']}/seed",
-            w.region,
-            json={"entered_by": "notaris", "values": {"notary": "4 8 15 16 23 42"}},
-        )
+        committed = await r.call("loting", "GET", f"/runs/{run['id']}", r.region)
+        assert committed["commitment_sha256"] == lottery["commitment_sha256"]
+        seed = {"entered_by": "notaris", "values": {"notary": "4 8 15 16 23 42"}}
+        await r.call("loting", "POST", f"/runs/{run['id']}/seed", r.region, json=seed)
         await eventually(lambda: state("completed"), within=60, what="the ceremony to complete")
         files = {
-            what: (await client.get(f"{w.url['loting']}/runs/{run['id']}/{what}", headers=w.region)).text
+            what: (await client.get(f"{r.url['loting']}/runs/{run['id']}/{what}", headers=r.region)).text
             for what in ("market", "result")
         }
-        applied = await w.call("aanmelding", "POST", f"/lotteries/{lottery['id']}/result", w.region, json=files)
-        assert (applied["placed"], applied["unplaced"]) == (3, 0)
+        applied = await r.call("aanmelding", "POST", f"/lotteries/{lottery['id']}/result", r.region, json=files)
+        assert applied["placed"] + applied["unplaced"] == PUPILS
+        assert applied["placed"] > 0
+        unplaced = await r.call("aanmelding", "GET", f"/lotteries/{lottery['id']}/unplaced", r.region)
+        assert len(unplaced) == applied["unplaced"]
 
-        before = await w.call("aanmelding", "GET", f"/pupils/{noor}/registration", noor_parent)
-        assert before["current"]["placement"] is None  # not a second before the publication moment
-        placed_at_lyceum = await w.call("aanmelding", "GET", "/schools/90AA00/registrations", w.lyceum)
-        assert sum(1 for row in placed_at_lyceum if row["placement"]["program"] == LYCEUM) == 1
+        # the schools see the placements at once and place their pupils; the parents see nothing yet
+        placed_by_school = {}
+        for brin in {school for school in school_of.values()}:
+            seen = await r.call("aanmelding", "GET", f"/schools/{brin}/registrations", r.staff(school=brin))
+            placed_by_school[brin] = {
+                row["id"]: row["placement"]["program"]
+                for row in seen
+                if row["placement"] and row["placement"]["school_brin"] == brin
+            }
+        placements = {reg: program for placed in placed_by_school.values() for reg, program in placed.items()}
+        assert len(placements) == applied["placed"]
+        assert max(Counter(placements.values()).values()) <= SEATS
+        brin, placed_here = max(placed_by_school.items(), key=lambda item: len(item[1]))
+        for registration in placed_here:
+            await r.call(
+                "aanmelding",
+                "POST",
+                f"/registrations/{registration}/placement",
+                r.staff(school=brin),
+                json={"stream": "tweetalig"},
+            )
+        for pupil in pupils:
+            before = await r.call("aanmelding", "GET", f"/pupils/{pupil.id}/registration", pupil.parent)
+            assert before["current"]["placement"] is None, "not a second before the publication moment"
 
-        publication = now + WINDOW + timedelta(seconds=5)
+        # the publication moment comes; the scheduler's run announces it
+        publication = now + WINDOW + PUBLISHED_AFTER
         await asyncio.sleep(max(0.0, (publication - datetime.now(UTC)).total_seconds()) + 1)
         env = {
             **os.environ,
-            "LOKET_AANMELDING_DATABASE_URL": services["aanmelding"].database_url,
+            "LOKET_AANMELDING_DATABASE_URL": aanmelding["aanmelding"].database_url,
             "LOKET_AANMELDING_PROCEDURE_FILE": str(tmp_path / "procedure.toml"),
-            "LOKET_REGION": "demo",
+            "LOKET_REGION": region,
         }
+        command = [sys.executable, "-m", "loket.aanmelding", "announce"]
         announced = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "loket.aanmelding", "announce"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
+            subprocess.run, command, env=env, cwd=ROOT, capture_output=True, text=True, check=True
         )
         assert "publication of 1e ronde" in announced.stdout
+        for pupil in pupils:
+            seen = (await r.call("aanmelding", "GET", f"/pupils/{pupil.id}/registration", pupil.parent))["current"]
+            assert seen["placement"] is not None
+            assert seen["placement"]["program"] == placements.get(seen["id"])
 
-        outcomes = {}
-        for pupil, parent in ((noor, noor_parent), (sem, sem_parent), (daan, daan_parent)):
-            seen = await w.call("aanmelding", "GET", f"/pupils/{pupil}/registration", parent)
-            outcomes[pupil] = seen["current"]["placement"]["program"]
-        assert sorted(outcomes[p] for p in (noor, sem)) in ([LYCEUM, MAVO], [COLLEGE, LYCEUM])
-        assert outcomes[daan] == COLLEGE
+        addresses = {pupil.address for pupil in pupils}
 
-        async def every_parent_heard() -> bool:
-            return all(any("uitslag" in s for s in w.subjects(a)) for a in (noor_mail, sem_mail, daan_mail))
+        async def every_parent_heard() -> bool:  # one outcome mail per pupil: the twins' parents get two
+            return sum("uitslag" in message["Subject"] for message in smtp.inbox.messages) == PUPILS
 
-        await eventually(every_parent_heard, within=30, what="the outcome mails")
-    assert any("Aanmelding ontvangen" in s for s in w.subjects(sem_mail))
-    assert any("Voorrang niet gehonoreerd" in s for s in w.subjects(noor_mail))
-    assert sum("Aanmelding ontvangen" in s for s in w.subjects(daan_mail)) == 2  # registered twice
-    assert "Noor" not in text_of(smtp.inbox.to(noor_mail)[-1])  # mails name no child
+        await eventually(every_parent_heard, within=60, what="the outcome mails")
+    assert all(any("Aanmelding ontvangen" in subject for subject in r.subjects(address)) for address in addresses)
+    assert any("Voorrang niet gehonoreerd" in subject for subject in r.subjects(pupils[REJECTED].address))
+    assert any("Voorrang gehonoreerd" in subject for subject in r.subjects(pupils[GRANTED].address))
+    assert all(any("uitslag" in subject for subject in r.subjects(address)) for address in addresses)
+    assert sum("uitslag" in subject for subject in r.subjects(twins_address)) == 2
+    # registered twice; in Zaanstad only the list the primary school forwarded reached a school
+    confirmations = 1 if region == "zaanstad" else 2
+    assert sum("Aanmelding ontvangen" in subject for subject in r.subjects(again.address)) == confirmations
+    assert not any("Kind" in text_of(message) for message in smtp.inbox.messages if "uitslag" in message["Subject"])
+
+
+def student_of(registration: str | None) -> str:
+    """The registration's pseudonymous student id in the market."""
+    assert registration is not None
+    return registration.replace("-", "")
