@@ -57,6 +57,16 @@ class Aanmelding:
     async def details_changed(self, pupil: UUID, school: str = PRIMARY_SCHOOL) -> None:
         await self.event(RegistrationFormOutdated(pupil_id=pupil, school_brin=school), after=timedelta(minutes=1))
 
+    async def take_lottery(self, round_code: str = "ronde-1") -> httpx.Response:
+        """The region takes the round's market once its registration has closed; the clock goes back to
+        where the test had it."""
+        round_ = self.app.state.procedure.round(round_code)
+        now, self.clock.now = self.clock.now, (round_.forwarding or round_.registration).closes
+        try:
+            return await self.call("POST", f"/rounds/{round_code}/lotteries", self.token("region_admin"))
+        finally:
+            self.clock.now = now
+
     async def events(self, routing_key: str) -> list[dict[str, Any]]:
         """The payloads aanmelding put in its outbox under `routing_key`, oldest first."""
         from sqlalchemy import select

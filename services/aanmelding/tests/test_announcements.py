@@ -43,7 +43,7 @@ async def test_the_outcome_is_announced_at_the_publication_moment_once(aanmeldin
     for pupil in pupils:
         await aanmelding.register(pupil, LIST)
     region = aanmelding.token("region_admin")
-    lottery = (await aanmelding.call("POST", "/rounds/ronde-1/lotteries", region)).json()
+    lottery = (await aanmelding.take_lottery()).json()
     commitment = (await aanmelding.call("GET", lottery["market_path"], region)).text
     market = json.dumps({**json.loads(commitment), "seed": "7a" * 32})
     (tmp_path / "m.json").write_text(market)

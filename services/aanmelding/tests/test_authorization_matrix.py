@@ -71,7 +71,7 @@ async def world(aanmelding) -> World:  # type: ignore[no-untyped-def]
     daan = await aanmelding.pupil_with_advice("havo", school=OTHER_PRIMARY_SCHOOL)
     noor_registration = (await aanmelding.register(noor, TO_LYCEUM, priority=SIBLING)).json()["id"]
     daan_registration = (await aanmelding.register(daan, TO_COLLEGE, priority=SIBLING)).json()["id"]
-    lottery = await aanmelding.call("POST", "/rounds/ronde-1/lotteries", aanmelding.token("region_admin"))
+    lottery = await aanmelding.take_lottery()
     callers = {
         "region_admin": aanmelding.token("region_admin"),
         "board_contact": aanmelding.token("board_contact", board="B1", schools=[PRIMARY_SCHOOL]),

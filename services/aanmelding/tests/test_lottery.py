@@ -36,7 +36,7 @@ def solve(market_text: str, folder: Path) -> str:
 
 async def lottery_run(aanmelding, tmp_path) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     region = aanmelding.token("region_admin")
-    taken = await aanmelding.call("POST", "/rounds/ronde-1/lotteries", region)
+    taken = await aanmelding.take_lottery()
     assert taken.status_code == 201, taken.text
     commitment = (await aanmelding.call("GET", taken.json()["market_path"], region)).text
     market_text = json.dumps({**json.loads(commitment), "seed": SEED})
@@ -126,3 +126,16 @@ async def test_only_the_region_takes_and_applies_a_lottery(aanmelding):
 
     assert (await aanmelding.call("POST", "/rounds/ronde-1/lotteries", aanmelding.teacher("94AB00"))).status_code == 403
     assert (await aanmelding.call("POST", "/rounds/ronde-1/lotteries", {})).status_code == 401
+
+
+async def test_the_market_is_not_taken_while_parents_can_still_register(aanmelding):
+    await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    region = aanmelding.token("region_admin")
+
+    early = await aanmelding.call("POST", "/rounds/ronde-1/lotteries", region)
+
+    assert early.status_code == 409
+    assert "open until 30-06-2027 17:00" in early.json()["detail"], early.text
+    preview = await aanmelding.call("GET", "/rounds/ronde-1/market", region)
+    assert preview.status_code == 200 and len(preview.json()["students"]) == 1
+    assert (await aanmelding.take_lottery()).status_code == 201  # once the window has closed

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.market import Entry, Together, lot_groups, market
-from loket.aanmelding.domain.procedure import Procedure, Round, Submission
+from loket.aanmelding.domain.procedure import TIME_ZONE, Procedure, Round, Submission
 from loket.aanmelding.domain.registration import NotNow, RegistrationState
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
 from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
@@ -39,8 +39,15 @@ class Lotteries:
             return await self._market(session, round_)
 
     async def take(self, claims: Claims, round_code: str) -> Lottery:
-        """Fix the round's market for loting's ceremony: its canonical JSON and SHA-256 are kept."""
+        """Fix the round's market for loting's ceremony: its canonical JSON and SHA-256 are kept. Not while
+        parents (or, in Zaanstad, the primary schools) can still add to it: they would be left out."""
         round_ = self._round(claims, round_code)
+        last = round_.forwarding.closes if round_.forwarding else round_.registration.closes
+        if self.clock() < last:
+            raise NotNow(
+                f"registration in {round_.name} is open until {last.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}; "
+                f"take the market once it has closed (GET /rounds/{round_.code}/market shows it as it is now)"
+            )
         async with self.database.transaction() as session:
             commitment = canonical(await self._market(session, round_))
             lottery = Lottery(
