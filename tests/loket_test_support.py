@@ -226,7 +226,13 @@ class TokenAuthority:
 
 
 def staff_token(
-    var_dir: Path, identity_url: str, *, school: str | None = None, role: str = "school_user", region: str = "demo"
+    var_dir: Path,
+    identity_url: str,
+    *,
+    school: str | None = None,
+    role: str = "school_user",
+    region: str = "demo",
+    subject: str | None = None,
 ) -> str:
     """An access token signed with the running identity's own key (its key folder under `var_dir`).
 
@@ -237,4 +243,4 @@ def staff_token(
 
     issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region=region)
     scope = Scope(schools=(school,) if school else ())
-    return issuer.issue(subject=f"test-{role}", role=Role(role), scope=scope).token
+    return issuer.issue(subject=subject or f"test-{role}", role=Role(role), scope=scope).token

@@ -57,8 +57,53 @@ async def test_a_final_advice_in_dossier_opens_registration_in_aanmelding(start_
         "pupil_id",
         "school_brin",
         "elk_number",
+        "group_name",
+        "group_changed_at",
         "advice",
         "advice_given_at",
         "form_outdated_at",
         "form_prepared_at",
     }  # no name, no birth date: aanmelding reads those where it may
+
+
+async def test_a_teacher_sees_in_aanmelding_the_pupils_of_the_groups_dossier_gives_them(start_services, tmp_path):
+    """The school's administrator links juf Anna to 8a in dossier and registers Daan in 8a and Sem in 8b;
+    in aanmelding, juf Anna's list of the school's pupils holds Daan and not Sem."""
+    services = await start_services("identity", "dossier", "aanmelding")
+    dossier, aanmelding, brin = services["dossier"].url, services["aanmelding"].url, PUPIL["school_brin"]
+
+    def bearer(**claims: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {staff_token(tmp_path / 'var', services['identity'].url, **claims)}"}
+
+    region, administrator = bearer(role="region_admin"), bearer(role="school_admin", school=brin)
+    juf_anna = bearer(school=brin, subject="juf-anna")
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{services['identity'].url}/.well-known/jwks.json")).json()["keys"]
+        school = await client.post(f"{dossier}/schools", json={"brin": brin, "name": "De Regenboog"}, headers=region)
+        assert school.status_code == 201, school.text
+        for name, teachers in (("8a", ["juf-anna"]), ("8b", [])):
+            group = {"name": name, "year_level": 8, "teachers": teachers}
+            made = await client.post(f"{dossier}/schools/{brin}/groups", json=group, headers=administrator)
+            assert made.status_code == 201, made.text
+        daan, sem = [
+            (
+                await client.post(
+                    f"{dossier}/pupils", json={**PUPIL, "given_name": name, "group": group}, headers=administrator
+                )
+            ).json()["id"]
+            for name, group in (("Daan", "8a"), ("Sem", "8b"))
+        ]
+
+        async def listed_for_anna() -> list[str] | None:
+            answer = await client.get(f"{aanmelding}/schools/{brin}/pupils", headers=juf_anna)
+            assert answer.status_code == 200, answer.text
+            return [row["pupil_id"] for row in answer.json()] or None
+
+        async def everyone_grouped() -> bool:
+            answer = await client.get(f"{aanmelding}/schools/{brin}/pupils", headers=administrator)
+            return sorted(row["group"] or "" for row in answer.json()) == ["8a", "8b"]
+
+        await eventually(everyone_grouped, within=30, what="aanmelding to hear both pupils' groups")
+        assert await eventually(listed_for_anna, within=30, what="juf Anna's groups") == [daan]
+        sem_for_anna = await client.get(f"{aanmelding}/pupils/{sem}/registration", headers=juf_anna)
+        assert sem_for_anna.status_code == 404

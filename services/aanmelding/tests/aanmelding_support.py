@@ -10,7 +10,14 @@ from loket_test_support import TokenAuthority, deliver
 
 from loket.aanmelding.domain.procedure import TIME_ZONE
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import EventPayload, FinalAdviceGiven, PupilRegistered, RegistrationFormOutdated
+from loket.contracts.events import (
+    EventPayload,
+    FinalAdviceGiven,
+    GroupTeachersChanged,
+    PupilGroupChanged,
+    PupilRegistered,
+    RegistrationFormOutdated,
+)
 
 PRIMARY_SCHOOL, OTHER_PRIMARY_SCHOOL = "12AB01", "34CD01"
 IN_THE_WINDOW = datetime(2027, 3, 1, 10, 0, tzinfo=TIME_ZONE)  # the demo region's registration is open
@@ -44,8 +51,14 @@ class Aanmelding:
         envelope = new_envelope(payload, region=self.authority.region)
         await deliver(self.runtime, payload, envelope.model_copy(update={"occurred_at": self.clock.now + after}))
 
-    async def pupil_with_advice(self, advice: str, school: str = PRIMARY_SCHOOL, elk_number: str | None = None) -> UUID:
+    async def pupil_with_advice(
+        self, advice: str, school: str = PRIMARY_SCHOOL, elk_number: str | None = None, group: str | None = None
+    ) -> UUID:
         pupil = uuid4()
+        if group is not None:
+            await self.event(
+                PupilGroupChanged(pupil_id=pupil, school_brin=school, group=group), after=-timedelta(days=3)
+            )
         if elk_number is not None:
             registered = PupilRegistered(
                 pupil_id=pupil, elk_number=elk_number, school_brin=school, parent_email="ouder@example.org"
@@ -53,6 +66,12 @@ class Aanmelding:
             await self.event(registered, after=-timedelta(days=2))
         await self.event(FinalAdviceGiven(pupil_id=pupil, school_brin=school, advice=advice), after=-timedelta(days=1))
         return pupil
+
+    async def teach(
+        self, group: str, *teachers: str, school: str = PRIMARY_SCHOOL, after: timedelta = timedelta(0)
+    ) -> None:
+        """dossier: the school's administrator set who teaches `group`."""
+        await self.event(GroupTeachersChanged(school_brin=school, group=group, teachers=list(teachers)), after=after)
 
     async def details_changed(self, pupil: UUID, school: str = PRIMARY_SCHOOL) -> None:
         await self.event(RegistrationFormOutdated(pupil_id=pupil, school_brin=school), after=timedelta(minutes=1))

@@ -1,6 +1,6 @@
 """The authorization matrix of aanmelding: every endpoint × every kind of caller × an object of its own and
-a foreign one. Noor goes to primary school 12AB01 and registered with Lyceum 94AB00 first; Daan goes to
-34CD01 and registered with College 94AA00 first. Each cell says the answer: GRANTED (past access
+a foreign one. Noor goes to primary school 12AB01, in group 8a, and registered with Lyceum 94AB00 first;
+Daan goes to 34CD01 and registered with College 94AA00 first. Each cell says the answer: GRANTED (past access
 control: 2xx, or 409/422 when the object's state or the input says no), or the refusal: 401 without a
 token, 403 for what the caller may not do, 404 for what it does not reach (as if it did not exist).
 Zero unexpected grants.
@@ -28,7 +28,8 @@ CALLERS = (
     "region_admin",
     "board_contact",  # of the board of 12AB01
     "primary_admin",  # school administrator of 12AB01
-    "teacher_of_8a",  # school user of 12AB01 limited to group 8a
+    "teacher_of_8a",  # school user of 12AB01 limited to group 8a by the token
+    "teaches_8b",  # school user of 12AB01 whom dossier links to group 8b
     "lyceum_user",  # staff of 94AB00
     "other_vo_user",  # staff of 94AC00, where neither registered first
     "parent_of_noor",
@@ -41,15 +42,17 @@ def table(*cells: tuple[object, object]) -> Cells:
     return dict(zip(CALLERS, cells, strict=True))
 
 
+# A teacher's list of the school's pupils is granted to teaches_8b too: it holds only 8b's pupils
+# (`test_teachers_see_their_groups.py`).
 # fmt: off
-#                    region    board     p.admin   8a only   lyceum    other vo  parent    other parent
-READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF))
-PARENT_STEP = table((NO, NO), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF))
-SCHOOL_PUPILS = table((OK, OK), (OK, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
-PRIMARY_ACT = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
-VO_LIST = table((OK, OK), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF))
-VO_ACT = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF))
-REGION = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+#                    region    board     p.admin   8a only   8b only   lyceum    other vo  parent    other parent
+READ_PUPIL = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF))
+PARENT_STEP = table((NO, NO), (NO, NF), (NO, NF), (NO, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF))
+SCHOOL_PUPILS = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+PRIMARY_ACT = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+VO_LIST = table((OK, OK), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF))
+VO_ACT = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF))
+REGION = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
 
 PUBLIC = {"GET /procedure", "GET /procedure/programs"}  # the region's school guide: no token
@@ -67,7 +70,8 @@ class World:
 
 
 async def world(aanmelding) -> World:  # type: ignore[no-untyped-def]
-    noor = await aanmelding.pupil_with_advice("havo", school=PRIMARY_SCHOOL)
+    noor = await aanmelding.pupil_with_advice("havo", school=PRIMARY_SCHOOL, group="8a")
+    await aanmelding.teach("8b", "teacher-of-8b")
     daan = await aanmelding.pupil_with_advice("havo", school=OTHER_PRIMARY_SCHOOL)
     noor_registration = (await aanmelding.register(noor, TO_LYCEUM, priority=SIBLING)).json()["id"]
     daan_registration = (await aanmelding.register(daan, TO_COLLEGE, priority=SIBLING)).json()["id"]
@@ -77,6 +81,7 @@ async def world(aanmelding) -> World:  # type: ignore[no-untyped-def]
         "board_contact": aanmelding.token("board_contact", board="B1", schools=[PRIMARY_SCHOOL]),
         "primary_admin": aanmelding.token("school_admin", schools=[PRIMARY_SCHOOL]),
         "teacher_of_8a": aanmelding.token("school_user", schools=[PRIMARY_SCHOOL], groups=["8a"]),
+        "teaches_8b": aanmelding.token("school_user", "teacher-of-8b", schools=[PRIMARY_SCHOOL]),
         "lyceum_user": aanmelding.teacher(LYCEUM),
         "other_vo_user": aanmelding.teacher("94AC00"),
         "parent_of_noor": aanmelding.parent(noor),

@@ -7,8 +7,10 @@ from uuid import UUID, uuid4
 
 import httpx
 from loket_test_support import TokenAuthority, deliver
+from sqlalchemy import select
 
 from loket.contracts.events import RegistrationSubmitted
+from loket.dossier.persistence.models import messaging
 
 OWN_SCHOOL, OTHER_SCHOOL = "12AB01", "34CD01"
 SECONDARY_SCHOOL = "56EF01"  # a VO school: Noor is registered there
@@ -70,6 +72,13 @@ async def organisation(dossier: Dossier) -> None:
     for name, teachers in [("8a", ["t-8a"]), ("8b", ["t-8b"])]:
         group = {"name": name, "year_level": 8, "teachers": teachers}
         assert (await dossier.call("POST", f"/schools/{OWN_SCHOOL}/groups", admin, json=group)).status_code == 201
+
+
+async def published(dossier: Dossier, event_type: str) -> list[dict[str, Any]]:
+    """The payloads of one kind of event dossier put in its outbox, in order."""
+    async with dossier.runtime.database.transaction() as session:
+        rows = (await session.execute(select(messaging.outbox.c.body).order_by(messaging.outbox.c.seq))).scalars()
+        return [body["payload"] for body in rows if body["type"] == event_type]
 
 
 async def register(dossier: Dossier, body: dict[str, Any]) -> str:

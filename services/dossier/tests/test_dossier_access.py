@@ -3,7 +3,17 @@ contact its schools', a parent only its own child. A pupil out of reach is answe
 not exist; every read by staff is in the audit trail, which nobody can change."""
 
 import pytest
-from dossier_support import OTHER_BOARD, OTHER_SCHOOL, OWN_BOARD, OWN_SCHOOL, Dossier, organisation, pupil, register
+from dossier_support import (
+    OTHER_BOARD,
+    OTHER_SCHOOL,
+    OWN_BOARD,
+    OWN_SCHOOL,
+    Dossier,
+    organisation,
+    published,
+    pupil,
+    register,
+)
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -80,6 +90,31 @@ async def test_a_teacher_places_pupils_only_in_their_own_groups(dossier: Dossier
         "PUT", f"/pupils/{school['noor']}/group", dossier.parent(school["noor"]), json={"group": None}
     )
     assert parent.status_code == 403
+
+
+async def test_the_other_services_hear_each_pupils_group_and_each_groups_teachers(dossier: Dossier, school):
+    """aanmelding limits teachers to their groups as dossier does, from these events."""
+    admin = dossier.school_admin()
+    await dossier.call(
+        "PUT", f"/pupils/{school['lotte']}/group", dossier.school_user(subject="t-8a"), json={"group": "8b"}
+    )
+    await dossier.call("PUT", f"/pupils/{school['lotte']}/group", admin, json={"group": "8a"})
+    group_8b = [
+        g for g in (await dossier.call("GET", f"/schools/{OWN_SCHOOL}/groups", admin)).json() if g["name"] == "8b"
+    ]
+    await dossier.call("PUT", f"/groups/{group_8b[0]['id']}/teachers", admin, json={"teachers": ["t-8b", "t-ib"]})
+
+    grouped = [
+        (e["pupil_id"], e["school_brin"], e["group"]) for e in await published(dossier, "dossier.pupil.group_changed")
+    ]
+    teachers = [(e["group"], e["teachers"]) for e in await published(dossier, "dossier.group.teachers_changed")]
+
+    assert grouped == [
+        (school["noor"], OWN_SCHOOL, "8a"),
+        (school["sem"], OWN_SCHOOL, "8b"),
+        (school["lotte"], OWN_SCHOOL, "8a"),
+    ]
+    assert teachers == [("8a", ["t-8a"]), ("8b", ["t-8b"]), ("8b", ["t-8b", "t-ib"])]
 
 
 async def test_every_read_by_staff_is_audited_and_a_parents_own_read_is_not(dossier: Dossier, school):

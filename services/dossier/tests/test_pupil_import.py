@@ -142,6 +142,8 @@ async def test_sixty_pupils_come_over_twins_apart_and_a_misspelled_name_left_to_
     assert sum(1 for p in pupils if p.bsn_sealed is not None) == 30
     assert events.count("dossier.pupil.registered.v1") == 3 + 57
     assert events.count("dossier.registration_form.outdated.v1") == 2  # Emma and Lucas got an address
+    moved = [p for p in report["changed"] if "groep" in p["fields"]]
+    assert events.count("dossier.pupil.group_changed.v1") == 3 + 57 + len(moved)  # every group, for its teachers
     assert len(imported) == 57
     sofie = await dossier.call("GET", f"/pupils/{known['Sofie']}", admin)
     assert sofie.json()["given_name"] == "Sofie" and sofie.json()["address"] is None  # untouched

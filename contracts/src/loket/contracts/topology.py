@@ -16,6 +16,7 @@ from loket.contracts.events import (
     ActivationIssued,
     EventPayload,
     FinalAdviceGiven,
+    GroupTeachersChanged,
     InformationRequested,
     InvitationIssued,
     MessageFailed,
@@ -25,6 +26,7 @@ from loket.contracts.events import (
     PasswordResetIssued,
     PlacementPublished,
     PriorityClaimDecided,
+    PupilGroupChanged,
     PupilRegistered,
     RegistrationFormOutdated,
     RegistrationSubmitted,
@@ -72,8 +74,15 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # too, so that every one is routable and loting keeps when it was seen published (proces-verbaal).
     "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed),
     # aanmelding opens registration on a pupil's final advice and prepares a fresh registration form when
-    # the pupil's details change; it keeps a new pupil's ELK number, by which twins name each other.
-    "aanmelding": (PupilRegistered, FinalAdviceGiven, RegistrationFormOutdated),
+    # the pupil's details change; it keeps a new pupil's ELK number, by which twins name each other, and
+    # each pupil's group and each group's teachers, so that a teacher sees only the pupils of their groups.
+    "aanmelding": (
+        PupilRegistered,
+        FinalAdviceGiven,
+        RegistrationFormOutdated,
+        PupilGroupChanged,
+        GroupTeachersChanged,
+    ),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""
 

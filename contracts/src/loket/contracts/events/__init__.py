@@ -11,8 +11,10 @@ from loket.contracts.events.aanmelding import (
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import (
     FinalAdviceGiven,
+    GroupTeachersChanged,
     InformationRequested,
     ParentLoginRequested,
+    PupilGroupChanged,
     PupilRegistered,
     RegistrationFormOutdated,
 )
@@ -40,6 +42,7 @@ __all__ = [
     "ActivationIssued",
     "EventPayload",
     "FinalAdviceGiven",
+    "GroupTeachersChanged",
     "InformationRequested",
     "InvitationIssued",
     "MessageFailed",
@@ -49,6 +52,7 @@ __all__ = [
     "PasswordResetIssued",
     "PlacementPublished",
     "PriorityClaimDecided",
+    "PupilGroupChanged",
     "PupilRegistered",
     "RegistrationFormOutdated",
     "RegistrationSubmitted",

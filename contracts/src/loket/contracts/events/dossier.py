@@ -36,6 +36,32 @@ class RegistrationFormOutdated(EventPayload):
     school_brin: str = Field(description="The primary school: BRIN number with its location.")
 
 
+@event("dossier.pupil.group_changed", 1)
+class PupilGroupChanged(EventPayload):
+    """The primary school put a pupil in a group (at registration, by an import or by hand), or in none.
+
+    A teacher limited to some groups sees only the pupils of those groups, in every service; this is how
+    the others learn the pupil's group. Says which pupil and which group, nothing else.
+    """
+
+    pupil_id: UUID
+    school_brin: str = Field(description="The primary school: BRIN number with its location.")
+    group: str | None = Field(description="The group's name at that school (e.g. `8a`); null: no group.")
+
+
+@event("dossier.group.teachers_changed", 1)
+class GroupTeachersChanged(EventPayload):
+    """A school's administrator set who teaches a group. A school user who teaches some groups sees only
+    the pupils of those groups (with the groups their token names, if any).
+
+    Carries the whole set, so that the last one counts.
+    """
+
+    school_brin: str = Field(description="The primary school: BRIN number with its location.")
+    group: str = Field(description="The group's name at that school (e.g. `8a`).")
+    teachers: list[str] = Field(description="The teachers' staff accounts (token subjects); empty: none.")
+
+
 @event("dossier.final_advice.given", 1)
 class FinalAdviceGiven(EventPayload):
     """The primary school gave (or changed) the pupil's final advice; it opens registration for the pupil.

@@ -32,6 +32,7 @@ from loket.aanmelding.domain.registration import (
 )
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placements
+from loket.aanmelding.persistence.teaching import sees_pupil
 from loket.contracts.events import RegistrationSubmitted, RegistrationWithdrawn
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
@@ -257,7 +258,8 @@ class Registrations:
             return eligibility
         if eligibility is None or not claims.reaches_school(eligibility.school_brin):
             raise NotFound("no such pupil")
-        refuse_group_limited(claims)
+        if not await sees_pupil(session, claims, eligibility):
+            raise NotFound("no such pupil in your groups")
         return eligibility
 
     async def _all(self, session: AsyncSession, pupil_id: UUID) -> list[Registration]:
@@ -300,10 +302,10 @@ def apply_list(
 
 
 def refuse_group_limited(claims: Claims) -> None:
-    """A teacher limited to some groups sees only their pupils; aanmelding does not know a pupil's group
-    (dossier does), so it shows such a teacher none rather than all of the school's."""
+    """Groups are a primary school's: a school user whose token limits them to some groups has no
+    secondary school's registrations to read."""
     if claims.role == Role.SCHOOL_USER and claims.scope.groups:
-        raise Forbidden("you see the pupils of your groups in the dossier; aanmelding does not know groups yet")
+        raise Forbidden("a user limited to groups sees the pupils of those groups, not a secondary school's lists")
 
 
 def submitted(registration: Registration, at: datetime) -> RegistrationSubmitted:

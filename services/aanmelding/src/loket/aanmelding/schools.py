@@ -29,6 +29,7 @@ from loket.aanmelding.domain.registration import (
 )
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placed_at, placements
+from loket.aanmelding.persistence.teaching import own_groups, sees_pupil
 from loket.aanmelding.registrations import (
     Forbidden,
     NotFound,
@@ -57,6 +58,7 @@ class Consent:
 @dataclass(frozen=True)
 class PupilStatus:
     pupil_id: UUID
+    group: str | None
     readiness: Readiness | None
     advice: str | None
     by_round: dict[str, Registration]  # the registration that counts in each round
@@ -71,19 +73,27 @@ class Schools:
 
     # The primary school.
 
-    async def pupils(self, claims: Claims, brin: str) -> list[PupilStatus]:
-        """The school's pupils that aanmelding knows, with their registration per round (the dots)."""
+    async def pupils(self, claims: Claims, brin: str, group: str | None = None) -> list[PupilStatus]:
+        """The school's pupils that aanmelding knows, with their registration per round (the dots); a
+        teacher of some groups: the pupils of those groups."""
         _reach(claims, brin)
         async with self.database.transaction() as session:
-            pupils = (await session.exec(select(PupilEligibility).where(PupilEligibility.school_brin == brin))).all()
+            of_school = select(PupilEligibility).where(PupilEligibility.school_brin == brin)
+            if limited := await own_groups(session, claims, brin):
+                of_school = of_school.where(col(PupilEligibility.group_name).in_(limited))
+            if group is not None:
+                of_school = of_school.where(PupilEligibility.group_name == group)
+            pupils = (await session.exec(of_school)).all()
             query = select(Registration).where(Registration.school_brin == brin, col(Registration.active).is_(True))
             registrations = (await session.exec(query)).all()
         by_pupil: dict[UUID, dict[str, Registration]] = {}
         for registration in registrations:
             by_pupil.setdefault(registration.pupil_id, {})[registration.round_code] = registration
         return [
-            PupilStatus(pupil.pupil_id, readiness_of(pupil), pupil.advice, by_pupil.get(pupil.pupil_id, {}))
-            for pupil in sorted(pupils, key=lambda pupil: str(pupil.pupil_id))
+            PupilStatus(
+                pupil.pupil_id, pupil.group_name, readiness_of(pupil), pupil.advice, by_pupil.get(pupil.pupil_id, {})
+            )
+            for pupil in sorted(pupils, key=lambda pupil: (pupil.group_name or "", str(pupil.pupil_id)))
         ]
 
     async def forward(self, claims: Claims, pupil_id: UUID) -> Registration:
@@ -135,10 +145,7 @@ class Schools:
             raise Refused([Problem("signed_by", "the name of the parent who signed the paper form")])
         now = self.clock()
         async with self.database.transaction() as session:
-            eligibility = await session.get(PupilEligibility, pupil_id)
-            if eligibility is None:
-                raise NotFound("no such pupil")
-            _reach(claims, eligibility.school_brin, act=True)
+            eligibility = await self._pupil_of_mine(session, claims, pupil_id)
             round_ = registration_round(self.procedure, readiness_of(eligibility), now)
             registration = await _active(session, pupil_id)
             if registration is not None and registration.state != RegistrationState.IN_PROGRESS:
@@ -170,11 +177,18 @@ class Schools:
         self.outbox.nudge()
         return registration
 
-    async def _at_primary_school(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> Registration:
+    async def _pupil_of_mine(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> PupilEligibility:
+        """A pupil of the caller's primary school (a teacher of some groups: of one of them), to act on."""
         eligibility = await session.get(PupilEligibility, pupil_id)
         if eligibility is None:
             raise NotFound("no such pupil")
         _reach(claims, eligibility.school_brin, act=True)
+        if not await sees_pupil(session, claims, eligibility):
+            raise NotFound("no such pupil in your groups")
+        return eligibility
+
+    async def _at_primary_school(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> Registration:
+        await self._pupil_of_mine(session, claims, pupil_id)
         if self.procedure.submission != Submission.PRIMARY_SCHOOL:
             raise NotNow(
                 "in this region the parent submits to the secondary school; the primary school does not forward"
@@ -196,7 +210,7 @@ class Schools:
     async def received(self, claims: Claims, brin: str) -> list[tuple[Registration, Placement | None]]:
         """The registrations made with this school (its first choice), oldest first, and after a lottery
         also those it placed here from another first choice; each with its placement."""
-        _reach(claims, brin)
+        _reach(claims, brin, secondary=True)
         codes = [
             program.code for school in self.procedure.schools if school.brin == brin for program in school.programs
         ]
@@ -212,7 +226,7 @@ class Schools:
 
     async def withdrawn(self, claims: Claims, brin: str) -> list[Registration]:
         """Registrations that reached this school and were withdrawn or voided since (the Terugtrekkers)."""
-        _reach(claims, brin)
+        _reach(claims, brin, secondary=True)
         query = select(Registration).where(
             Registration.first_choice_brin == brin,
             col(Registration.state).in_([RegistrationState.WITHDRAWN, RegistrationState.VOIDED]),
@@ -228,7 +242,7 @@ class Schools:
             registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
             if registration is None or registration.first_choice_brin is None or not self._reached(registration):
                 raise NotFound("no such registration with your school")
-            _reach(claims, registration.first_choice_brin, act=True)
+            _reach(claims, registration.first_choice_brin, act=True, secondary=True)
             if registration.priority is None:
                 raise NotNow("no priority was claimed in this registration")
             round_ = self.procedure.round(registration.round_code)
@@ -296,7 +310,7 @@ class Schools:
         reached = [brin for brin in schools if claims.reaches_school(brin)]
         if not reached:
             raise NotFound("no such registration with your school")
-        _reach(claims, reached[0], act=True)
+        _reach(claims, reached[0], act=True, secondary=True)
         return registration
 
     def _states(self) -> list[RegistrationState]:
@@ -317,10 +331,11 @@ class Schools:
         return list((await session.exec(query)).all())
 
 
-def _reach(claims: Claims, brin: str, *, act: bool = False) -> None:
+def _reach(claims: Claims, brin: str, *, act: bool = False, secondary: bool = False) -> None:
     if not claims.reaches_school(brin):
         raise NotFound("no such school within your reach")
-    refuse_group_limited(claims)
+    if secondary:
+        refuse_group_limited(claims)
     if act and claims.role not in SCHOOL_STAFF:
         raise Forbidden(f"a {claims.role} reads along; the school's own staff decide")
 

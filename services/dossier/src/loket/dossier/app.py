@@ -36,7 +36,7 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
         title="Loket dossier",
         description="Schools, groups, pupils, the education report (OKI-doc), advice and test results.",
         routers=[
-            organisation_router(runtime.database, verifier),
+            organisation_router(runtime.database, runtime.outbox, verifier),
             pupils_router(
                 runtime.database,
                 runtime.outbox,
@@ -52,7 +52,10 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
                 runtime.database, Attachments(runtime.database, settings.attachment_max_bytes), verifier
             ),
             sharing_router(
-                runtime.database, Sharing(runtime.database, runtime.outbox), Dossiers(runtime.database, vault), verifier
+                runtime.database,
+                Sharing(runtime.database, runtime.outbox),
+                Dossiers(runtime.database, vault, runtime.outbox),
+                verifier,
             ),
         ],
     )

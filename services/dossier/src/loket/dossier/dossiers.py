@@ -15,6 +15,8 @@ from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.events import PupilGroupChanged
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.dossier.bsn import BsnVault
 from loket.dossier.domain.access import Caller, PupilRef
@@ -61,9 +63,10 @@ def read_by(session: AsyncSession, caller: Caller, found: Reached, **detail: str
 
 
 class Dossiers:
-    def __init__(self, database: Database, vault: BsnVault) -> None:
+    def __init__(self, database: Database, vault: BsnVault, outbox: Outbox) -> None:
         self.database = database
         self.vault = vault
+        self.outbox = outbox
 
     async def pupils(self, caller: Caller, school: str | None, group: str | None) -> list[Reached]:
         if not caller.is_staff:
@@ -109,7 +112,10 @@ class Dossiers:
             found.pupil.group_id = group_id
             session.add(found.pupil)
             AuditTrail(session).record(caller, AuditAction.GROUP_CHANGED, pupil_id, group=group_name)
+            grouped = PupilGroupChanged(pupil_id=pupil_id, school_brin=found.ref.school_brin, group=group_name)
+            await self.outbox.put(session, grouped)
             logins = (await Pupils(session).parent_logins([pupil_id]))[pupil_id]
+        self.outbox.nudge()
         ref = PupilRef(found.pupil.id, found.pupil.school_brin, group_name)
         return Reached(found.pupil, ref, parent_logins=tuple(logins))
 

@@ -3,12 +3,16 @@ caller's reach (`domain/access.py`). Each call is one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.events import GroupTeachersChanged
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
 from loket.dossier.domain import organisation as rules
@@ -33,8 +37,9 @@ def ref(school: School) -> SchoolRef:
 
 
 class OrganisationAdministration:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, outbox: Outbox) -> None:
         self.database = database
+        self.outbox = outbox
 
     async def create_board(self, caller: Caller, code: str, name: str) -> Board:
         if caller.role is not Role.REGION_ADMIN:
@@ -136,8 +141,11 @@ class OrganisationAdministration:
                 organisation.add(group)
                 await session.flush()
                 await organisation.set_teachers(group.id, subjects)
+                if subjects:
+                    await self._teachers_changed(session, group, subjects)
         except IntegrityError:
             raise Conflict(f"group {group.name} exists already at {group.school_brin}") from None
+        self.outbox.nudge()
         return Group(group.id, group.school_brin, group.name, group.year_level, list(subjects))
 
     async def groups(self, caller: Caller, brin: str) -> list[Group]:
@@ -171,7 +179,14 @@ class OrganisationAdministration:
             if not caller.administers_school(ref(school)):
                 raise NotAllowed("only the school's administrators link teachers to groups")
             await organisation.set_teachers(group.id, subjects)
+            await self._teachers_changed(session, group, subjects)
+        self.outbox.nudge()
         return Group(group.id, group.school_brin, group.name, group.year_level, list(subjects))
+
+    async def _teachers_changed(self, session: AsyncSession, group: PupilGroup, subjects: Sequence[str]) -> None:
+        """The other services limit a teacher to their groups as dossier does (`Caller.own_groups`)."""
+        changed = GroupTeachersChanged(school_brin=group.school_brin, group=group.name, teachers=list(subjects))
+        await self.outbox.put(session, changed)
 
     async def _administered(self, organisation: Organisation, caller: Caller, brin: str) -> School:
         school = await organisation.school(brin.upper())

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.contracts.events import PupilRegistered, RegistrationFormOutdated
+from loket.contracts.events import PupilGroupChanged, PupilRegistered, RegistrationFormOutdated
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
@@ -204,6 +204,9 @@ class _Run:
             pupil_id=pupil.id, elk_number=elk_number, school_brin=self.school, parent_email=pupil.parent_email
         )
         await self.outbox.put(self.session, registered)
+        if pupil.group_id is not None:
+            grouped = PupilGroupChanged(pupil_id=pupil.id, school_brin=self.school, group=details[las.GROUP])
+            await self.outbox.put(self.session, grouped)
         self.audit.record(self.caller, AuditAction.PUPIL_IMPORTED, pupil.id, source=self.system, line=record.line)
         return pupil
 
@@ -222,6 +225,8 @@ class _Run:
         apply_details(pupil, details)
         if las.GROUP in changes:
             pupil.group_id = groups[changes[las.GROUP]]
+            grouped = PupilGroupChanged(pupil_id=pupil.id, school_brin=self.school, group=changes[las.GROUP])
+            await self.outbox.put(self.session, grouped)
         if bsn in (Step.FILL, Step.OVERWRITE) and record.bsn is not None:
             pupil.bsn_sealed = self.vault.seal(record.bsn, pupil.id)
             self.audit.record(self.caller, AuditAction.BSN_CHANGED, pupil.id, known=True, source=self.system)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from loket.contracts.events import PupilRegistered
+from loket.contracts.events import PupilGroupChanged, PupilRegistered
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.dossier.bsn import BsnVault
@@ -75,6 +75,8 @@ async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, ne
                         parent_email=new.parent_email,
                     ),
                 )
+                if new.group is not None:
+                    await outbox.put(session, PupilGroupChanged(pupil_id=pupil.id, school_brin=brin, group=new.group))
         except IntegrityError:
             if attempt == ELK_NUMBER_ATTEMPTS - 1:
                 raise

@@ -4,7 +4,7 @@ the parent's consent (Zaanstad); the secondary school's registrations and its de
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from loket.aanmelding.domain.procedure import Procedure
@@ -25,6 +25,7 @@ class RoundDot(BaseModel):
 
 class PupilOut(BaseModel):
     pupil_id: UUID
+    group: str | None = Field(description="The pupil's group at the school, as the dossier says.")
     readiness: str | None
     advice: str | None
     rounds: dict[str, RoundDot] = Field(description="Per round code, the registration that counts.")
@@ -64,13 +65,17 @@ def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifi
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
     @router.get("/schools/{brin}/pupils", response_model=list[PupilOut])
-    async def pupils(brin: str, claims: Caller) -> list[PupilOut]:
-        """The primary school's pupils with their registration per round: who is done, who needs help."""
+    async def pupils(
+        brin: str, claims: Caller, group: Annotated[str | None, Query(description="Only this group's pupils.")] = None
+    ) -> list[PupilOut]:
+        """The primary school's pupils with their registration per round: who is done, who needs help. A
+        teacher of some groups sees the pupils of those groups."""
         with answered():
-            found = await schools.pupils(claims, brin)
+            found = await schools.pupils(claims, brin, group)
         return [
             PupilOut(
                 pupil_id=status.pupil_id,
+                group=status.group,
                 readiness=status.readiness,
                 advice=status.advice,
                 rounds={

@@ -18,8 +18,8 @@ class Base(SQLModel, registry=registry(metadata=metadata)):
 
 class PupilEligibility(Base, table=True):
     """What aanmelding knows of a pupil before any registration: the final advice, and whether the
-    registration form must be prepared again, and the pupil's ELK number. Filled from dossier's events; no
-    name, no birth date."""
+    registration form must be prepared again, the pupil's ELK number and group. Filled from dossier's
+    events; no name, no birth date."""
 
     __tablename__ = "pupil_eligibility"
 
@@ -28,10 +28,26 @@ class PupilEligibility(Base, table=True):
     elk_number: str | None = Field(
         default=None, max_length=32, index=True, description="The pupil's ELK number; twins name each other by it."
     )
+    group_name: str | None = Field(
+        default=None, max_length=32, description="The pupil's group at the primary school; its teachers see it."
+    )
+    group_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     advice: str | None = Field(default=None, max_length=20)
     advice_given_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     form_outdated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     form_prepared_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class TeachingGroup(Base, table=True):
+    """Who teaches a group of a primary school, as dossier last said: a school user who teaches some
+    groups sees only their pupils."""
+
+    __tablename__ = "teaching_group"
+
+    school_brin: str = Field(max_length=6, primary_key=True)
+    group_name: str = Field(max_length=32, primary_key=True)
+    teachers: list[str] = Field(default_factory=list, sa_type=JSON, description="Token subjects of its teachers.")
+    changed_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class Registration(Base, table=True):

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import TokenVerifier
 from loket.dossier.domain.access import Caller
@@ -90,9 +91,9 @@ class GroupOut(BaseModel):
         )
 
 
-def organisation_router(database: Database, verifier: TokenVerifier) -> APIRouter:
+def organisation_router(database: Database, outbox: Outbox, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["organisation"], responses=REFUSALS)
-    administration = OrganisationAdministration(database)
+    administration = OrganisationAdministration(database, outbox)
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
     @router.post("/boards", status_code=status.HTTP_201_CREATED, response_model=BoardOut)

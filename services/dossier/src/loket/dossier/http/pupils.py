@@ -185,7 +185,7 @@ def pupils_router(
     verifier: TokenVerifier,
 ) -> APIRouter:
     router = APIRouter(prefix="/pupils", tags=["pupils"], responses=REFUSALS)
-    dossiers = Dossiers(database, vault)
+    dossiers = Dossiers(database, vault, outbox)
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=PupilCreated)
