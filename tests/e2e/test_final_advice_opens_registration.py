@@ -107,3 +107,22 @@ async def test_a_teacher_sees_in_aanmelding_the_pupils_of_the_groups_dossier_giv
         assert await eventually(listed_for_anna, within=30, what="juf Anna's groups") == [daan]
         sem_for_anna = await client.get(f"{aanmelding}/pupils/{sem}/registration", headers=juf_anna)
         assert sem_for_anna.status_code == 404
+
+
+async def test_a_buitenleerling_the_region_registers_may_register_at_once(start_services, tmp_path):
+    """A pupil from outside the region: dossier gives a B number and passes on the advice the parents
+    showed, so aanmelding opens registration without an OKI-doc."""
+    services = await start_services("identity", "dossier", "aanmelding")
+    region = staff_token(tmp_path / "var", services["identity"].url, role="region_admin")
+    lina = {**PUPIL, "school_brin": "09XY00", "school_name": "De Wilgenhof, Haarlem", "final_advice": "havo/vwo"}
+    async with httpx.AsyncClient() as client:
+        assert (await client.get(f"{services['identity'].url}/.well-known/jwks.json")).json()["keys"]
+        created = await client.post(
+            f"{services['dossier'].url}/external-pupils", json=lina, headers={"Authorization": f"Bearer {region}"}
+        )
+        assert created.status_code == 201, created.text
+
+    found = await eventually(
+        lambda: advised(services["aanmelding"].database_url, created.json()["id"]), within=30, what="aanmelding"
+    )
+    assert (found["advice"], found["school_brin"], found["elk_number"]) == ("havo/vwo", "09XY00", "B10001")

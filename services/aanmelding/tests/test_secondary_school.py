@@ -1,6 +1,7 @@
 """The secondary school decides on the registrations made with it: it places a pupil (Geplaatst, with a
 stream), cannot place one for support needs (the registration is void; the pupil registers elsewhere),
-withdraws one, flags a tafelmiddag, and exports its registrations and withdrawals as CSV and XLSX."""
+withdraws one, flags a tafelmiddag, and exports its registrations (all, or those of pupils from outside the
+region) and withdrawals as CSV and XLSX."""
 
 import csv
 import io
@@ -77,3 +78,22 @@ async def test_the_school_exports_its_registrations_with_every_choice_and_its_wi
     assert (gone_row["registration"], gone_row["by"], gone_row["reason"]) == (gone, "school", "andere school")
     other = aanmelding.teacher("94AC00")
     assert (await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/registrations.csv", other)).status_code == 404
+
+
+async def test_the_school_exports_the_pupils_from_outside_the_region_with_their_school_of_origin(aanmelding):
+    """Buitenleerlingen (a `B` number): "een overzicht buitenleerlingen exporteren", with the BRIN of the
+    school they come from."""
+    lina = await aanmelding.pupil_with_advice("havo", school="09XY00", elk_number="B10001")
+    noor = await aanmelding.pupil_with_advice("havo", elk_number="10001")
+    for pupil in (lina, noor):
+        assert (await aanmelding.register(pupil, TO_LYCEUM)).status_code == 200
+    lyceum = aanmelding.teacher(LYCEUM)
+
+    external = await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/external.csv", lyceum)
+    everyone = await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/registrations.csv", lyceum)
+
+    [row] = list(csv.DictReader(io.StringIO(external.content.decode("utf-8-sig")), delimiter=";"))
+    assert (row["pupil"], row["elk_number"], row["primary_school"]) == (str(lina), "B10001", "09XY00")
+    assert external.headers["content-disposition"] == f'attachment; filename="external-{LYCEUM}.csv"'
+    rows = list(csv.DictReader(io.StringIO(everyone.content.decode("utf-8-sig")), delimiter=";"))
+    assert sorted(row["elk_number"] for row in rows) == ["10001", "B10001"]

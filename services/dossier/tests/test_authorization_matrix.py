@@ -103,6 +103,12 @@ def new_pupil(w: World, own: bool) -> tuple[str, dict[str, Any]]:
     return "/pupils", pupil("Fenna", "Visser", school=OWN_SCHOOL if own else OTHER_SCHOOL)
 
 
+def new_external_pupil(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    external = {"school_brin": "09XY00", "school_name": "De Wilgenhof", "final_advice": "havo"}
+    details = {key: value for key, value in pupil("Lina", "El Amrani").items() if key != "group"}
+    return "/external-pupils", {**details, **external}
+
+
 MATRIX: dict[str, tuple[Request, Cells]] = {
     "POST /boards": (lambda w, own: ("/boards", {"code": f"BG-{next(counter)}", "name": "Nieuw"}), REGION_ONLY),
     "GET /boards": (lambda w, own: ("/boards", None), BOARDS_LIST),
@@ -116,6 +122,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /groups/{group_id}": (group_of(), READ_SCHOOL),
     "PUT /groups/{group_id}/teachers": (group_of("/teachers", {"teachers": ["teacher-8a"]}), ADMIN_SCHOOL),
     "POST /pupils": (new_pupil, REGISTER_PUPIL),
+    "POST /external-pupils": (new_external_pupil, REGION_ONLY),
     "GET /pupils": (lambda w, own: ("/pupils", None), STAFF_LIST),
     "GET /pupils/{pupil_id}": (pupil_of(), READ_PUPIL),
     "PATCH /pupils/{pupil_id}": (pupil_of("", {"given_name": "Noortje"}), WRITE_PUPIL),

@@ -1,21 +1,31 @@
 """A secondary school's exports, as CSV (semicolons, as Dutch spreadsheets expect) or XLSX (openpyxl):
-its registrations with every choice, and its withdrawals. Ids and facts, no names: the school reads
-names in the dossier."""
+its registrations with every choice, those of pupils from outside the region (buitenleerlingen: a `B`
+number; `primary_school` is their school of origin), and its withdrawals. Ids and facts, no names: the
+school reads names in the dossier."""
 
 import csv
 import io
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from openpyxl import Workbook
 
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.persistence.models import Placement, Registration
 
+EXTERNAL_PREFIX = "B"  # a buitenleerling's ELK number
+
 
 def registration_rows(
-    procedure: Procedure, found: Sequence[tuple[Registration, Placement | None]]
+    procedure: Procedure,
+    found: Sequence[tuple[Registration, Placement | None]],
+    elk_numbers: dict[UUID, str | None],
+    *,
+    external_only: bool = False,
 ) -> list[dict[str, Any]]:
+    if external_only:
+        found = [(r, p) for r, p in found if (elk_numbers.get(r.pupil_id) or "").startswith(EXTERNAL_PREFIX)]
     programs = procedure.programs()
     longest = max((len(registration.preferences) for registration, _ in found), default=0)
 
@@ -30,6 +40,7 @@ def registration_rows(
         row: dict[str, Any] = {
             "registration": str(registration.id),
             "pupil": str(registration.pupil_id),
+            "elk_number": elk_numbers.get(registration.pupil_id) or "",
             "primary_school": registration.school_brin,
             "round": registration.round_code,
             "registered_at": _moment(registration.forwarded_at or registration.submitted_at),

@@ -8,7 +8,7 @@ registrations made with it and grants or rejects a priority claim.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -312,6 +312,13 @@ class Schools:
             raise NotFound("no such registration with your school")
         _reach(claims, reached[0], act=True, secondary=True)
         return registration
+
+    async def elk_numbers(self, pupil_ids: Iterable[UUID]) -> dict[UUID, str | None]:
+        """The pupils' ELK numbers, the key a secondary school's own administration knows them by."""
+        query = select(PupilEligibility.pupil_id, PupilEligibility.elk_number)
+        async with self.database.transaction() as session:
+            rows = (await session.exec(query.where(col(PupilEligibility.pupil_id).in_(list(pupil_ids))))).all()
+        return dict(rows)
 
     def _states(self) -> list[RegistrationState]:
         """When a list has reached the school of first choice: submitted, or in Zaanstad forwarded."""

@@ -11,6 +11,7 @@ from loket.dossier.bsn import BsnVault
 from loket.dossier.dossiers import Dossiers
 from loket.dossier.http.answers import validation_failed
 from loket.dossier.http.attachments import attachments_router
+from loket.dossier.http.external_pupils import external_pupils_router
 from loket.dossier.http.imports import imports_router
 from loket.dossier.http.oki_doc import advice_router, oki_doc_router
 from loket.dossier.http.organisation import organisation_router
@@ -48,6 +49,7 @@ def build(settings: DossierSettings | None = None) -> tuple[Runtime, FastAPI]:
             oki_doc_router(runtime.database, oki_docs, OkiDocPdf(), verifier),
             advice_router(runtime.database, oki_docs, verifier),
             imports_router(runtime.database, runtime.outbox, vault, verifier),
+            external_pupils_router(runtime.database, runtime.outbox, vault, verifier),
             attachments_router(
                 runtime.database, Attachments(runtime.database, settings.attachment_max_bytes), verifier
             ),

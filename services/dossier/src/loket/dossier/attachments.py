@@ -1,6 +1,7 @@
 """Attachments to the OKI-doc: the pupil's own primary school adds them while the OKI-doc is not final,
 and whoever reads the OKI-doc (a secondary school the pupil is registered with too) lists and downloads
-them; every list and download by staff is audited. The rules are in `domain/attachments.py`."""
+them; every list and download by staff is audited. A pupil from outside the region has no OKI-doc: its
+parents upload what a secondary school asks for ("uploadknop"). The rules are in `domain/attachments.py`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy import select as columns
 from sqlmodel import col, select
 
 from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Role
 from loket.dossier.domain import attachments as rules
 from loket.dossier.domain import oki_doc
 from loket.dossier.domain.access import Caller
@@ -59,9 +61,13 @@ class Attachments:
         kind = rules.media_type(declared_type, content)
         async with self.database.transaction() as session:
             found = await reached(session, caller, pupil_id, for_update=True)
-            if not caller.writes_dossier(found.ref):
+            if found.pupil.external is not None:  # no OKI-doc: the parents upload what a secondary school asks for
+                if caller.role is not Role.PARENT:
+                    raise NotAllowed("the parents of a pupil from outside the region upload its files")
+            elif not caller.writes_dossier(found.ref):
                 raise NotAllowed("only the primary school's own staff attach files to the OKI-doc")
-            oki_doc.check_editable((await oki_doc_of(session, found.pupil)).status)
+            else:
+                oki_doc.check_editable((await oki_doc_of(session, found.pupil)).status)
             count = select(func.count()).select_from(Attachment).where(col(Attachment.pupil_id) == pupil_id)
             rules.check_count((await session.exec(count)).one())
             attachment = Attachment(

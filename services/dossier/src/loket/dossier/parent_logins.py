@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.events import ParentLoginRequested, ParentLoginStateChanged
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.tokens import Role
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.audit import AuditAction
 from loket.dossier.domain.errors import Invalid, NotAllowed
@@ -36,8 +37,11 @@ class ParentLogins:
         """The pupil's own school sends one parent the login; asking again sends a new link."""
         async with self.database.transaction() as session:
             found = await reached(session, caller, pupil_id, for_update=True)
-            if not caller.writes_dossier(found.ref):
-                raise NotAllowed("only the pupil's own school sends its parents the login")
+            external = found.pupil.external
+            if not caller.writes_dossier(found.ref) and not (external and caller.role is Role.REGION_ADMIN):
+                raise NotAllowed(
+                    "only the pupil's own school sends its parents the login (the region: a buitenleerling's)"
+                )
             login = await session.get(ParentLogin, (pupil_id, int(parent)))
             if login is None and parent is Parent.FIRST:
                 login = ParentLogin(pupil_id=pupil_id, parent=int(parent))
@@ -46,6 +50,7 @@ class ParentLogins:
             pupil = found.pupil
             address = parent_address(pupil, parent)
             school = await Organisation(session).school(pupil.school_brin)
+            school_name = external["school_name"] if external else None if school is None else school.name
             now = datetime.now(UTC)
             login.requested_at, login.requested_by = now, caller.subject
             session.add(login)
@@ -56,7 +61,7 @@ class ParentLogins:
                     parent=int(parent),
                     elk_number=pupil.elk_number,
                     school_brin=pupil.school_brin,
-                    school_name=None if school is None else school.name,
+                    school_name=school_name,
                     birth_date=pupil.birth_date,
                     parent_email=address,
                     language=language,

@@ -2,6 +2,10 @@
 
 Registering mails nobody: the pupil gets its first parent's login, not sent yet (a white dot), and the
 school sends it when it has checked the address (`parent_logins.py`).
+
+A buitenleerling, a pupil from a primary school outside the region, is registered by the region: a `B`
+number, the school of origin (its BRIN, which is no school of the region, and its name) and the final
+advice as the parents showed it, which opens registration at once; such a pupil has no OKI-doc.
 """
 
 from __future__ import annotations
@@ -11,12 +15,20 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from loket.contracts.events import PupilGroupChanged, PupilRegistered
+from loket.contracts.events import FinalAdviceGiven, PupilGroupChanged, PupilRegistered
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.dossier.bsn import BsnVault
+from loket.dossier.domain.advice import Advice
 from loket.dossier.domain.parent_logins import Parent
-from loket.dossier.domain.pupils import InvalidPupil, check_birth_date, check_bsn, next_elk_number, school_code
+from loket.dossier.domain.pupils import (
+    InvalidPupil,
+    check_birth_date,
+    check_bsn,
+    next_elk_number,
+    next_external_number,
+    school_code,
+)
 from loket.dossier.persistence.models import ParentLogin, Pupil
 from loket.dossier.persistence.organisation import Organisation
 from loket.dossier.persistence.repository import Pupils
@@ -33,6 +45,15 @@ class NewPupil:
     parent_email: str
     group: str | None = None
     bsn: str | None = None
+    external: External | None = None
+
+
+@dataclass(frozen=True)
+class External:
+    """A buitenleerling's school of origin (its name; `NewPupil.school_brin` is its BRIN) and final advice."""
+
+    school_name: str
+    final_advice: str
 
 
 async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, new: NewPupil) -> Pupil:
@@ -40,18 +61,25 @@ async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, ne
     now = datetime.now(UTC)
     check_birth_date(new.birth_date, now.date())
     bsn = None if new.bsn is None else check_bsn(new.bsn)
+    advice = None if new.external is None else Advice.parse(new.external.final_advice, "final_advice")
+    if new.external is not None and not new.external.school_name.strip():
+        raise InvalidPupil("school_name", "the name of the school of origin: the parent is asked it at activation")
     for attempt in range(ELK_NUMBER_ATTEMPTS):
         try:
             async with database.transaction() as session:
                 pupils = Pupils(session)
+                if new.external is not None and await Organisation(session).school(brin) is not None:
+                    reason = f"{brin} is a school of this region: its own staff register the pupil"
+                    raise InvalidPupil("school_brin", reason)
                 group_id = None
                 if new.group is not None:
                     group = await Organisation(session).group_named(brin, new.group)
                     if group is None:
                         raise InvalidPupil("group", f"there is no group {new.group!r} at school {brin}")
                     group_id = group.id
+                highest = await pupils.highest_elk_number(external=new.external is not None)
                 pupil = Pupil(
-                    elk_number=next_elk_number(await pupils.highest_elk_number()),
+                    elk_number=next_elk_number(highest) if new.external is None else next_external_number(highest),
                     given_name=new.given_name,
                     family_name=new.family_name,
                     birth_date=new.birth_date,
@@ -61,6 +89,11 @@ async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, ne
                     parents=[{"email": new.parent_email}],
                     created_at=now,
                 )
+                if new.external is not None and advice is not None:
+                    pupil.external = {
+                        "school_name": new.external.school_name.strip(),
+                        "final_advice": advice.code,
+                    }
                 if bsn is not None:
                     pupil.bsn_sealed = vault.seal(bsn, pupil.id)
                 pupils.add(pupil)
@@ -77,6 +110,8 @@ async def register_pupil(database: Database, outbox: Outbox, vault: BsnVault, ne
                 )
                 if new.group is not None:
                     await outbox.put(session, PupilGroupChanged(pupil_id=pupil.id, school_brin=brin, group=new.group))
+                if advice is not None:  # a buitenleerling: registration opens on the advice the parents showed
+                    await outbox.put(session, FinalAdviceGiven(pupil_id=pupil.id, school_brin=brin, advice=advice.code))
         except IntegrityError:
             if attempt == ELK_NUMBER_ATTEMPTS - 1:
                 raise

@@ -156,12 +156,18 @@ def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifi
         responses={200: {"content": {"text/csv": {}, XLSX: {}}}, 422: {}},
     )
     async def export(
-        brin: str, kind: Literal["registrations", "withdrawals"], extension: Literal["csv", "xlsx"], claims: Caller
+        brin: str,
+        kind: Literal["registrations", "external", "withdrawals"],
+        extension: Literal["csv", "xlsx"],
+        claims: Caller,
     ) -> Response:
-        """The school's registrations with every choice, or its withdrawals (Terugtrekkers), as CSV or XLSX."""
+        """The school's registrations with every choice; those of pupils from outside the region
+        (buitenleerlingen, `external`); or its withdrawals (Terugtrekkers). As CSV or XLSX."""
         with answered():
-            if kind == "registrations":
-                rows = registration_rows(procedure, await schools.received(claims, brin))
+            if kind in ("registrations", "external"):
+                received = await schools.received(claims, brin)
+                elk_numbers = await schools.elk_numbers(registration.pupil_id for registration, _ in received)
+                rows = registration_rows(procedure, received, elk_numbers, external_only=kind == "external")
             else:
                 rows = withdrawal_rows(await schools.withdrawn(claims, brin))
         name = f"{kind}-{brin}.{extension}"

@@ -39,6 +39,12 @@ def next_elk_number(highest: str | None) -> str:
     return str(FIRST_ELK_NUMBER if highest is None else int(highest) + 1)
 
 
+def next_external_number(highest: str | None) -> str:
+    """A buitenleerling's number: a `B` and its own count, from B10001."""
+    count = FIRST_ELK_NUMBER if highest is None else int(highest.removeprefix(OUTSIDE_REGION_PREFIX)) + 1
+    return f"{OUTSIDE_REGION_PREFIX}{count}"
+
+
 def check_bsn(value: str) -> str:
     """A citizen service number (BSN): nine digits passing the eleven test. The problem never repeats
     the value, so that a mistyped BSN does not end up in a response or a log."""

@@ -77,9 +77,16 @@ class ParentLoginIn(BaseModel):
     language: Literal["nl", "en"] = Field(default="nl", description="The language of the parent's mail and page.")
 
 
+class ExternalOut(BaseModel):
+    """A buitenleerling's school of origin (its BRIN is the pupil's `school_brin`) and final advice."""
+
+    school_name: str
+    final_advice: str
+
+
 class PupilSummary(BaseModel):
     id: UUID
-    elk_number: str
+    elk_number: str = Field(description="The pupil's number in the region; a `B` number: from outside the region.")
     given_name: str
     family_name: str
     school_brin: str
@@ -90,6 +97,7 @@ class PupilSummary(BaseModel):
     parent_logins: list[ParentLoginOut] = Field(
         description="The parent logins and their dots; for the primary school's staff only."
     )
+    external: ExternalOut | None = Field(default=None, description="Only for a pupil from outside the region.")
 
     @classmethod
     def of(cls, found: Reached) -> "PupilSummary":
@@ -103,6 +111,7 @@ class PupilSummary(BaseModel):
             group=found.ref.group,
             not_placing_reason=pupil.not_placing_reason,
             parent_logins=[ParentLoginOut.of(login) for login in found.parent_logins],
+            external=None if pupil.external is None else ExternalOut.model_validate(pupil.external),
         )
 
 

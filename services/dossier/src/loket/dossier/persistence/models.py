@@ -107,6 +107,9 @@ class Pupil(Base, table=True):
     bsn_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # AES-GCM, see `bsn.py`
     imported: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     not_placing_reason: NotPlacingReason | None = Field(default=None, sa_type=String(32))  # reden niet plaatsen VO
+    # a buitenleerling (B number, `school_brin` the school of origin outside the region): that school's name
+    # and the final advice as the parents showed it; such a pupil has no OKI-doc
+    external: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 

@@ -19,16 +19,22 @@ class Pupils:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def highest_elk_number(self) -> str | None:
-        """The highest ELK number given so far. On PostgreSQL, numbering is locked until the transaction
-        ends, so that pupils registered at the same moment get the next numbers one after the other
-        instead of all but one failing on the unique ELK number (SQLite has one writer anyway)."""
+    async def highest_elk_number(self, external: bool = False) -> str | None:
+        """The highest ELK number given so far (`external`: the highest B number). On PostgreSQL, numbering
+        is locked until the transaction ends, so that pupils registered at the same moment get the next
+        numbers one after the other instead of all but one failing on the unique ELK number (SQLite has
+        one writer anyway)."""
         if (await self.session.connection()).dialect.name == "postgresql":
             await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ELK_NUMBERING_LOCK})
-        # ELK numbers are digits only, so the longest and then greatest string is the highest number
+        # digits only (after the B), so the longest and then greatest string is the highest number
         number = col(Pupil.elk_number)
-        own = ~number.startswith(OUTSIDE_REGION_PREFIX)
-        query = select(number).where(own).order_by(func.length(number).desc(), number.desc()).limit(1)
+        outside = number.startswith(OUTSIDE_REGION_PREFIX)
+        query = (
+            select(number)
+            .where(outside if external else ~outside)
+            .order_by(func.length(number).desc(), number.desc())
+            .limit(1)
+        )
         return (await self.session.exec(query)).first()
 
     def add(self, pupil: Pupil) -> None:
