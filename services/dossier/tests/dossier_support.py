@@ -109,6 +109,8 @@ class World:
     foreign_group: str
     noor_attachment: str = ""
     daan_attachment: str = ""
+    noor_question: str = ""
+    daan_question: str = ""
 
 
 async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
@@ -131,6 +133,21 @@ async def world(dossier: Dossier, noor_bsn: str | None = None) -> World:
         assert response.status_code == 201, response.text
         attached[pupil_id] = response.json()["id"]
     return replace(the_world, noor_attachment=attached[the_world.noor], daan_attachment=attached[the_world.daan])
+
+
+async def with_questions(dossier: Dossier, the_world: World) -> World:
+    """The secondary school asks about Noor; another, where Daan is registered, about Daan."""
+    other_secondary = "78GH01"
+    await registered_with(dossier, the_world.daan, other_secondary)
+    asked = {}
+    for pupil_id, school in [(the_world.noor, SECONDARY_SCHOOL), (the_world.daan, other_secondary)]:
+        body = {"message": "Hoe gaat het met rekenen?"}
+        response = await dossier.call(
+            "POST", f"/pupils/{pupil_id}/information-requests", dossier.school_admin(school), json=body
+        )
+        assert response.status_code == 201, response.text
+        asked[pupil_id] = response.json()["id"]
+    return replace(the_world, noor_question=asked[the_world.noor], daan_question=asked[the_world.daan])
 
 
 def roles(dossier: Dossier, world: World) -> dict[str, dict[str, str]]:

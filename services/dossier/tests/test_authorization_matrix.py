@@ -27,6 +27,7 @@ from dossier_support import (
     World,
     pupil,
     roles,
+    with_questions,
     world,
 )
 
@@ -71,6 +72,7 @@ READ_BOARD = table((OK, OK), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (
 CREATE_SCHOOL = table((OK, OK), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
+SCHOOL_QUESTIONS = table((NO, NO), (NF, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 VO_SCHOOL_ONLY = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (OK, NF))
 REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
@@ -158,6 +160,16 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /pupils/{pupil_id}/not-placing-reason": (pupil_of("/not-placing-reason", {"reason": "moved"}), WRITE_PUPIL),
     "POST /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests", {"message": "?"}), ASK_PRIMARY),
     "GET /pupils/{pupil_id}/information-requests": (pupil_of("/information-requests"), READ_NOTES),
+    "POST /pupils/{pupil_id}/information-requests/{request_id}/answer": (
+        lambda w, own: (
+            f"/pupils/{w.noor}/information-requests/{w.noor_question}/answer"
+            if own
+            else f"/pupils/{w.daan}/information-requests/{w.daan_question}/answer",
+            {"answer": "Goed."},
+        ),
+        WRITE_PUPIL,
+    ),
+    "GET /schools/{brin}/information-requests": (school_of("/information-requests"), SCHOOL_QUESTIONS),
     "GET /schools/{brin}/registered-pupils": (
         lambda w, own: (f"/schools/{SECONDARY_SCHOOL if own else OTHER_SCHOOL}/registered-pupils", None),
         VO_SCHOOL_ONLY,
@@ -184,6 +196,8 @@ async def test_every_endpoint_of_the_app_has_a_row_in_the_matrix(dossier: Dossie
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
 async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_objects(dossier: Dossier, endpoint):
     the_world = await world(dossier)
+    if "/information-requests/{request_id}" in endpoint:
+        the_world = await with_questions(dossier, the_world)
     callers = roles(dossier, the_world)
     method = endpoint.split(" ")[0]
     request, cells = MATRIX[endpoint]

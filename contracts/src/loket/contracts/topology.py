@@ -17,6 +17,7 @@ from loket.contracts.events import (
     EventPayload,
     FinalAdviceGiven,
     GroupTeachersChanged,
+    InformationAnswered,
     InformationRequested,
     InvitationIssued,
     MessageFailed,
@@ -38,6 +39,7 @@ from loket.contracts.events import (
     RunRequested,
     RunRetried,
     RunSeeded,
+    SchoolContactChanged,
 )
 
 if TYPE_CHECKING:
@@ -53,13 +55,16 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # notificatie mails links, the confirmation of a registration, a school's decision on a priority
     # claim, reminders to parents who are not done, and that a round's results can be seen; it keeps which
     # school registered each pupil so the school sees how the messages about its pupils fared; and it
-    # acknowledges a secondary school's question for the primary school (no message yet).
+    # tells a primary school of a secondary school's question, and the school that asked of the answer, at
+    # the school's contact address.
     "notificatie": (
         ActivationIssued,
         InvitationIssued,
         PasswordResetIssued,
         PupilRegistered,
+        SchoolContactChanged,
         InformationRequested,
+        InformationAnswered,
         RegistrationSubmitted,
         PriorityClaimDecided,
         ReminderDue,

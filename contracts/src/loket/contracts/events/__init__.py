@@ -12,11 +12,13 @@ from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import (
     FinalAdviceGiven,
     GroupTeachersChanged,
+    InformationAnswered,
     InformationRequested,
     ParentLoginRequested,
     PupilGroupChanged,
     PupilRegistered,
     RegistrationFormOutdated,
+    SchoolContactChanged,
 )
 from loket.contracts.events.identity import (
     ActivationIssued,
@@ -43,6 +45,7 @@ __all__ = [
     "EventPayload",
     "FinalAdviceGiven",
     "GroupTeachersChanged",
+    "InformationAnswered",
     "InformationRequested",
     "InvitationIssued",
     "MessageFailed",
@@ -65,6 +68,7 @@ __all__ = [
     "RunRetried",
     "RunSeeded",
     "RunStatistics",
+    "SchoolContactChanged",
     "SeedSource",
     "aanmelding",
     "dossier",

@@ -102,6 +102,18 @@ class ParentLoginRequested(EventPayload):
     language: str = Field(default="nl", description="The language of the parent's mail and page (BCP 47), e.g. nl, en.")
 
 
+@event("dossier.school.contact_changed", 1)
+class SchoolContactChanged(EventPayload):
+    """A school was set up, or its name or contact address changed. The contact address is where the
+    school hears of questions about its pupils and answers to its own questions; a school's address,
+    never a person's or a parent's. Carries the whole contact, so that the last one counts.
+    """
+
+    school_brin: str = Field(description="BRIN number with its location.")
+    school_name: str
+    contact_email: EmailStr | None = Field(description="The school's address for messages; null: none known.")
+
+
 @event("dossier.information.requested", 1)
 class InformationRequested(EventPayload):
     """A secondary school, with the pupil's registration, asks the primary school for more information
@@ -113,3 +125,15 @@ class InformationRequested(EventPayload):
     pupil_id: UUID
     from_school_brin: str = Field(description="The secondary school that asks: BRIN number with its location.")
     to_school_brin: str = Field(description="The pupil's primary school: BRIN number with its location.")
+
+
+@event("dossier.information.answered", 1)
+class InformationAnswered(EventPayload):
+    """The primary school answered a secondary school's question about a pupil. The answer stays in
+    dossier (`request_id`); notificatie tells the school that asked.
+    """
+
+    request_id: UUID = Field(description="The question in dossier; neither question nor answer is in the event.")
+    pupil_id: UUID
+    from_school_brin: str = Field(description="The secondary school that asked: BRIN number with its location.")
+    to_school_brin: str = Field(description="The primary school that answered: BRIN number with its location.")

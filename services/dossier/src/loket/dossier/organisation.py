@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import EllipsisType
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.contracts.events import GroupTeachersChanged
+from loket.contracts.events import GroupTeachersChanged, SchoolContactChanged
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
@@ -69,7 +70,13 @@ class OrganisationAdministration:
         return board
 
     async def create_school(
-        self, caller: Caller, brin: str, name: str, board: str | None, sector: rules.Sector
+        self,
+        caller: Caller,
+        brin: str,
+        name: str,
+        board: str | None,
+        sector: rules.Sector,
+        contact_email: str | None = None,
     ) -> School:
         board = None if board is None else rules.board_code(board, "board")
         if not caller.may_create_school(board):
@@ -79,6 +86,7 @@ class OrganisationAdministration:
             name=rules.name(name),
             board_code=board,
             sector=sector,
+            contact_email=contact_email,
             created_at=datetime.now(UTC),
         )
         try:
@@ -89,8 +97,10 @@ class OrganisationAdministration:
                 if await organisation.school(school.brin) is not None:
                     raise Conflict(f"school {school.brin} exists already")
                 organisation.add(school)
+                await self._contact_changed(session, school)
         except IntegrityError:
             raise Conflict(f"school {school.brin} exists already") from None
+        self.outbox.nudge()
         return school
 
     async def schools(self, caller: Caller) -> list[School]:
@@ -106,12 +116,23 @@ class OrganisationAdministration:
             raise NotFound("school")
         return school
 
-    async def change_school(self, caller: Caller, brin: str, name: str | None, board: str | None) -> School:
+    async def change_school(
+        self,
+        caller: Caller,
+        brin: str,
+        name: str | None,
+        board: str | None,
+        contact_email: str | EllipsisType | None = ...,
+    ) -> School:
+        """`contact_email`: a new address, None to clear it, `...` to keep it."""
         async with self.database.transaction() as session:
             organisation = Organisation(session)
             school = await self._administered(organisation, caller, brin)
+            contact = (school.name, school.contact_email)
             if name is not None:
                 school.name = rules.name(name)
+            if not isinstance(contact_email, EllipsisType):
+                school.contact_email = contact_email
             if board is not None and board != school.board_code:
                 if caller.role is not Role.REGION_ADMIN:
                     raise NotAllowed("only a region administrator moves a school to another board")
@@ -120,6 +141,9 @@ class OrganisationAdministration:
                     raise Invalid("board", f"there is no board {code}")
                 school.board_code = code
             organisation.add(school)
+            if (school.name, school.contact_email) != contact:
+                await self._contact_changed(session, school)
+        self.outbox.nudge()
         return school
 
     async def create_group(
@@ -186,6 +210,13 @@ class OrganisationAdministration:
     async def _teachers_changed(self, session: AsyncSession, group: PupilGroup, subjects: Sequence[str]) -> None:
         """The other services limit a teacher to their groups as dossier does (`Caller.own_groups`)."""
         changed = GroupTeachersChanged(school_brin=group.school_brin, group=group.name, teachers=list(subjects))
+        await self.outbox.put(session, changed)
+
+    async def _contact_changed(self, session: AsyncSession, school: School) -> None:
+        """notificatie tells the school of questions about its pupils, and of answers, at this address."""
+        changed = SchoolContactChanged(
+            school_brin=school.brin, school_name=school.name, contact_email=school.contact_email
+        )
         await self.outbox.put(session, changed)
 
     async def _administered(self, organisation: Organisation, caller: Caller, brin: str) -> School:

@@ -11,22 +11,24 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.contracts.events import InformationRequested
+from loket.contracts.events import InformationAnswered, InformationRequested
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
 from loket.dossier.domain import sharing as rules
 from loket.dossier.domain.access import SCHOOL_STAFF, Caller
 from loket.dossier.domain.audit import AuditAction
-from loket.dossier.domain.errors import Invalid, NotAllowed, NotFound
+from loket.dossier.domain.errors import Conflict, Invalid, NotAllowed, NotFound
 from loket.dossier.domain.pupils import school_code
 from loket.dossier.domain.sharing import NoteVisibility, NotPlacingReason
 from loket.dossier.dossiers import Reached, reached
 from loket.dossier.persistence.audit import AuditTrail
 from loket.dossier.persistence.models import InformationRequest, Pupil, PupilNote, SecondaryAccess
+from loket.dossier.persistence.repository import Pupils
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +148,79 @@ class Sharing:
             asked = (await session.exec(query.order_by(*order))).all()
             AuditTrail(session).record(caller, AuditAction.INFORMATION_REQUESTS_READ, pupil_id, **as_read_by(found))
         return asked
+
+    async def answer(self, caller: Caller, pupil_id: UUID, request_id: UUID, text: str) -> InformationRequest:
+        """The primary school's own staff answer a question about the pupil, once; the school that asked is
+        told (`dossier.information.answered.v1`, without the text)."""
+        text = rules.text(text, "answer")
+        async with self.database.transaction() as session:
+            found = await reached(session, caller, pupil_id)
+            if not caller.writes_dossier(found.ref):
+                raise NotAllowed("only the primary school's own staff answer questions about the pupil")
+            asked = await session.get(InformationRequest, request_id, with_for_update=not self.database.is_sqlite)
+            if asked is None or asked.pupil_id != pupil_id:
+                raise NotFound("question")
+            if asked.answered_at is not None:
+                raise Conflict(
+                    f"this question was answered on {asked.answered_at:%Y-%m-%d}; the secondary school may ask again"
+                )
+            asked.answer, asked.answered_by, asked.answered_at = text, caller.subject, datetime.now(UTC)
+            session.add(asked)
+            await self.outbox.put(
+                session,
+                InformationAnswered(
+                    request_id=asked.id,
+                    pupil_id=pupil_id,
+                    from_school_brin=asked.from_school_brin,
+                    to_school_brin=asked.to_school_brin,
+                ),
+            )
+            AuditTrail(session).record(caller, AuditAction.INFORMATION_ANSWERED, pupil_id, request=str(asked.id))
+        self.outbox.nudge()
+        return asked
+
+    async def school_questions(
+        self, caller: Caller, school: str, *, open_only: bool
+    ) -> list[tuple[InformationRequest, Pupil]]:
+        """A school's questions with their pupils: for a primary school those asked about the pupils the caller
+        sees (a teacher: of their groups); for a secondary school its own, while the pupil is registered with it.
+        `open_only`: the ones without an answer yet."""
+        school = school.strip().upper()
+        if caller.role not in SCHOOL_STAFF or school not in caller.schools:
+            if caller.role is Role.REGION_ADMIN:
+                raise NotAllowed("questions are between the schools")
+            raise NotFound("school")
+        async with self.database.transaction() as session:
+            seen = {pupil.id: pupil for pupil, _ in await Pupils(session).in_reach(caller, school)}
+            registered = (
+                select(SecondaryAccess.pupil_id)
+                .where(SecondaryAccess.school_brin == school, col(SecondaryAccess.withdrawn_at).is_(None))
+                .scalar_subquery()
+            )
+            query = (
+                select(InformationRequest, Pupil)
+                .join(Pupil, col(Pupil.id) == col(InformationRequest.pupil_id))
+                .where(
+                    or_(
+                        and_(
+                            col(InformationRequest.to_school_brin) == school,
+                            col(InformationRequest.pupil_id).in_(list(seen)),
+                        ),
+                        and_(
+                            col(InformationRequest.from_school_brin) == school,
+                            col(InformationRequest.pupil_id).in_(registered),
+                        ),
+                    )
+                )
+                .order_by(col(InformationRequest.asked_at), col(InformationRequest.id))
+            )
+            if open_only:
+                query = query.where(col(InformationRequest.answered_at).is_(None))
+            found = [(asked, pupil) for asked, pupil in (await session.exec(query)).all()]
+            trail = AuditTrail(session)
+            for pupil_id in dict.fromkeys(pupil.id for _, pupil in found):  # each pupil's questions were read
+                trail.record(caller, AuditAction.INFORMATION_REQUESTS_READ, pupil_id, school=school)
+        return found
 
 
 async def record_registration(

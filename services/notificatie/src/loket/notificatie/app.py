@@ -31,7 +31,7 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
         outbox=runtime.outbox,
     )
     handlers.register(runtime.consumer, sender)
-    information_requests.register(runtime.consumer)
+    information_requests.register(runtime.consumer, sender)
     retries.subscribe(sender.retry, done=runtime.outbox.nudge)
     verifier = token_verifier(settings)
     letter_mails = LetterMails(runtime.database, runtime.outbox, mailer, templates, sender.sender_name)

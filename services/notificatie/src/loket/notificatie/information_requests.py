@@ -1,27 +1,26 @@
-"""A secondary school's question to a primary school about a pupil (`dossier.information.requested.v1`).
+"""Questions between schools (dossier's events): a secondary school's question reaches the pupil's primary
+school, and the answer the school that asked, each at the school's contact address as dossier last
+published it. The mails say who asks or answers, never what, nor about whom: the texts stay in dossier,
+behind its access checks, where the school reads them after logging in."""
 
-notificatie takes the event (once, through its inbox) so that it is routable, and builds no message yet:
-the question's text stays in dossier, and the primary school's address for such questions is not known
-here. Turning it into a mail to the primary school is left for later; until then it leaves a log line
-with ids only.
-"""
-
-import logging
-
-from loket.contracts.events import InformationRequested
+from loket.contracts.events import InformationAnswered, InformationRequested, SchoolContactChanged
 from loket.contracts.inbox import Consumer, Delivery
+from loket.notificatie.persistence.repository import Messages
+from loket.notificatie.sending import Sender
 
-log = logging.getLogger(__name__)
 
-
-def register(consumer: Consumer) -> None:
-    @consumer.on(InformationRequested)
-    async def information_requested(delivery: Delivery[InformationRequested]) -> None:
-        asked = delivery.payload
-        log.info(
-            "information request %s about pupil %s from %s to %s: no message is built yet",
-            asked.request_id,
-            asked.pupil_id,
-            asked.from_school_brin,
-            asked.to_school_brin,
+def register(consumer: Consumer, sender: Sender) -> None:
+    @consumer.on(SchoolContactChanged)
+    async def remember_the_schools_address(delivery: Delivery[SchoolContactChanged]) -> None:
+        changed = delivery.payload
+        await Messages(delivery.session).remember_school(
+            changed.school_brin, changed.school_name, changed.contact_email, delivery.envelope.occurred_at
         )
+
+    @consumer.on(InformationRequested)
+    async def tell_the_primary_school_of_the_question(delivery: Delivery[InformationRequested]) -> None:
+        await sender.first_attempt(delivery)
+
+    @consumer.on(InformationAnswered)
+    async def tell_the_asking_school_of_the_answer(delivery: Delivery[InformationAnswered]) -> None:
+        await sender.first_attempt(delivery)

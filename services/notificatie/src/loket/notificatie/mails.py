@@ -16,6 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.events import (
     ActivationIssued,
     EventPayload,
+    InformationAnswered,
+    InformationRequested,
     InvitationIssued,
     PasswordResetIssued,
     PlacementPublished,
@@ -23,7 +25,7 @@ from loket.contracts.events import (
     RegistrationSubmitted,
     ReminderDue,
 )
-from loket.notificatie.persistence.models import ParentAddress
+from loket.notificatie.persistence.models import ParentAddress, SchoolAddress
 from loket.notificatie.templating import MailTemplates
 
 ACTIVATION_TEMPLATE = "parent_activation"
@@ -33,6 +35,8 @@ CONFIRMATION_TEMPLATE = "registration_confirmation"
 PRIORITY_TEMPLATE = "priority_decision"
 REMINDER_TEMPLATE = "registration_reminder"
 PUBLISHED_TEMPLATE = "placement_published"
+QUESTION_TEMPLATE = "information_requested"
+ANSWER_TEMPLATE = "information_answered"
 PRIORITY_KINDS = {  # the claim in the parent's words (Dutch, English)
     "sibling": ("broer of zus op de school", "a brother or sister at the school"),
     "staff_child": ("kind van een medewerker", "a child of a member of staff"),
@@ -52,7 +56,8 @@ class MailRequest:
 
 
 class NoAddress(Exception):
-    """No address is known for the parent (no online account: the paper form); nothing is sent."""
+    """No address is known: for the parent (no online account: the paper form), or for the school (none
+    given in dossier); nothing is sent."""
 
 
 async def mail_for_event(payload: EventPayload, templates: MailTemplates, session: AsyncSession) -> MailRequest:
@@ -72,7 +77,29 @@ async def mail_for_event(payload: EventPayload, templates: MailTemplates, sessio
             context["closes_at_en"] = _moment(payload.closes_at, "en")
         reference = payload.pupil_id if isinstance(payload, ReminderDue) else payload.registration_id
         return MailRequest(template, reference, address.recipient, language, context, payload.pupil_id)
+    if isinstance(payload, InformationRequested | InformationAnswered):
+        return await _between_schools(payload, templates, session)
     return mail_for(payload, templates)
+
+
+async def _between_schools(
+    payload: InformationRequested | InformationAnswered, templates: MailTemplates, session: AsyncSession
+) -> MailRequest:
+    """A question to the primary school (`to_school_brin`), or its answer to the school that asked
+    (`from_school_brin`): it says which school, not what nor about whom."""
+    asked = isinstance(payload, InformationRequested)
+    if asked:
+        recipient, other = payload.to_school_brin, payload.from_school_brin
+    else:
+        recipient, other = payload.from_school_brin, payload.to_school_brin
+    address = await session.get(SchoolAddress, recipient)
+    if address is None or address.recipient is None:
+        raise NoAddress(f"no contact address for school {recipient}")
+    known = await session.get(SchoolAddress, other)
+    template = QUESTION_TEMPLATE if asked else ANSWER_TEMPLATE
+    context = {"school_name": address.name, "other_school": known.name if known else None, "other_brin": other}
+    language = templates.language_for(template, "nl")  # schools read Dutch; the English line is in the mail
+    return MailRequest(template, payload.request_id, address.recipient, language, context, payload.pupil_id)
 
 
 def _about_the_registration(payload: EventPayload) -> tuple[str, dict[str, Any]]:

@@ -67,7 +67,7 @@ class Sender:
         try:
             request = await mail_for_event(delivery.payload, self.templates, delivery.session)
         except NoAddress:
-            log.info("notificatie: no parent address for %s; nothing to send", delivery.envelope.event_id)
+            log.info("notificatie: no address for %s; nothing to send", delivery.envelope.event_id)
             return
         message = Message(
             requested_by=delivery.envelope.event_id,

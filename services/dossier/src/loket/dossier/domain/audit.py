@@ -29,5 +29,6 @@ class AuditAction(StrEnum):
     NOT_PLACING_SET = "not_placing.set"  # reden niet plaatsen VO
     INFORMATION_REQUESTED = "information.requested"  # a secondary school asks the primary school
     INFORMATION_REQUESTS_READ = "information_requests.read"
+    INFORMATION_ANSWERED = "information.answered"  # the primary school answers the question
     ATTACHMENT_ADDED = "attachment.added"
     ATTACHMENT_READ = "attachment.read"

@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
@@ -33,16 +33,23 @@ class BoardOut(BaseModel):
         return cls(code=board.code, name=board.name, created_at=board.created_at)
 
 
+CONTACT = "The school's address for questions about its pupils and answers to its own questions (not a person's)."
+
+
 class SchoolIn(BaseModel):
     brin: str = Field(description="BRIN number with location (vestiging), e.g. 12AB01.")
     name: str
     board: str | None = Field(default=None, description="The board's code; a board contact: its own.")
     sector: Sector = Sector.PRIMARY
+    contact_email: EmailStr | None = Field(default=None, description=CONTACT)
 
 
 class SchoolChange(BaseModel):
     name: str | None = None
     board: str | None = Field(default=None, description="Only a region administrator moves a school.")
+    contact_email: EmailStr | None = Field(
+        default=None, description=CONTACT + " Sent as null: cleared; left out: kept."
+    )
 
 
 class SchoolOut(BaseModel):
@@ -50,6 +57,7 @@ class SchoolOut(BaseModel):
     name: str
     board: str | None
     sector: Sector
+    contact_email: str | None = Field(description=CONTACT)
     created_at: datetime
 
     @classmethod
@@ -59,6 +67,7 @@ class SchoolOut(BaseModel):
             name=school.name,
             board=school.board_code,
             sector=school.sector,
+            contact_email=school.contact_email,
             created_at=school.created_at,
         )
 
@@ -117,7 +126,9 @@ def organisation_router(database: Database, outbox: Outbox, verifier: TokenVerif
     async def create_school(school: SchoolIn, me: Calling) -> SchoolOut:
         """A region administrator sets up any school; a board contact the schools of its board."""
         with answered():
-            created = await administration.create_school(me, school.brin, school.name, school.board, school.sector)
+            created = await administration.create_school(
+                me, school.brin, school.name, school.board, school.sector, school.contact_email
+            )
             return SchoolOut.of(created)
 
     @router.get("/schools", response_model=list[SchoolOut])
@@ -133,9 +144,11 @@ def organisation_router(database: Database, outbox: Outbox, verifier: TokenVerif
 
     @router.patch("/schools/{brin}", response_model=SchoolOut)
     async def change_school(brin: str, change: SchoolChange, me: Calling) -> SchoolOut:
-        """The school's administrators rename it; only a region administrator moves it to another board."""
+        """The school's administrators rename it or set its contact address; only a region administrator moves it
+        to another board."""
         with answered():
-            return SchoolOut.of(await administration.change_school(me, brin, change.name, change.board))
+            contact = change.contact_email if "contact_email" in change.model_fields_set else ...
+            return SchoolOut.of(await administration.change_school(me, brin, change.name, change.board, contact))
 
     @router.post("/schools/{brin}/groups", status_code=status.HTTP_201_CREATED, response_model=GroupOut)
     async def create_group(brin: str, group: GroupIn, me: Calling) -> GroupOut:

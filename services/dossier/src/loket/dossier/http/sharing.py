@@ -1,5 +1,5 @@
 """Sharing over HTTP: notes on a pupil (for the own organisation, or also for the secondary school), the
-reason not to place, and a secondary school's questions to the primary school. A secondary school the
+reason not to place, and a secondary school's questions to the primary school with its answers. A secondary school the
 pupil is registered with reads the notes meant for it and asks questions; every other route about the
 pupil answers it 404, as for a pupil it does not reach."""
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from loket.contracts.runtime.database import Database
@@ -17,7 +17,7 @@ from loket.dossier.domain.sharing import MAX_TEXT, NoteVisibility, NotPlacingRea
 from loket.dossier.dossiers import Dossiers
 from loket.dossier.http.answers import REFUSALS, answered, caller
 from loket.dossier.http.pupils import PupilOut
-from loket.dossier.persistence.models import InformationRequest, PupilNote
+from loket.dossier.persistence.models import InformationRequest, Pupil, PupilNote
 from loket.dossier.sharing import Sharing
 
 
@@ -59,17 +59,43 @@ class QuestionIn(BaseModel):
     message: str = Field(min_length=1, max_length=MAX_TEXT, description="What the secondary school wants to know.")
 
 
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer: str = Field(min_length=1, max_length=MAX_TEXT, description="The primary school's answer.")
+
+
 class QuestionOut(BaseModel):
     id: UUID
-    from_school_brin: str
-    to_school_brin: str
+    pupil_id: UUID
+    from_school_brin: str = Field(description="The secondary school that asks.")
+    to_school_brin: str = Field(description="The pupil's primary school, which answers.")
     message: str
     asked_by: str
     asked_at: datetime
+    answer: str | None = Field(description="Null until the primary school answers.")
+    answered_by: str | None
+    answered_at: datetime | None
 
     @classmethod
     def of(cls, asked: InformationRequest) -> "QuestionOut":
         return cls.model_validate(asked, from_attributes=True)
+
+
+class AboutPupil(BaseModel):
+    id: UUID
+    elk_number: str
+    given_name: str
+    family_name: str
+
+
+class SchoolQuestionOut(QuestionOut):
+    pupil: AboutPupil
+
+    @classmethod
+    def with_pupil(cls, asked: InformationRequest, pupil: Pupil) -> "SchoolQuestionOut":
+        about = AboutPupil.model_validate(pupil, from_attributes=True)
+        return cls.model_validate({**QuestionOut.of(asked).model_dump(), "pupil": about})
 
 
 class RegisteredPupilOut(BaseModel):
@@ -137,5 +163,26 @@ def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, ver
         """The questions about the pupil: all for the primary school's staff, its own for a secondary school."""
         with answered():
             return [QuestionOut.of(asked) for asked in await sharing.questions(me, pupil_id)]
+
+    @router.post(
+        "/pupils/{pupil_id}/information-requests/{request_id}/answer",
+        response_model=QuestionOut,
+        responses={409: {"description": "The question is answered already."}},
+    )
+    async def answer(pupil_id: UUID, request_id: UUID, given: AnswerIn, me: Calling) -> QuestionOut:
+        """The primary school's own staff answer a question, once (`dossier.information.answered.v1`, without
+        the text); the school that asked hears of it at its contact address."""
+        with answered():
+            return QuestionOut.of(await sharing.answer(me, pupil_id, request_id, given.answer))
+
+    @router.get("/schools/{brin}/information-requests", response_model=list[SchoolQuestionOut])
+    async def school_questions(
+        brin: str, me: Calling, open: Annotated[bool, Query(description="Only those without an answer.")] = False
+    ) -> list[SchoolQuestionOut]:
+        """A school's questions: for a primary school those about its pupils (a teacher: of their groups), for a
+        secondary school its own about pupils still registered with it. Audited per pupil."""
+        with answered():
+            found = await sharing.school_questions(me, brin, open_only=open)
+            return [SchoolQuestionOut.with_pupil(asked, pupil) for asked, pupil in found]
 
     return router

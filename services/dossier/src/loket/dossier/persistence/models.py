@@ -60,6 +60,9 @@ class School(Base, table=True):
     name: str = Field(max_length=200)
     board_code: str | None = Field(default=None, foreign_key="board.code", index=True, max_length=32)
     sector: Sector = Field(default=Sector.PRIMARY, sa_type=String(16))
+    contact_email: str | None = Field(
+        default=None, max_length=320, description="Where the school hears of questions and answers about pupils."
+    )
     created_at: datetime = Field(sa_type=UtcDateTime)
 
 
@@ -173,7 +176,7 @@ class PupilNote(Base, table=True):
 
 
 class InformationRequest(Base, table=True):
-    """A secondary school's question to the pupil's primary school; the text stays here."""
+    """A secondary school's question to the pupil's primary school, and its answer; the texts stay here."""
 
     __tablename__ = "information_request"
 
@@ -184,6 +187,9 @@ class InformationRequest(Base, table=True):
     message: str = Field(sa_type=Text)
     asked_by: str = Field(max_length=64)
     asked_at: datetime = Field(sa_type=UtcDateTime)
+    answer: str | None = Field(default=None, sa_type=Text)
+    answered_by: str | None = Field(default=None, max_length=64)
+    answered_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Attachment(Base, table=True):

@@ -58,3 +58,16 @@ class ParentAddress(Base, table=True):
     username: str = Field(max_length=32, description="The parent's username: the pupil's ELK number.")
     language: str = Field(max_length=16)
     updated_at: datetime = Field(sa_type=UtcDateTime)
+
+
+class SchoolAddress(Base, table=True):
+    """Where a school hears of questions about its pupils and of answers to its own questions (from
+    `dossier.school.contact_changed.v1`; the newest event counts), and its name for the mail. A school's
+    address, never a person's."""
+
+    __tablename__ = "school_address"
+
+    school_brin: str = Field(primary_key=True, max_length=16)
+    name: str = Field(max_length=200)
+    recipient: str | None = Field(default=None, max_length=320, description="None: the school gave no address.")
+    changed_at: datetime = Field(sa_type=UtcDateTime, description="When dossier recorded the change.")

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.notificatie.domain.messages import MessageState
-from loket.notificatie.persistence.models import Message, ParentAddress, Pupil
+from loket.notificatie.persistence.models import Message, ParentAddress, Pupil, SchoolAddress
 
 
 class Messages:
@@ -49,3 +49,12 @@ class Messages:
             self.session.add(Pupil(id=pupil_id, school_brin=school_brin, registered_at=now))
         else:
             pupil.school_brin = school_brin
+
+    async def remember_school(self, brin: str, name: str, recipient: str | None, changed_at: datetime) -> None:
+        """A school's contact as dossier last changed it: an older event than the one kept changes nothing."""
+        school = await self.session.get(SchoolAddress, brin)
+        if school is None:
+            self.session.add(SchoolAddress(school_brin=brin, name=name, recipient=recipient, changed_at=changed_at))
+        elif changed_at > school.changed_at:
+            school.name, school.recipient, school.changed_at = name, recipient, changed_at
+            self.session.add(school)
