@@ -1,6 +1,6 @@
 """A notificatie with two schools' pupils and their messages, and a caller for every kind of role."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -25,6 +25,7 @@ class World:
     authority: TokenAuthority
     noor: UUID  # a pupil of OWN_SCHOOL
     daan: UUID  # a pupil of OTHER_SCHOOL
+    waiting: dict[str, list[str]] = field(default_factory=dict)  # prepared letters' ids by school, for a test
 
     async def get(self, path: str, role: str | None, **params: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
@@ -33,6 +34,10 @@ class World:
     async def post(self, path: str, role: str | None, body: dict[str, Any]) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
         return await self.client.post(path, headers=headers, json=body)
+
+    async def delete(self, path: str, role: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+        return await self.client.delete(path, headers=headers)
 
     def token(self, role: str) -> str:
         mint = self.authority.mint

@@ -6,10 +6,14 @@ see here, 404 for one it does not reach (as if it did not exist). Zero unexpecte
 The endpoints come from the app's own OpenAPI document: a new endpoint without a row fails the test."""
 
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from notificatie_support import OTHER_SCHOOL, OWN_SCHOOL, World, world
+
+from loket.notificatie.persistence.models import PreparedLetter
 
 SERVICE = "notificatie"
 
@@ -55,6 +59,18 @@ def placement_letter(w: World, own: bool) -> tuple[str, dict[str, Any]]:
     return f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}/placement-letters", body
 
 
+def prepared_letters(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    path, letter = placement_letter(w, own)
+    send_at = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    return path.replace("placement-letters", "prepared-letters"), {"send_at": send_at, "letters": [letter]}
+
+
+def a_waiting_letter(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+    """A fresh waiting letter per call: a granted DELETE takes one away."""
+    school = OWN_SCHOOL if own else OTHER_SCHOOL
+    return f"/schools/{school}/prepared-letters/{w.waiting[school].pop()}", {}
+
+
 MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
     "GET /schools/{brin}/messages": (
         lambda w, own: (f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}/messages", {}),
@@ -62,14 +78,40 @@ MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
     ),
     "GET /messages": (lambda w, own: ("/messages", {"pupil": str(w.noor if own else w.daan)}), SEE_MESSAGES),
     "POST /schools/{brin}/placement-letters": (placement_letter, SEND_LETTERS),
+    "POST /schools/{brin}/prepared-letters": (prepared_letters, SEND_LETTERS),
+    "GET /schools/{brin}/prepared-letters": (
+        lambda w, own: (f"/schools/{OWN_SCHOOL if own else OTHER_SCHOOL}/prepared-letters", {}),
+        SEND_LETTERS,
+    ),
+    "DELETE /schools/{brin}/prepared-letters/{letter_id}": (a_waiting_letter, SEND_LETTERS),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}
 
 
+def waiting_letter(pupil: UUID, school: str) -> PreparedLetter:
+    now = datetime.now(UTC)
+    return PreparedLetter(
+        pupil_id=pupil,
+        school_brin=school,
+        recipient="ouder@example.org",
+        case_reference="OT-1",
+        send_at=now + timedelta(days=1),
+        fields={"parent_name": "familie De Vries", "school_name": "Lindeschool", "case_reference": "OT-1"},
+        pdf=b"%PDF-1.4 a stand-in",
+        prepared_at=now,
+        prepared_by="test",
+    )
+
+
 @pytest.fixture
 async def the_world(migrated_database_url, smtp, token_authority) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
     w = await world(migrated_database_url, smtp, token_authority)
+    async with w.runtime.database.transaction() as session:
+        for pupil, school in [(w.noor, OWN_SCHOOL), (w.daan, OTHER_SCHOOL)]:
+            letters = [waiting_letter(pupil, school) for _ in ROLES + ROLES]
+            session.add_all(letters)
+            w.waiting[school] = [str(letter.id) for letter in letters]
     yield w
     await w.client.aclose()
     await w.runtime.database.dispose()
@@ -96,12 +138,14 @@ async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_
             path, params = request(the_world, own)
             if method == "GET":
                 response = await the_world.get(path, role, **params)
+            elif method == "DELETE":
+                response = await the_world.delete(path, role)
             else:
                 response = await the_world.post(path, role, params)
-            answer = GRANTED if response.status_code in (200, 201) else response.status_code
+            answer = GRANTED if response.status_code in (200, 201, 204) else response.status_code
             if answer != expected:
                 unexpected.append(f"{role} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
-            if answer == GRANTED and method == "GET":
+            if answer == GRANTED and method == "GET" and path.endswith("messages"):
                 [message] = response.json()["messages"]  # exactly the one message about that school's pupil
                 assert message["pupil_id"] == str(the_world.noor if own else the_world.daan)
     assert unexpected == []

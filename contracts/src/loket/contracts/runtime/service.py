@@ -3,8 +3,9 @@ stopped together. Each service builds one in its `app.py` and adds its routes an
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -50,8 +51,24 @@ class Runtime:
         )
         self.outbox.attach(self.relay.wake)
         self.consumer = Consumer(service, self.database, inbox_table, self.outbox)
+        self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self._started = False
         self._subscribed = False
+
+    def every(self, seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
+        """Run `job` every `seconds` while the service runs (started after the broker, stopped first). A
+        failing round is logged and the next one comes; with several replicas each runs it, so a job
+        must take its work with row locks (`FOR UPDATE SKIP LOCKED`)."""
+        self._periodic.append((name, seconds, job))
+
+    async def _repeat(self, name: str, seconds: float, job: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            try:
+                await job()
+            except Exception:
+                log.exception("%s: %s failed; trying again in %.0f s", self.service, name, seconds)
+            await asyncio.sleep(seconds)
 
     async def _publish(self, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:
         await self.broker.publish(
@@ -77,12 +94,17 @@ class Runtime:
         await self.broker.start()
         await declare_topology(self.broker, self.settings.delivery_limit)
         self.relay.start()
+        self._tasks = [asyncio.create_task(self._repeat(*periodic)) for periodic in self._periodic]
         self._started = True
         log.info("%s started (region %s)", self.service, self.settings.region)
 
     async def stop(self) -> None:
         if not self._started:
             return
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
         await self.relay.stop()
         await self.broker.stop()
         await self.database.dispose()

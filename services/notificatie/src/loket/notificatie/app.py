@@ -10,6 +10,7 @@ from loket.notificatie.http.messages import messages_router
 from loket.notificatie.letter_mails import LetterMails
 from loket.notificatie.mailer import Mailer
 from loket.notificatie.persistence.models import metadata
+from loket.notificatie.prepared_letters import PreparedLetters
 from loket.notificatie.retries import Retries
 from loket.notificatie.sending import Sender
 from loket.notificatie.settings import NotificatieSettings
@@ -35,12 +36,15 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
     retries.subscribe(sender.retry, done=runtime.outbox.nudge)
     verifier = token_verifier(settings)
     letter_mails = LetterMails(runtime.database, runtime.outbox, mailer, templates, sender.sender_name)
+    prepared_letters = PreparedLetters(runtime.database, runtime.outbox, letter_mails, settings)
+    runtime.every(settings.letter_poll_interval, "mailing the prepared letters that are due", prepared_letters.send_due)
     app = runtime.http_app(
         title="Loket notificatie",
         description="E-mail, letters and PDFs, and whether they arrived.",
         routers=[
             messages_router(runtime.database, verifier),
-            letters_router(runtime.database, letter_mails, verifier),
+            letters_router(runtime.database, letter_mails, prepared_letters, verifier),
         ],
     )
+    app.state.prepared_letters = prepared_letters
     return runtime, app

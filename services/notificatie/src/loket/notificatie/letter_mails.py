@@ -14,8 +14,10 @@ sends again, as nothing of the letter is kept to retry from. A refusal for good 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -44,6 +46,12 @@ class PlacementLetter:
     fields: dict[str, Any]  # the letter's merge fields (`letters/templates/placement_letter.html`)
 
 
+def letter_of(request: PlacementLetter) -> Letter:
+    return Letter(
+        TEMPLATE, request.fields, request.school_brin, reference=str(request.fields.get("case_reference", ""))
+    )
+
+
 class LetterMails:
     def __init__(
         self, database: Database, outbox: Outbox, mailer: Mailer, templates: MailTemplates, sender: str
@@ -56,23 +64,26 @@ class LetterMails:
         self._printer: Printer | None = None
         self._printing = asyncio.Lock()  # one Printer, one letter at a time, off the event loop
 
-    async def print(self, letter: Letter) -> bytes:
+    async def print(self, letters: Sequence[Letter]) -> list[bytes]:
+        """Print letters as one batch (one layout for all: a few ms a letter instead of ~0.3 s alone)."""
         async with self._printing:
-            return await asyncio.to_thread(self._print, letter)
+            return await asyncio.to_thread(self._print, letters)
 
-    def _print(self, letter: Letter) -> bytes:
+    def _print(self, letters: Sequence[Letter]) -> list[bytes]:
         if self._printer is None:
             self._printer = Printer(sender=self.sender)
-        return self._printer.pdf(letter)
+        return self._printer.pdfs(letters)
+
+    def compose(self, recipient: str, fields: dict[str, Any], pdf: bytes) -> EmailMessage:
+        """The mail that carries a placement letter: a short note, the letter as its PDF attachment."""
+        context = {**fields, "sender": self.sender}
+        rendered = self.templates.render(TEMPLATE, "nl", context)
+        return self.mailer.compose(recipient, rendered, {"plaatsingsaanbod.pdf": pdf})
 
     async def send(self, request: PlacementLetter) -> Message:
         """Print the letter, mail it, record the outcome; raises `InvalidLetter` or `MailServerBusy`."""
-        reference = str(request.fields.get("case_reference", ""))
-        pdf = await self.print(Letter(TEMPLATE, request.fields, request.school_brin, reference=reference))
-        context = {**request.fields, "sender": self.sender}
-        mail = self.mailer.compose(
-            request.recipient, self.templates.render(TEMPLATE, "nl", context), {"plaatsingsaanbod.pdf": pdf}
-        )
+        [pdf] = await self.print([letter_of(request)])
+        mail = self.compose(request.recipient, request.fields, pdf)
         now = datetime.now(UTC)
         async with self.database.transaction() as session:
             message = Message(

@@ -37,3 +37,9 @@ class NotificatieSettings(ServiceSettings):
         validation_alias="LOKET_NOTIFICATIE_RETRY_DELAY_CAP",
         description="The longest wait between two attempts, in seconds.",
     )
+    letter_poll_interval: float = Field(
+        default=15.0,
+        gt=0,
+        validation_alias="LOKET_NOTIFICATIE_LETTER_POLL_INTERVAL",
+        description="Seconds between looks for prepared letters whose moment has come.",
+    )

@@ -1,7 +1,8 @@
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import String
+from sqlalchemy import JSON, LargeBinary, String
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -71,3 +72,25 @@ class SchoolAddress(Base, table=True):
     name: str = Field(max_length=200)
     recipient: str | None = Field(default=None, max_length=320, description="None: the school gave no address.")
     changed_at: datetime = Field(sa_type=UtcDateTime, description="When dossier recorded the change.")
+
+
+class PreparedLetter(Base, table=True):
+    """A placement letter a school prepared for a moment (the round's publication): printed when it was
+    prepared, mailed at `send_at`. Its fields and PDF hold the child's name, so both are emptied once the
+    letter is sent or has failed; then only the `message` row tells what happened."""
+
+    __tablename__ = "prepared_letter"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    pupil_id: UUID = Field(index=True)
+    school_brin: str = Field(max_length=16, index=True)
+    recipient: str = Field(max_length=320)
+    case_reference: str = Field(max_length=64)
+    send_at: datetime = Field(sa_type=UtcDateTime, index=True)
+    fields: dict[str, Any] | None = Field(default=None, sa_type=JSON, description="The mail's merge fields.")
+    pdf: bytes | None = Field(default=None, sa_type=LargeBinary)
+    prepared_at: datetime = Field(sa_type=UtcDateTime)
+    prepared_by: str = Field(max_length=64)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    message_id: UUID | None = Field(default=None, description="The message once sent or failed.")
