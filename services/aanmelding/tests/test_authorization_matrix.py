@@ -147,6 +147,8 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
         VO_ACT,
     ),
     "PUT /registrations/{registration_id}/tafelmiddag": (registration("/tafelmiddag", {"tafelmiddag": True}), VO_ACT),
+    "POST /registrations/{registration_id}/notes": (registration("/notes", {"text": "Intake gepland"}), VO_ACT),
+    "GET /registrations/{registration_id}/notes": (registration("/notes", None), VO_LIST),
     "GET /rounds/{round_code}/market": (region("/rounds/ronde-1/market"), REGION),
     "POST /rounds/{round_code}/lotteries": (region("/rounds/ronde-1/lotteries"), REGION),
     "GET /lotteries/{lottery_id}": (region("/lotteries/{lottery}"), REGION),

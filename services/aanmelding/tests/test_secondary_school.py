@@ -1,10 +1,11 @@
 """The secondary school decides on the registrations made with it: it places a pupil (Geplaatst, with a
 stream), cannot place one for support needs (the registration is void; the pupil registers elsewhere),
-withdraws one, flags a tafelmiddag, and exports its registrations (all, or those of pupils from outside the
-region) and withdrawals as CSV and XLSX."""
+withdraws one, flags a tafelmiddag, keeps its own notes, and exports its registrations (all, or those
+of pupils from outside the region) and withdrawals as CSV and XLSX."""
 
 import csv
 import io
+from datetime import timedelta
 
 from openpyxl import load_workbook
 
@@ -36,6 +37,37 @@ async def test_the_school_places_a_pupil_in_a_stream_and_flags_a_tafelmiddag(aan
     assert (
         await aanmelding.call("POST", f"/registrations/{registration}/placement", college, json={})
     ).status_code == 404
+
+
+async def test_the_school_keeps_its_own_notes_on_a_registration_which_nobody_else_reads(aanmelding):
+    pupil, registration = await registered(aanmelding)
+    lyceum, notes = (
+        aanmelding.token("school_user", "mentor-1", schools=[LYCEUM]),
+        f"/registrations/{registration}/notes",
+    )
+
+    first = await aanmelding.call("POST", notes, lyceum, json={"text": "Broer zit in 3 havo."})
+    aanmelding.clock.now += timedelta(minutes=5)
+    colleague = aanmelding.token("school_admin", "admin-1", schools=[LYCEUM])
+    second = await aanmelding.call("POST", notes, colleague, json={"text": "Intake op 12 maart."})
+    blank = await aanmelding.call("POST", notes, lyceum, json={"text": "   "})
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert blank.status_code == 422 and blank.json()["detail"][0]["loc"] == ["body", "text"]
+    read = (await aanmelding.call("GET", notes, lyceum)).json()
+    assert [(note["text"], note["author"], note["school_brin"]) for note in read] == [
+        ("Broer zit in 3 havo.", "mentor-1", LYCEUM),
+        ("Intake op 12 maart.", "admin-1", LYCEUM),
+    ]
+    region = aanmelding.token("region_admin")
+    assert [note["text"] for note in (await aanmelding.call("GET", notes, region)).json()] == [
+        "Broer zit in 3 havo.",
+        "Intake op 12 maart.",
+    ]
+    assert (await aanmelding.call("POST", notes, region, json={"text": "x"})).status_code == 403
+    for outsider in (aanmelding.teacher("94AA00"), aanmelding.teacher(), aanmelding.parent(pupil)):
+        assert (await aanmelding.call("GET", notes, outsider)).status_code == 404
+        assert (await aanmelding.call("POST", notes, outsider, json={"text": "x"})).status_code == 404
 
 
 async def test_a_pupil_the_school_cannot_place_for_support_needs_registers_elsewhere(aanmelding):

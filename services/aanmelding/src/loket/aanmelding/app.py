@@ -15,6 +15,7 @@ from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import metadata
 from loket.aanmelding.procedure_file import ProcedureInvalid, load, shipped
 from loket.aanmelding.registrations import Registrations
+from loket.aanmelding.school_notes import SchoolNotes
 from loket.aanmelding.schools import Schools
 from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.runtime.auth import token_verifier
@@ -48,7 +49,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
         routers=[
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
-            schools_router(schools, procedure, verifier),
+            schools_router(schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
             lottery_router(Lotteries(runtime.database, procedure, clock), verifier, procedure),
         ],
     )

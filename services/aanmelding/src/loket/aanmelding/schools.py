@@ -299,7 +299,14 @@ class Schools:
             return registration
 
     async def _at_secondary_school(self, session: AsyncSession, claims: Claims, registration_id: UUID) -> Registration:
-        """A registration the caller's school received (first choice) or was given by the lottery."""
+        registration, _school = await self.at_secondary_school(session, claims, registration_id)
+        return registration
+
+    async def at_secondary_school(
+        self, session: AsyncSession, claims: Claims, registration_id: UUID, *, act: bool = True
+    ) -> tuple[Registration, str]:
+        """A registration the caller's school received (first choice) or was given by the lottery, with that
+        school. `act`: the school's own staff only; else whoever reads along too."""
         registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
         if registration is None or not self._reached(registration):
             raise NotFound("no such registration with your school")
@@ -310,8 +317,8 @@ class Schools:
         reached = [brin for brin in schools if claims.reaches_school(brin)]
         if not reached:
             raise NotFound("no such registration with your school")
-        _reach(claims, reached[0], act=True, secondary=True)
-        return registration
+        _reach(claims, reached[0], act=act, secondary=True)
+        return registration, reached[0]
 
     async def elk_numbers(self, pupil_ids: Iterable[UUID]) -> dict[UUID, str | None]:
         """The pupils' ELK numbers, the key a secondary school's own administration knows them by."""

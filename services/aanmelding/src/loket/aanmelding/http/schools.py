@@ -1,16 +1,19 @@
 """The schools' side over HTTP: the primary school's pupils with their dots, forwarding and a change with
-the parent's consent (Zaanstad); the secondary school's registrations and its decision on a priority."""
+the parent's consent (Zaanstad); the secondary school's registrations, its decisions and its notes."""
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
 from loket.aanmelding.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
 from loket.aanmelding.http.registration import DOTS, PreferencesIn, RegistrationOut, answered, registration_out
+from loket.aanmelding.persistence.models import RegistrationNote
+from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
 from loket.aanmelding.schools import Consent, Schools
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
@@ -60,7 +63,25 @@ class PriorityDecisionIn(BaseModel):
     granted: bool = Field(description="true: the priority is granted (toegekend); false: rejected (afgewezen).")
 
 
-def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE)]
+
+
+class NoteOut(BaseModel):
+    id: UUID
+    school_brin: str = Field(description="The school whose note it is: the caller's.")
+    text: str
+    author: str = Field(description="identity's subject id of the staff member who wrote it.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, note: RegistrationNote) -> "NoteOut":
+        return cls.model_validate(note, from_attributes=True)
+
+
+def schools_router(schools: Schools, notes: SchoolNotes, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["schools"], responses={401: {}, 403: {}, 404: {}, 409: {}})
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
@@ -149,6 +170,18 @@ def schools_router(schools: Schools, procedure: Procedure, verifier: TokenVerifi
             return registration_out(
                 procedure, await schools.mark_tafelmiddag(claims, registration_id, flag.tafelmiddag)
             )
+
+    @router.post("/registrations/{registration_id}/notes", response_model=NoteOut, status_code=201)
+    async def add_note(registration_id: UUID, note: NoteIn, claims: Caller) -> NoteOut:
+        """The school's own note on a registration it received (notities); its staff only read it."""
+        with answered():
+            return NoteOut.of(await notes.add(claims, registration_id, note.text))
+
+    @router.get("/registrations/{registration_id}/notes", response_model=list[NoteOut])
+    async def registration_notes(registration_id: UUID, claims: Caller) -> list[NoteOut]:
+        """The caller's school's notes on the registration, oldest first."""
+        with answered():
+            return [NoteOut.of(note) for note in await notes.of(claims, registration_id)]
 
     @router.get(
         "/schools/{brin}/exports/{kind}.{extension}",

@@ -147,3 +147,17 @@ class Announcement(Base, table=True):
     moment: datetime = Field(sa_type=UtcDateTime)
     announced_at: datetime = Field(sa_type=UtcDateTime)
     events: int = Field(description="How many events it put out.")
+
+
+class RegistrationNote(Base, table=True):
+    """A secondary school's own note on a registration it received: for its staff only, not for the
+    parents, the primary school or another school the pupil ends up at."""
+
+    __tablename__ = "registration_note"
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    registration_id: UUID = Field(foreign_key="registration.id", index=True)
+    school_brin: str = Field(max_length=6)
+    text: str = Field(sa_type=Text)
+    author: str = Field(max_length=64, description="identity's subject id of the staff member.")
+    created_at: datetime = Field(sa_type=UtcDateTime)
