@@ -9,7 +9,7 @@ from importlib.resources import files
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -47,9 +47,18 @@ async def _run_online(url: str, metadata: MetaData) -> None:
     await engine.dispose()
 
 
+# Every pod of a service migrates in its init container, so two pods rolled out together would run the
+# same migrations at once and one would fail half-way ("relation already exists"). On PostgreSQL the
+# migrating transaction first takes this advisory lock: the second waits, then finds nothing left to do.
+# (SQLite lets one writer in at a time on its own.)
+MIGRATION_LOCK = 0x4C4F4B4554  # "LOKET"; advisory locks are per database, and each service has its own
+
+
 def _do_run(connection: Connection, metadata: MetaData, is_sqlite: bool) -> None:
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=is_sqlite)
     with context.begin_transaction():
+        if not is_sqlite:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
