@@ -32,7 +32,7 @@ from loket.loting.simulation.queue import CHUNKS_QUEUE
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("zaanstad", "amstelland", "amsterdam", "denhaag")
-PUBLIC = ("identity", "dossier", "aanmelding", "loting")  # notificatie serves only its probes
+PUBLIC = ("identity", "dossier", "aanmelding", "loting", "notificatie")  # every service has a public API
 # Read straight from the environment, outside the settings classes (runtime/logging.py).
 OUTSIDE_SETTINGS = {"LOKET_LOG_LEVEL"}
 # Read by a library the services run on, with the module that reads it.
