@@ -38,6 +38,7 @@ def table(*cells: tuple[object, object]) -> dict[str, tuple[object, object]]:
 # fmt: off
 #                   region    board     s.admin   user all  user 8a   parent    other parent
 SEE_MESSAGES = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
+DOCUMENTS = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NO, NF), (OK, NF), (NF, OK))  # Daan is the other's child
 SEND_LETTERS = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
 # fmt: on
 
@@ -65,6 +66,24 @@ def prepared_letters(w: World, own: bool) -> tuple[str, dict[str, Any]]:
     return path.replace("placement-letters", "prepared-letters"), {"send_at": send_at, "letters": [letter]}
 
 
+def document(kind: str) -> Request:
+    def request(w: World, own: bool) -> tuple[str, dict[str, Any]]:
+        body: dict[str, Any] = {
+            "pupil_id": str(w.noor if own else w.daan),
+            "pupil_name": "Noor de Vries",
+            "elk_number": "10001",
+            "school_name": "Lindeschool",
+            "preferences": [{"school": "Het Lyceum", "program": "havo/vwo"}],
+        }
+        if kind == "control-document":
+            body["advice"] = "havo/vwo"
+        else:
+            body |= {"registered_at": "2027-03-10T14:05:00+01:00", "case_reference": "A-1"}
+        return f"/documents/{kind}.pdf", body
+
+    return request
+
+
 def a_waiting_letter(w: World, own: bool) -> tuple[str, dict[str, Any]]:
     """A fresh waiting letter per call: a granted DELETE takes one away."""
     school = OWN_SCHOOL if own else OTHER_SCHOOL
@@ -84,6 +103,8 @@ MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
         SEND_LETTERS,
     ),
     "DELETE /schools/{brin}/prepared-letters/{letter_id}": (a_waiting_letter, SEND_LETTERS),
+    "POST /documents/control-document.pdf": (document("control-document"), DOCUMENTS),
+    "POST /documents/proof-of-registration.pdf": (document("proof-of-registration"), DOCUMENTS),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}

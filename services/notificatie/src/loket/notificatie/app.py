@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.notificatie import handlers, information_requests
+from loket.notificatie.http.documents import documents_router
 from loket.notificatie.http.letters import letters_router
 from loket.notificatie.http.messages import messages_router
 from loket.notificatie.letter_mails import LetterMails
@@ -44,6 +45,7 @@ def build(settings: NotificatieSettings | None = None) -> tuple[Runtime, FastAPI
         routers=[
             messages_router(runtime.database, verifier),
             letters_router(runtime.database, letter_mails, prepared_letters, verifier),
+            documents_router(runtime.database, letter_mails, verifier),
         ],
     )
     app.state.prepared_letters = prepared_letters

@@ -10,11 +10,15 @@ is answered as if it did not exist (404).
 A letter (a placement letter) is mailed only by the school itself: its administrator or a school user
 linked to no group, for a pupil the school registered; region administrators and board contacts see
 the status but do not send a school's letters (403).
+
+A parent's registration documents (the control document, the proof of registration) are printed for
+the parent of that pupil, and for the staff who send the school's letters, helping a parent.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from uuid import UUID
 
 from loket.contracts.tokens import Claims, Role
 
@@ -53,3 +57,12 @@ def messages_of_pupil(claims: Claims, school_brin: str | None) -> Verdict:
     if school_brin is None:
         return Verdict.NOT_FOUND
     return messages_of_school(claims, school_brin)
+
+
+def documents_of_pupil(claims: Claims, pupil_id: UUID, school_brin: str | None) -> Verdict:
+    """`school_brin` as in `messages_of_pupil`."""
+    if claims.role is Role.PARENT:
+        return Verdict.SEES if claims.scope.pupil == pupil_id else Verdict.NOT_FOUND
+    if school_brin is None:
+        return Verdict.NOT_FOUND
+    return letters_of_school(claims, school_brin)
