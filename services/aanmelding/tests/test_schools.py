@@ -111,6 +111,22 @@ async def test_in_zaanstad_the_list_reaches_the_secondary_school_when_the_primar
 
 
 @pytest.mark.parametrize("region", ["zaanstad"])
+async def test_in_zaanstad_a_buitenleerlings_list_reaches_the_secondary_school_at_once(aanmelding):
+    """Its primary school is outside the region, not in Loket, and cannot forward it."""
+    pupil = await aanmelding.pupil_with_advice("havo", school="09XY00", elk_number="B10001")
+
+    submitted = await aanmelding.register(pupil, ZAANSTAD_HAVO)
+
+    assert submitted.json()["state"] == "forwarded" and submitted.json()["forwarded_at"] is not None
+    received = await aanmelding.call("GET", "/schools/93AB00/registrations", aanmelding.teacher("93AB00"))
+    assert [row["pupil_id"] for row in received.json()] == [str(pupil)]
+    [event] = await aanmelding.events("aanmelding.registration.submitted.v1")
+    assert (event["pupil_id"], event["school_brins"]) == (str(pupil), ["93AB00"])
+    neighbour = await aanmelding.pupil_with_advice("havo", elk_number="10002")  # from a Zaanstad school: waits
+    assert (await aanmelding.register(neighbour, ZAANSTAD_HAVO)).json()["state"] == "submitted"
+
+
+@pytest.mark.parametrize("region", ["zaanstad"])
 async def test_in_zaanstad_the_primary_school_changes_a_list_only_with_the_parents_consent(aanmelding):
     pupil = await aanmelding.pupil_with_advice("havo")
     await aanmelding.register(pupil, ZAANSTAD_HAVO)

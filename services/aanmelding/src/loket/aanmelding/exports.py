@@ -11,10 +11,9 @@ from uuid import UUID
 
 from openpyxl import Workbook
 
+from loket.aanmelding.domain.eligibility import from_outside_the_region
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.persistence.models import Placement, Registration
-
-EXTERNAL_PREFIX = "B"  # a buitenleerling's ELK number
 
 
 def registration_rows(
@@ -25,7 +24,7 @@ def registration_rows(
     external_only: bool = False,
 ) -> list[dict[str, Any]]:
     if external_only:
-        found = [(r, p) for r, p in found if (elk_numbers.get(r.pupil_id) or "").startswith(EXTERNAL_PREFIX)]
+        found = [(r, p) for r, p in found if from_outside_the_region(elk_numbers.get(r.pupil_id))]
     programs = procedure.programs()
     longest = max((len(registration.preferences) for registration, _ in found), default=0)
 

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.aanmelding.domain.eligibility import Eligibility, Readiness
+from loket.aanmelding.domain.eligibility import Eligibility, Readiness, from_outside_the_region
 from loket.aanmelding.domain.procedure import Procedure, Submission
 from loket.aanmelding.domain.registration import (
     MultipleBirth,
@@ -202,8 +202,13 @@ class Registrations:
                 raise Refused(problems)
             registration.state = RegistrationState.SUBMITTED
             registration.submitted_at = registration.changed_at = self.clock()
+            if self.procedure.submission == Submission.PRIMARY_SCHOOL and from_outside_the_region(
+                eligibility.elk_number
+            ):  # Zaanstad: a buitenleerling's school is not in Loket to forward it, so it goes on at once
+                registration.state = RegistrationState.FORWARDED
+                registration.forwarded_at = registration.submitted_at
             session.add(registration)
-            if self.procedure.submission == Submission.PARENT:  # in Zaanstad it reaches the school when forwarded
+            if registration.state == RegistrationState.FORWARDED or self.procedure.submission == Submission.PARENT:
                 await self.outbox.put(session, submitted(registration, registration.submitted_at))
         self.outbox.nudge()
         return registration

@@ -21,6 +21,13 @@ class Readiness(StrEnum):
     FORM_OUTDATED = "form_outdated"
 
 
+EXTERNAL_PREFIX = "B"  # the ELK number of a buitenleerling, a pupil from a school outside the region
+
+
+def from_outside_the_region(elk_number: str | None) -> bool:
+    return (elk_number or "").startswith(EXTERNAL_PREFIX)
+
+
 def advice_levels(advice: str) -> tuple[str, ...]:
     """`havo` → ("havo",); `vmbo_gt/havo` → ("vmbo_gt", "havo"): one level or two adjacent ones."""
     levels = tuple(advice.split("/"))
