@@ -123,9 +123,9 @@ def main() -> None:
         service = shlex.quote(str(BIN / f"loket-{name}"))
         manager.add_process(name, f"exec {service} serve --migrate", env=env, cwd=str(ROOT))
     # one simulation worker; operators run as many as they like (`loting simulate --broker`)
-    broker = shlex.quote(os.environ.get("LOKET_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    worker_env = {**env, "LOKET_BROKER_URL": os.environ.get("LOKET_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")}
     manager.add_process(
-        "loting-worker", f"exec {shlex.quote(str(BIN / 'loting'))} worker --broker {broker}", env=env, cwd=str(ROOT)
+        "loting-worker", f"exec {shlex.quote(str(BIN / 'loting'))} worker", env=worker_env, cwd=str(ROOT)
     )
 
     print("Starting Loket; Ctrl-C stops everything.")

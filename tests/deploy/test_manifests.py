@@ -299,7 +299,8 @@ def test_the_simulation_workers_scale_on_the_chunk_queue(rendered: dict[str, lis
     resources = rendered[region]
     worker = of_kind(resources, "Deployment")["loket-loting-worker"]
     (container,) = worker["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == ["loting"] and container["args"][:2] == ["worker", "--broker"]
+    assert container["command"] == ["loting"] and container["args"] == ["worker"], "no password in the argv"
+    assert "LOKET_BROKER_URL" in {variable["name"] for variable in container["env"]}
     assert "replicas" not in worker["spec"], "KEDA owns the replica count"
     (scaler,) = of_kind(resources, "ScaledObject").values()
     assert scaler["spec"]["scaleTargetRef"]["name"] == "loket-loting-worker"
@@ -468,8 +469,8 @@ def test_compose_has_the_broker_mail_and_the_simulation_worker(compose: dict[str
     services = compose["services"]
     assert {"postgres", "rabbitmq", "mail", "loting-worker"} <= services.keys()
     worker = services["loting-worker"]
-    assert worker["entrypoint"] == ["loting"] and worker["command"][:2] == ["worker", "--broker"]
-    assert worker["command"][2] == services["identity"]["environment"]["LOKET_BROKER_URL"]
+    assert worker["entrypoint"] == ["loting"] and worker["command"] == ["worker"]
+    assert worker["environment"]["LOKET_BROKER_URL"] == services["identity"]["environment"]["LOKET_BROKER_URL"]
     assert services["notificatie"]["environment"]["LOKET_NOTIFICATIE_SMTP_HOST"] == "mail"
     identity = services["identity"]["environment"]
     assert identity["LOKET_TOKEN_ISSUER"] == identity["LOKET_IDENTITY_PUBLIC_URL"]

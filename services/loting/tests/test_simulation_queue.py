@@ -6,6 +6,7 @@ import concurrent.futures
 import hashlib
 import importlib.util
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -58,9 +59,13 @@ def workers(broker_url: str, count: int, logs: Path) -> Iterator[list[Path]]:
     """`count` real `loting worker` processes, ready to take chunks; stopped with SIGTERM afterwards."""
     paths = [logs / f"worker{i}.log" for i in range(count)]
     processes = []
-    for path in paths:
+    for number, path in enumerate(paths):
         with path.open("wb") as log:
-            processes.append(subprocess.Popen([loting_script(), "worker", "--broker", broker_url], stderr=log))
+            if number % 2:  # as deployed: the broker from the environment, no password in the argv
+                env = {**os.environ, "LOKET_BROKER_URL": broker_url}
+                processes.append(subprocess.Popen([loting_script(), "worker"], stderr=log, env=env))
+            else:
+                processes.append(subprocess.Popen([loting_script(), "worker", "--broker", broker_url], stderr=log))
     try:
         deadline = time.monotonic() + 30
         while not all("waiting for chunks" in path.read_text() for path in paths):
@@ -245,3 +250,9 @@ async def test_a_chunk_that_fails_on_every_delivery_ends_the_simulation(broker_u
 def test_the_chunk_queue_dead_letters_like_every_event_queue() -> None:
     assert topology.DEAD_LETTER_EXCHANGE.name == DEAD_LETTER_EXCHANGE
     assert DEFAULT_DELIVERY_LIMIT == topology.DEFAULT_DELIVERY_LIMIT
+
+
+def test_a_worker_without_a_broker_says_so_and_stops():
+    env = {key: value for key, value in os.environ.items() if key != "LOKET_BROKER_URL"}
+    done = subprocess.run([loting_script(), "worker"], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "set LOKET_BROKER_URL or give --broker" in done.stderr

@@ -60,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     simulate.set_defaults(command=_simulate)
 
     worker = commands.add_parser("worker", help="do simulation chunks from RabbitMQ until stopped")
-    worker.add_argument("--broker", metavar="AMQP_URL", required=True, help="e.g. amqp://guest:guest@127.0.0.1:5672/")
+    worker.add_argument(
+        "--broker",
+        metavar="AMQP_URL",
+        default=os.environ.get("LOKET_BROKER_URL"),
+        help="e.g. amqp://guest:guest@127.0.0.1:5672/; default: LOKET_BROKER_URL, which keeps the password out of "
+        "the process list",
+    )
     worker.set_defaults(command=_worker)
 
     explain = commands.add_parser("explain", help="say why a student got their outcome")
@@ -123,6 +129,8 @@ def _simulate(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> int:
     from loket.loting.simulation.queue import worker_command
 
+    if not args.broker:
+        raise Refused("no broker: set LOKET_BROKER_URL or give --broker AMQP_URL")
     return worker_command(args)
 
 
