@@ -85,13 +85,15 @@ async def test_twins_who_register_together_at_the_same_school_share_one_lot(aanm
     )
     typo = await aanmelding.pupil_with_advice("havo", elk_number="E3001")
     elsewhere = ["94AA00-havo", "94AB00-hv", "94AC00-havo"]
+    mistyped = await aanmelding.register(typo, TO_LYCEUM, **twin("E9999"))
+    assert mistyped.status_code == 422, "a number that is nobody's would silently give each twin a lot of their own"
     ids = {}
     for pupil, programs, claims in [
         (lisa, TO_LYCEUM, twin("E1002")),
         (luuk, TO_LYCEUM, twin("E1001")),
         (mila, TO_LYCEUM, twin("E2002")),
         (mats, elsewhere, twin("E2001")),  # another first choice: each draws their own lot
-        (typo, TO_LYCEUM, twin("E9999")),  # names nobody in the market
+        (typo, TO_LYCEUM, twin("E1001", together=False)),  # a twin who does not register together
     ]:
         answer = await aanmelding.register(pupil, programs, **claims)
         assert answer.status_code == 200, answer.text

@@ -94,6 +94,14 @@ async def test_no_registration_outside_the_window(aanmelding, moment, says):
             ["body", "multiple_birth", "sibling_elk_number"],
             "ELK number",
         ),
+        (
+            {
+                "programs": HAVO_LIST,
+                "multiple_birth": {"is_multiple": True, "registering_together": True, "sibling_elk_number": "99999"},
+            },
+            ["body", "multiple_birth", "sibling_elk_number"],
+            "no pupil in the region has ELK number 99999",
+        ),
     ],
 )
 async def test_a_list_that_breaks_the_rules_is_refused_saying_where_and_changes_nothing(aanmelding, body, loc, says):

@@ -175,8 +175,7 @@ class Registrations:
     async def rank(self, claims: Claims, pupil_id: UUID, choice: PreferenceList) -> Registration:
         async with self.database.transaction() as session:
             registration, eligibility = await self._in_progress(session, claims, pupil_id)
-            assert eligibility.advice is not None
-            apply_list(self.procedure, registration, choice, eligibility.advice, self.clock())
+            await apply_list(session, self.procedure, registration, choice, eligibility, self.clock())
             session.add(registration)
             return registration
 
@@ -288,12 +287,19 @@ def stored_list(registration: Registration) -> PreferenceList:
     )
 
 
-def apply_list(
-    procedure: Procedure, registration: Registration, choice: PreferenceList, advice: str, now: datetime
+async def apply_list(
+    session: AsyncSession,
+    procedure: Procedure,
+    registration: Registration,
+    choice: PreferenceList,
+    eligibility: PupilEligibility,
+    now: datetime,
 ) -> None:
     """Check `choice` against the advice and the procedure and put it on the registration (Refused: nothing
     changes)."""
-    problems = check_preferences(procedure, advice, choice)
+    assert eligibility.advice is not None
+    advice = eligibility.advice
+    problems = check_preferences(procedure, advice, choice) + await _twin_unknown(session, eligibility, choice)
     if problems:
         raise Refused(problems)
     registration.preferences = list(choice.programs)
@@ -304,6 +310,21 @@ def apply_list(
     registration.outside_region = choice.outside_region
     registration.advice = advice
     registration.preferences_at = registration.changed_at = now
+
+
+async def _twin_unknown(session: AsyncSession, eligibility: PupilEligibility, choice: PreferenceList) -> list[Problem]:
+    """Twins share a lot only when each names the other's ELK number: a number that is nobody's (a typo)
+    would silently give each a lot of their own, so it is refused here, while the parent can fix it."""
+    named = (choice.multiple_birth.sibling_elk_number or "").strip()
+    if not choice.multiple_birth.registering_together or not named:
+        return []
+    where = "multiple_birth.sibling_elk_number"
+    if named == eligibility.elk_number:
+        return [Problem(where, "this is the pupil's own ELK number; give the brother's or sister's")]
+    known = await session.exec(select(PupilEligibility.pupil_id).where(PupilEligibility.elk_number == named))
+    if known.first() is None:
+        return [Problem(where, f"no pupil in the region has ELK number {named}; check it on the sibling's letter")]
+    return []
 
 
 def refuse_group_limited(claims: Claims) -> None:

@@ -123,7 +123,7 @@ class Schools:
             assert eligibility is not None and eligibility.advice is not None
             before = list(registration.preferences)
             now = self.clock()
-            apply_list(self.procedure, registration, choice, eligibility.advice, now)
+            await apply_list(session, self.procedure, registration, choice, eligibility, now)
             registration.school_changes = [
                 *registration.school_changes,
                 {
@@ -162,7 +162,7 @@ class Schools:
                     started_by=claims.sub,
                     changed_at=now,
                 )
-            apply_list(self.procedure, registration, choice, eligibility.advice, now)
+            await apply_list(session, self.procedure, registration, choice, eligibility, now)
             registration.pupil_checked_at = registration.contact_checked_at = now  # on the paper form
             registration.pupil_correction = registration.contact_correction = None
             registration.signed_by, registration.signed_at = signed_by.strip(), now

@@ -52,8 +52,8 @@ class Together:
 def lot_groups(together: Iterable[Together]) -> dict[str, str]:
     """Each student's shared-lot group. Two registrations belong together when one names the other's ELK
     number and both chose the same school first; a triplet is linked through any of its names. A name
-    that matches no registration (a typo, a twin who registers elsewhere) links nothing: that pupil
-    draws a lot of their own, as the school would otherwise do by hand."""
+    that matches no registration (a twin who registers elsewhere) links nothing: that pupil draws a lot
+    of their own. A number that is nobody's is refused when the parent gives it (`registrations.py`)."""
     together = list(together)
     by_elk = {entry.elk_number: entry for entry in together if entry.elk_number}
     parent = {entry.student: entry.student for entry in together}
