@@ -88,6 +88,9 @@ async def test_a_pupil_the_school_cannot_place_for_support_needs_registers_elsew
     assert (await aanmelding.call("GET", f"/schools/{LYCEUM}/registrations", lyceum)).json() == []
     history = (await aanmelding.call("GET", f"/pupils/{pupil}/registration", aanmelding.parent(pupil))).json()
     assert [earlier["state"] for earlier in history["history"]] == ["voided"]
+    [told] = await aanmelding.events("aanmelding.registration.ended_by_school.v1")  # the parents get a mail
+    assert (told["registration_id"], told["school_brin"], told["support_needs"]) == (registration, LYCEUM, True)
+    assert "ondersteuningsbehoefte" not in str(told)  # the school's reason stays in aanmelding
 
 
 async def test_the_school_exports_its_registrations_with_every_choice_and_its_withdrawals(aanmelding):

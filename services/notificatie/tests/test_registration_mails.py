@@ -14,8 +14,10 @@ from loket.contracts.events import (
     ActivationIssued,
     PlacementPublished,
     PriorityClaimDecided,
+    RegistrationEndedBySchool,
     RegistrationSubmitted,
     ReminderDue,
+    SchoolContactChanged,
 )
 from loket.notificatie.app import build
 from loket.notificatie.settings import NotificatieSettings
@@ -125,3 +127,31 @@ async def test_at_the_publication_moment_the_parent_hears_the_outcome_can_be_see
 
     [mail] = [m for m in smtp.inbox.to("ouder@example.org") if "uitslag" in m["Subject"]]
     assert "op welke school uw kind geplaatst is" in text_of(mail)
+
+
+def ended(support_needs: bool) -> RegistrationEndedBySchool:
+    return RegistrationEndedBySchool(
+        pupil_id=PUPIL,
+        registration_id=uuid4(),
+        school_brin="94AB00",
+        primary_school_brin="12AB01",
+        support_needs=support_needs,
+        ended_at=AT,
+    )
+
+
+async def test_a_parent_whose_registration_the_school_voids_for_support_needs_hears_to_register_elsewhere(
+    notificatie, smtp
+):
+    await deliver(notificatie, activation(language="en"))
+    lyceum = SchoolContactChanged(school_brin="94AB00", school_name="Het Amstel Lyceum", contact_email=None)
+    await deliver(notificatie, lyceum)
+
+    await twice(notificatie, ended(support_needs=True))
+    await twice(notificatie, ended(support_needs=False))
+
+    void, withdrawn = [m for m in smtp.inbox.to("ouder@example.org") if "Registration" in m["Subject"]]
+    assert void["Subject"].strip() == "Registration void: register your child at another school"
+    assert "Het Amstel Lyceum cannot give your child (10001) the support" in text_of(void)
+    assert "another school" in text_of(void)
+    assert "because your child will not come" in text_of(withdrawn)

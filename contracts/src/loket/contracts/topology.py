@@ -29,6 +29,7 @@ from loket.contracts.events import (
     PriorityClaimDecided,
     PupilGroupChanged,
     PupilRegistered,
+    RegistrationEndedBySchool,
     RegistrationFormOutdated,
     RegistrationSubmitted,
     RegistrationWithdrawn,
@@ -53,8 +54,9 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # school asks for it, and follows its activation mail.
     "identity": (PupilRegistered, ParentLoginRequested, MessageSent, MessageFailed),
     # notificatie mails links, the confirmation of a registration, a school's decision on a priority
-    # claim, reminders to parents who are not done, and that a round's results can be seen; it keeps which
-    # school registered each pupil so the school sees how the messages about its pupils fared; and it
+    # claim, that a school ended a registration (support needs: register elsewhere), reminders to parents
+    # who are not done, and that a round's results can be seen; it keeps which school registered each
+    # pupil so the school sees how the messages about its pupils fared; and it
     # tells a primary school of a secondary school's question, and the school that asked of the answer, at
     # the school's contact address.
     "notificatie": (
@@ -66,6 +68,7 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
         InformationRequested,
         InformationAnswered,
         RegistrationSubmitted,
+        RegistrationEndedBySchool,
         PriorityClaimDecided,
         ReminderDue,
         PlacementPublished,

@@ -4,6 +4,7 @@ from loket.contracts.events import aanmelding, dossier, identity, loting, notifi
 from loket.contracts.events.aanmelding import (
     PlacementPublished,
     PriorityClaimDecided,
+    RegistrationEndedBySchool,
     RegistrationSubmitted,
     RegistrationWithdrawn,
     ReminderDue,
@@ -57,6 +58,7 @@ __all__ = [
     "PriorityClaimDecided",
     "PupilGroupChanged",
     "PupilRegistered",
+    "RegistrationEndedBySchool",
     "RegistrationFormOutdated",
     "RegistrationSubmitted",
     "RegistrationWithdrawn",

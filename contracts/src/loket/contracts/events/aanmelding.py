@@ -42,6 +42,21 @@ class RegistrationWithdrawn(EventPayload):
     withdrawn_at: AwareDatetime
 
 
+@event("aanmelding.registration.ended_by_school", 1)
+class RegistrationEndedBySchool(EventPayload):
+    """The secondary school ended a registration it received: it cannot place the pupil for support needs
+    (`support_needs`; the registration is void and the pupil may register at another school), or the
+    pupil will not come. The parents are told; the school's reason stays in aanmelding. Comes with
+    `aanmelding.registration.withdrawn.v1`, which is about the dossier's readers."""
+
+    pupil_id: UUID
+    registration_id: UUID
+    school_brin: str = Field(description="The secondary school that ended it: BRIN with its location.")
+    primary_school_brin: str = Field(description="The pupil's primary school, which helps the parents on.")
+    support_needs: bool = Field(description="true: cannot place for support needs; false: the pupil will not come.")
+    ended_at: AwareDatetime
+
+
 @event("aanmelding.priority_claim.decided", 1)
 class PriorityClaimDecided(EventPayload):
     """The school of first choice granted or rejected the priority claimed in a registration; the parents

@@ -39,7 +39,7 @@ from loket.aanmelding.registrations import (
     submitted,
     withdrawn,
 )
-from loket.contracts.events import PriorityClaimDecided
+from loket.contracts.events import PriorityClaimDecided, RegistrationEndedBySchool
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -281,13 +281,22 @@ class Schools:
         if not reason.strip():
             raise Refused([Problem("reason", "say why, for the primary school and the region")])
         async with self.database.transaction() as session:
-            registration = await self._at_secondary_school(session, claims, registration_id)
+            registration, school = await self.at_secondary_school(session, claims, registration_id)
             registration.state = RegistrationState.VOIDED if support_needs else RegistrationState.WITHDRAWN
             registration.active = None
             registration.withdrawn_at = registration.changed_at = self.clock()
             registration.withdrawn_by, registration.withdrawal_reason = claims.sub, reason.strip()
             session.add(registration)
             await self.outbox.put(session, withdrawn(registration, registration.withdrawn_at))
+            ended = RegistrationEndedBySchool(
+                pupil_id=registration.pupil_id,
+                registration_id=registration.id,
+                school_brin=school,
+                primary_school_brin=registration.school_brin,
+                support_needs=support_needs,
+                ended_at=registration.withdrawn_at,
+            )
+            await self.outbox.put(session, ended)
         self.outbox.nudge()
         return registration
 

@@ -12,6 +12,7 @@ from loket.contracts.events import (
     PlacementPublished,
     PriorityClaimDecided,
     PupilRegistered,
+    RegistrationEndedBySchool,
     RegistrationSubmitted,
     ReminderDue,
 )
@@ -36,6 +37,10 @@ def register(consumer: Consumer, sender: Sender) -> None:
 
     @consumer.on(PriorityClaimDecided)
     async def mail_priority_decision(delivery: Delivery[PriorityClaimDecided]) -> None:
+        await sender.first_attempt(delivery)
+
+    @consumer.on(RegistrationEndedBySchool)
+    async def mail_registration_ended(delivery: Delivery[RegistrationEndedBySchool]) -> None:
         await sender.first_attempt(delivery)
 
     @consumer.on(ReminderDue)

@@ -22,6 +22,7 @@ from loket.contracts.events import (
     PasswordResetIssued,
     PlacementPublished,
     PriorityClaimDecided,
+    RegistrationEndedBySchool,
     RegistrationSubmitted,
     ReminderDue,
 )
@@ -35,6 +36,7 @@ CONFIRMATION_TEMPLATE = "registration_confirmation"
 PRIORITY_TEMPLATE = "priority_decision"
 REMINDER_TEMPLATE = "registration_reminder"
 PUBLISHED_TEMPLATE = "placement_published"
+ENDED_TEMPLATE = "registration_ended"
 QUESTION_TEMPLATE = "information_requested"
 ANSWER_TEMPLATE = "information_answered"
 PRIORITY_KINDS = {  # the claim in the parent's words (Dutch, English)
@@ -63,7 +65,10 @@ class NoAddress(Exception):
 async def mail_for_event(payload: EventPayload, templates: MailTemplates, session: AsyncSession) -> MailRequest:
     """The mail an event asks for; for aanmelding's events, to the address the parent's activation link
     went to (`NoAddress` when there is none)."""
-    if isinstance(payload, RegistrationSubmitted | PriorityClaimDecided | ReminderDue | PlacementPublished):
+    if isinstance(
+        payload,
+        RegistrationSubmitted | PriorityClaimDecided | ReminderDue | PlacementPublished | RegistrationEndedBySchool,
+    ):
         address = await session.get(ParentAddress, payload.pupil_id)
         if address is None:
             raise NoAddress(f"no parent address for pupil {payload.pupil_id}")
@@ -75,6 +80,9 @@ async def mail_for_event(payload: EventPayload, templates: MailTemplates, sessio
         if isinstance(payload, ReminderDue):
             context["closes_at"] = _moment(payload.closes_at, language)
             context["closes_at_en"] = _moment(payload.closes_at, "en")
+        if isinstance(payload, RegistrationEndedBySchool):
+            school = await session.get(SchoolAddress, payload.school_brin)
+            context["school"] = school.name if school else payload.school_brin
         reference = payload.pupil_id if isinstance(payload, ReminderDue) else payload.registration_id
         return MailRequest(template, reference, address.recipient, language, context, payload.pupil_id)
     if isinstance(payload, InformationRequested | InformationAnswered):
@@ -110,6 +118,8 @@ def _about_the_registration(payload: EventPayload) -> tuple[str, dict[str, Any]]
         return PRIORITY_TEMPLATE, {"granted": payload.granted, "kind": dutch, "kind_en": english}
     if isinstance(payload, ReminderDue):
         return REMINDER_TEMPLATE, {"in_progress": payload.progress == "in_progress"}
+    if isinstance(payload, RegistrationEndedBySchool):
+        return ENDED_TEMPLATE, {"support_needs": payload.support_needs}
     assert isinstance(payload, PlacementPublished)
     return PUBLISHED_TEMPLATE, {"placed": payload.placed}
 
