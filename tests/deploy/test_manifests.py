@@ -112,8 +112,8 @@ def service_of(deployment: Resource) -> str:
 
 
 def placeholder(name: str) -> str:
-    """What a Secret would hold; the BSN key must look like one (dossier checks it when it starts)."""
-    if name == "LOKET_DOSSIER_BSN_KEY":
+    """What a Secret would hold; the sealing keys must look like one (the services check them when they start)."""
+    if name in ("LOKET_DOSSIER_BSN_KEY", "LOKET_IDENTITY_TOTP_KEY"):
         return base64.b64encode(secrets.token_bytes(32)).decode()
     return secrets.token_hex(8)
 
@@ -247,6 +247,8 @@ def test_a_pod_gets_every_setting_it_needs(
         }
     if service == "dossier":
         assert settings.bsn_key is not None, "without it dossier would make a key file that a restart loses"
+    if service == "identity" and container["name"] != "migrate":
+        assert settings.totp_key is not None, "without it identity would make a key file that a restart loses"
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -424,7 +426,7 @@ def secrets_referenced(resource: Resource) -> set[str]:
 @pytest.mark.parametrize("region", REGIONS)
 def test_every_secret_the_manifests_expect_is_documented(rendered: dict[str, list[Resource]], region: str) -> None:
     expected = set().union(*(secrets_referenced(resource) for resource in rendered[region]))
-    assert {"loket-dossier-bsn-key", "loket-identity-signing-keys", "loket-loting-keda"} <= expected
+    assert {"loket-dossier-bsn-key", "loket-identity-signing-keys", "loket-identity-totp-key"} <= expected
     operations = (ROOT / "docs" / "operations.md").read_text()
     missing = {name for name in expected if f"`{name}`" not in operations}
     assert not missing, f"docs/operations.md does not name these Secrets: {sorted(missing)}"

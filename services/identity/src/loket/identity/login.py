@@ -26,7 +26,7 @@ from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import StaffAccount
 from loket.identity.persistence.repository import Accounts
 from loket.identity.persistence.staff import Staff
-from loket.identity.security import Security, Throttled
+from loket.identity.security import SEALED, Security, Throttled
 from loket.identity.sessions import Account, SessionKeeper, Started
 
 
@@ -157,12 +157,13 @@ class Login:
         """None when the code is right; otherwise what the caller must do next."""
         enrolling = account.totp_confirmed_at is None
         if enrolling and account.totp_secret is None:
-            account.totp_secret = new_secret()
+            self.security.keep_totp_secret(account, new_secret())
             session.add(account)
-        assert account.totp_secret is not None
+        secret = self.security.totp_secret(account)
+        assert secret is not None
         if code is None:
-            return self._ask(account, enrolling, wrong_code=False)
-        step = accepted_step(account.totp_secret, code, last_step=account.totp_last_step, now=now)
+            return self._ask(account, secret, enrolling, wrong_code=False)
+        step = accepted_step(secret, code, last_step=account.totp_last_step, now=now)
         if step is None:
             await self.security.attempts(session).record(
                 AttemptKind.LOGIN, account_key=key, client_address=client_address, now=now
@@ -174,8 +175,10 @@ class Login:
                 client_address=client_address,
                 reason="wrong_second_factor",
             )
-            return self._ask(account, enrolling, wrong_code=True)
+            return self._ask(account, secret, enrolling, wrong_code=True)
         account.totp_last_step = step
+        if not account.totp_secret or not account.totp_secret.startswith(SEALED):
+            self.security.keep_totp_secret(account, secret)  # one stored before sealing: sealed from now on
         if enrolling:
             account.totp_confirmed_at = now
             AuditLog(session).record(
@@ -191,13 +194,12 @@ class Login:
         return None
 
     def _ask(
-        self, account: StaffAccount, enrolling: bool, *, wrong_code: bool
+        self, account: StaffAccount, secret: str, enrolling: bool, *, wrong_code: bool
     ) -> SecondFactorRequired | SecondFactorEnrolment:
         if not enrolling:
             return SecondFactorRequired(wrong_code=wrong_code)
-        assert account.totp_secret is not None
-        uri = provisioning_uri(account.totp_secret, account=account.email, issuer=self.security.totp_issuer)
-        return SecondFactorEnrolment(secret=account.totp_secret, otpauth_uri=uri, wrong_code=wrong_code)
+        uri = provisioning_uri(secret, account=account.email, issuer=self.security.totp_issuer)
+        return SecondFactorEnrolment(secret=secret, otpauth_uri=uri, wrong_code=wrong_code)
 
 
 @dataclass(frozen=True)
@@ -218,18 +220,20 @@ class SecondFactors:
             account = await Staff(session).get(account_id)
             if account is None or account.totp_confirmed_at is not None:
                 return None
-            account.totp_secret = new_secret()
+            secret = new_secret()
+            self.security.keep_totp_secret(account, secret)
             session.add(account)
-            uri = provisioning_uri(account.totp_secret, account=account.email, issuer=self.security.totp_issuer)
-            return Enrolment(secret=account.totp_secret, otpauth_uri=uri)
+            uri = provisioning_uri(secret, account=account.email, issuer=self.security.totp_issuer)
+            return Enrolment(secret=secret, otpauth_uri=uri)
 
     async def confirm(self, account_id: UUID, code: str, client_address: str | None) -> bool:
         now = datetime.now(UTC)
         async with self.security.database.transaction() as session:
             account = await Staff(session).get(account_id)
-            if account is None or account.totp_secret is None or account.totp_confirmed_at is not None:
+            secret = None if account is None else self.security.totp_secret(account)
+            if account is None or secret is None or account.totp_confirmed_at is not None:
                 return False
-            step = accepted_step(account.totp_secret, code, last_step=None, now=now)
+            step = accepted_step(secret, code, last_step=None, now=now)
             if step is None:
                 return False
             account.totp_confirmed_at, account.totp_last_step = now, step

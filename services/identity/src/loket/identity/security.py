@@ -4,6 +4,7 @@ the token issuer, password hashing and the limits from the settings."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,12 +12,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.sealing import Sealer
 from loket.identity.domain.passwords import Passwords, Verdict
 from loket.identity.domain.sessions import SessionLimits
 from loket.identity.domain.throttling import Limit
+from loket.identity.persistence.models import StaffAccount
 from loket.identity.persistence.throttle import Attempts
 from loket.identity.settings import IdentitySettings
 from loket.identity.tokens import TokenIssuer
+
+SEALED = "v1:"  # a sealed TOTP secret, base64; the rest are from before sealing
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,24 @@ class Security:
     issuer: TokenIssuer
     settings: IdentitySettings
     passwords: Passwords = field(default_factory=Passwords)
+    totp_sealer: Sealer | None = None  # made from the settings on first use
+
+    def totp_secret(self, account: StaffAccount) -> str | None:
+        """The account's TOTP secret, opened; a secret stored before sealing existed is read as it is."""
+        stored = account.totp_secret
+        if stored is None or not stored.startswith(SEALED):
+            return stored
+        return self._sealer().open(base64.b64decode(stored[len(SEALED) :]), account.id.bytes)
+
+    def keep_totp_secret(self, account: StaffAccount, secret: str) -> None:
+        """Store `secret` sealed, bound to the account: the database alone does not give the codes."""
+        account.totp_secret = SEALED + base64.b64encode(self._sealer().seal(secret, account.id.bytes)).decode()
+
+    def _sealer(self) -> Sealer:
+        if self.totp_sealer is None:
+            key = self.settings.totp_key.get_secret_value() if self.settings.totp_key else None
+            self.totp_sealer = Sealer(key, self.settings.var_dir / "identity-totp.key", "LOKET_IDENTITY_TOTP_KEY")
+        return self.totp_sealer
 
     @property
     def session_limits(self) -> SessionLimits:

@@ -1,9 +1,10 @@
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
+from loket.contracts.runtime.sealing import decode_key
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tokens import Role
 
@@ -32,6 +33,12 @@ class IdentitySettings(ServiceSettings):
         default=None,
         validation_alias="LOKET_IDENTITY_KEYS_DIR",
         description="Folder of Ed25519 signing keys (<kid>.pem); default $LOKET_VAR_DIR/identity-keys.",
+    )
+    totp_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="LOKET_IDENTITY_TOTP_KEY",
+        description="The AES-256-GCM key that seals staff TOTP secrets at rest: 32 bytes, base64. Unset: the key "
+        "file, $LOKET_VAR_DIR/identity-totp.key, made on first use (development only).",
     )
     access_token_minutes: int = Field(default=10, ge=1, le=60, validation_alias="LOKET_IDENTITY_ACCESS_TOKEN_MINUTES")
 
@@ -69,6 +76,13 @@ class IdentitySettings(ServiceSettings):
         if Role.PARENT in roles:
             raise ValueError("parents do not log in with a second factor")
         return roles
+
+    @field_validator("totp_key")
+    @classmethod
+    def _a_totp_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            decode_key(key.get_secret_value(), "LOKET_IDENTITY_TOTP_KEY")
+        return key
 
     @property
     def signing_keys_dir(self) -> Path:

@@ -108,7 +108,9 @@ class StaffAccount(Base, table=True):
     invitation_mail: MailState = Field(default=MailState.NOT_SENT, sa_type=String(16))
     invitation_mail_error: str | None = None
     password_hash: str | None = None
-    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(
+        default=None, max_length=128, description="Sealed with LOKET_IDENTITY_TOTP_KEY (`v1:` + base64)."
+    )
     totp_confirmed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     totp_last_step: int | None = None
     invited_by: UUID | None = None  # None: the operator's command line
