@@ -172,6 +172,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "POST /staff/{account_id}/invitation": (account("/invitation", pending=True), MANAGE_ACCOUNT),
     "PUT /staff/{account_id}/role": (same_role, MANAGE_ACCOUNT),
     "POST /staff/{account_id}/deactivation": (account("/deactivation"), MANAGE_ACCOUNT),
+    "DELETE /staff/{account_id}/deactivation": (account("/deactivation"), MANAGE_ACCOUNT),
     "GET /boards/{board}/schools": (board(), READ_BOARD),
     "PUT /boards/{board}/schools": (board(body=unchanged_schools), SET_BOARD),
     "POST /second-factor/totp": (lambda w, own: ("/second-factor/totp", None), ENROL),

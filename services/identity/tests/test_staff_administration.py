@@ -132,6 +132,26 @@ async def test_a_deactivated_account_loses_its_sessions_and_cannot_log_in(identi
     )
 
 
+async def test_a_deactivation_can_be_undone_and_the_account_logs_in_again(identity, region):
+    teacher, admin = region["school_user"], region["school_admin"]
+    headers = await as_(identity, admin)
+    assert (await identity.client.post(f"/staff/{teacher.id}/deactivation", headers=headers)).status_code == 200
+    assert (await identity.log_in(teacher)).status_code == 403
+
+    undone = await identity.client.delete(f"/staff/{teacher.id}/deactivation", headers=headers)
+
+    assert undone.status_code == 200 and undone.json()["state"] == "activated"
+    assert undone.json()["deactivated_at"] is None
+    assert (await identity.log_in(teacher)).status_code == 200  # the same password as before
+    again = await identity.client.delete(f"/staff/{teacher.id}/deactivation", headers=headers)
+    assert again.status_code == 409
+    [entry] = await identity.audit("account.reactivated")
+    assert (entry.actor_id, entry.subject_id, entry.detail["state"]) == (str(admin.id), str(teacher.id), "activated")
+    other = region["other_school_user"]
+    outside = await identity.client.delete(f"/staff/{other.id}/deactivation", headers=headers)
+    assert outside.status_code == 404
+
+
 async def test_an_account_outside_the_reach_is_not_found(identity, region):
     headers = await as_(identity, region["school_admin"])
     other = region["other_school_user"]

@@ -202,6 +202,27 @@ class StaffAdministration:
             )
             return account
 
+    async def reactivate(self, claims: Claims, account_id: UUID, client_address: str | None) -> StaffAccount:
+        """Undo a deactivation (the wrong account, or a teacher who comes back): the account logs in again
+        with its own password and second factor; one that never set a password needs a new invitation."""
+        async with self.security.database.transaction() as session:
+            actor, account = await self._managed(session, claims, account_id)
+            if account.state != AccountState.DEACTIVATED:
+                raise Conflict("this account is not deactivated")
+            account.state = AccountState.ACTIVATED if account.password_hash else AccountState.PENDING
+            account.deactivated_at = None
+            session.add(account)
+            AuditLog(session).record(
+                AuditAction.ACCOUNT_REACTIVATED,
+                Outcome.SUCCEEDED,
+                actor_id=actor.id,
+                actor_role=actor.role,
+                subject_id=account.id,
+                client_address=client_address,
+                state=account.state.value,
+            )
+            return account
+
     async def _managed(
         self, session: AsyncSession, claims: Claims, account_id: UUID
     ) -> tuple[StaffAccount, StaffAccount]:

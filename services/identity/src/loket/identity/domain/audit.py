@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     ROLE_CHANGED = "role.changed"
     BOARD_SCHOOLS_CHANGED = "board.schools_changed"
     ACCOUNT_DEACTIVATED = "account.deactivated"
+    ACCOUNT_REACTIVATED = "account.reactivated"
     IMPERSONATION_STARTED = "impersonation.started"
     IMPERSONATION_ENDED = "impersonation.ended"
 

@@ -150,6 +150,13 @@ def staff_router(
         with answered():
             return StaffOut.of(await administration.deactivate(claims, account_id, client_address(request)))
 
+    @router.delete("/staff/{account_id}/deactivation", response_model=StaffOut, responses={404: {}, 409: {}})
+    async def reactivate(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
+        """Undo a deactivation: the account logs in again (`activated`), or, if it never set a password,
+        waits for a new invitation (`pending`; `POST …/invitation`)."""
+        with answered():
+            return StaffOut.of(await administration.reactivate(claims, account_id, client_address(request)))
+
     @router.get("/boards/{board}/schools", response_model=BoardSchools)
     async def board_schools(board: str, claims: Caller) -> BoardSchools:
         with answered():
