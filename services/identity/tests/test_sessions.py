@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import update
+from sqlmodel import col, select
 
 from loket.contracts.tokens import Role
-from loket.identity.persistence.models import LoginSession
+from loket.identity.persistence.models import LoginSession, RefreshToken
 
 SERVICE = "identity"
 COOKIE = "loket_refresh"
@@ -50,6 +51,37 @@ async def test_a_refresh_token_that_comes_back_after_use_ends_the_session_for_bo
         "203.0.113.9",
         "refresh_token_reused",
     )
+
+
+async def test_two_tabs_of_one_browser_refreshing_at_once_both_go_on(identity):
+    teacher = await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
+    await identity.log_in(teacher)
+    shared = identity.client.cookies[COOKIE]
+
+    async with browser(identity, shared) as first_tab, browser(identity, shared) as second_tab:
+        first, second = await first_tab.post("/token"), await second_tab.post("/token")
+        assert (first.status_code, second.status_code) == (200, 200)
+        assert first.cookies[COOKIE] != second.cookies[COOKIE]  # each tab its own next token
+        async with browser(identity, second.cookies[COOKIE]) as later:
+            assert (await later.post("/token")).status_code == 200  # the session goes on
+    assert await identity.audit("session.refresh_token_reused") == []
+
+
+async def test_a_used_refresh_token_from_the_same_address_later_still_ends_the_session(identity):
+    teacher = await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
+    await identity.log_in(teacher)
+    copied = identity.client.cookies[COOKIE]
+    assert (await identity.client.post("/token")).status_code == 200
+    async with identity.runtime.database.transaction() as session:  # as if a minute had passed
+        for token in (await session.exec(select(RefreshToken).where(col(RefreshToken.used_at).is_not(None)))).all():
+            token.used_at = (token.used_at or datetime.now(UTC)) - timedelta(minutes=1)
+            session.add(token)
+
+    async with browser(identity, copied) as late:
+        assert (await late.post("/token")).status_code == 401
+
+    assert (await identity.client.post("/token")).status_code == 401
+    assert len(await identity.audit("session.refresh_token_reused")) == 1
 
 
 async def test_logging_out_ends_the_session(identity):

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.tokens import Actor, Role, Scope
 from loket.identity.domain.accounts import AccountState, issue_token, token_digest
 from loket.identity.domain.audit import AuditAction, Outcome
-from loket.identity.domain.sessions import AccountKind, SessionEnd, timed_out
+from loket.identity.domain.sessions import AccountKind, SessionEnd, concurrent_refresh, timed_out
 from loket.identity.domain.staff import may_impersonate, token_scope
 from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import LoginSession, ParentAccount, RefreshToken, StaffAccount
@@ -133,9 +133,12 @@ class SessionKeeper:
             if login_session.ended_at is not None:
                 return Ended(act)
             audit = AuditLog(session)
+            reused = stored.used_at is not None and not concurrent_refresh(
+                used_at=stored.used_at, used_from=stored.used_from, now=now, client_address=client_address
+            )
             reason = (
                 SessionEnd.REFRESH_TOKEN_REUSED
-                if stored.used_at is not None
+                if reused
                 else timed_out(
                     started_at=login_session.started_at,
                     refreshed_at=login_session.refreshed_at,
@@ -148,7 +151,7 @@ class SessionKeeper:
             if reason is not None:
                 login_session.ended_at, login_session.end_reason = now, reason
                 sessions.add(login_session)
-                action = AuditAction.REFRESH_TOKEN_REUSED if stored.used_at is not None else AuditAction.SESSION_ENDED
+                action = AuditAction.REFRESH_TOKEN_REUSED if reused else AuditAction.SESSION_ENDED
                 audit.record(
                     action,
                     Outcome.REFUSED,
@@ -159,7 +162,8 @@ class SessionKeeper:
                 )
                 return Ended(act)
             assert account is not None
-            stored.used_at = now
+            if stored.used_at is None:  # the other tab's refresh leaves the first use as it was
+                stored.used_at, stored.used_from = now, client_address
             login_session.refreshed_at = now
             sessions.add(stored, login_session)
             return await self._issue(session, login_session, account, impersonator, now)

@@ -3,8 +3,10 @@
 A successful login starts a session and hands out a refresh token (256 bits, stored only as its
 SHA-256) in an HttpOnly cookie. Each refresh uses the token up and hands out the next one. A token
 that was used before and comes back means two parties hold it: someone copied it. The session then
-ends for both. A session also ends when it was idle too long, at its maximum age, at logout, when
-the password is reset and when the account is deactivated.
+ends for both — unless it comes back within a few seconds from the same client address: two tabs of
+one browser that refreshed at the same moment with the cookie they share. A session also ends when it
+was idle too long, at its maximum age, at logout, when the password is reset and when the account is
+deactivated.
 """
 
 from __future__ import annotations
@@ -45,3 +47,12 @@ def timed_out(
     if now >= refreshed_at + limits.idle:
         return SessionEnd.IDLE
     return None
+
+
+CONCURRENT_REFRESH = timedelta(seconds=10)
+
+
+def concurrent_refresh(*, used_at: datetime, used_from: str | None, now: datetime, client_address: str | None) -> bool:
+    """Whether a used refresh token that comes back is the same browser's other tab, not a copy: from the
+    address that used it, within `CONCURRENT_REFRESH`."""
+    return client_address is not None and used_from == client_address and now - used_at <= CONCURRENT_REFRESH

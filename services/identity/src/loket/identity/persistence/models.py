@@ -185,6 +185,7 @@ class RefreshToken(Base, table=True):
     digest: str = Field(max_length=64, unique=True)
     issued_at: datetime = Field(sa_type=UtcDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    used_from: str | None = Field(default=None, max_length=64, description="The client address that rotated it.")
 
 
 class FailedAttempt(Base, table=True):
