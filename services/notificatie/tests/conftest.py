@@ -1,6 +1,25 @@
-"""notificatie's tests share `notificatie_support.py` beside them."""
+"""notificatie's tests share `notificatie_support.py` beside them, and a notificatie on its own database
+mailing the test's SMTP server (`notificatie`)."""
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+from loket.notificatie.app import build
+from loket.notificatie.settings import NotificatieSettings
+
+
+@pytest.fixture
+async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
+    runtime, _app = build(
+        NotificatieSettings(
+            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
+            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
+            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
+        )
+    )
+    yield runtime
+    await runtime.database.dispose()

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import httpx
 from loket_test_support import SmtpServer, TokenAuthority, deliver
 
+from loket.contracts.envelope import new_envelope
 from loket.contracts.events import ActivationIssued, InvitationIssued, PupilRegistered
 from loket.contracts.runtime.service import Runtime
 from loket.notificatie.app import build
@@ -98,3 +99,9 @@ async def world(database_url: str, smtp: SmtpServer, authority: TokenAuthority) 
     )
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://notificatie")
     return World(runtime, client, authority, noor, daan)
+
+
+async def twice(runtime, payload) -> None:  # type: ignore[no-untyped-def]
+    envelope = new_envelope(payload, region="demo")
+    assert await deliver(runtime, payload, envelope) is True
+    assert await deliver(runtime, payload, envelope) is False  # the inbox knows it: no second mail

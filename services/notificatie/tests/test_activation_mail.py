@@ -31,19 +31,6 @@ def issued(recipient: str = "ouder@example.org", language: str = "nl") -> Activa
     )
 
 
-@pytest.fixture
-async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
-    runtime, _app = build(
-        NotificatieSettings(
-            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
-            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
-            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
-        )
-    )
-    yield runtime
-    await runtime.database.dispose()
-
-
 async def recorded(runtime):  # type: ignore[no-untyped-def]
     async with runtime.database.transaction() as session:
         messages = (await session.exec(select_models(Message))).all()

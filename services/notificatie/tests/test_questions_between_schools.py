@@ -5,44 +5,23 @@ mail says which school asks or answers, never the question, the answer or the pu
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
-import pytest
 from loket_test_support import deliver, text_of
+from notificatie_support import twice
 from sqlmodel import select
 
 from loket.contracts.envelope import new_envelope
 from loket.contracts.events import InformationAnswered, InformationRequested, SchoolContactChanged
-from loket.notificatie.app import build
 from loket.notificatie.persistence.models import Message
-from loket.notificatie.settings import NotificatieSettings
 
 SERVICE = "notificatie"
 PRIMARY, SECONDARY = "12AB01", "94AB00"
 PUPIL = uuid4()
 
 
-@pytest.fixture
-async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
-    runtime, _app = build(
-        NotificatieSettings(
-            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
-            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
-            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
-        )
-    )
-    yield runtime
-    await runtime.database.dispose()
-
-
 async def contact(runtime, brin: str, name: str, email: str | None, minutes: int = 0) -> None:  # type: ignore[no-untyped-def]
     changed = SchoolContactChanged(school_brin=brin, school_name=name, contact_email=email)
     at = datetime.now(UTC) - timedelta(hours=1) + timedelta(minutes=minutes)
     assert await deliver(runtime, changed, new_envelope(changed, region="demo").model_copy(update={"occurred_at": at}))
-
-
-async def twice(runtime, payload) -> None:  # type: ignore[no-untyped-def]
-    envelope = new_envelope(payload, region="demo")
-    assert await deliver(runtime, payload, envelope) is True
-    assert await deliver(runtime, payload, envelope) is False  # the inbox knows it: no second mail
 
 
 async def test_the_question_reaches_the_primary_school_and_the_answer_the_school_that_asked_once_each(

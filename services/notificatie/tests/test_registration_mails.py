@@ -6,10 +6,9 @@ to (the first parent's), in the parent's language."""
 from datetime import UTC, datetime
 from uuid import uuid4
 
-import pytest
 from loket_test_support import deliver, text_of
+from notificatie_support import twice
 
-from loket.contracts.envelope import new_envelope
 from loket.contracts.events import (
     ActivationIssued,
     PlacementPublished,
@@ -19,8 +18,6 @@ from loket.contracts.events import (
     ReminderDue,
     SchoolContactChanged,
 )
-from loket.notificatie.app import build
-from loket.notificatie.settings import NotificatieSettings
 
 SERVICE = "notificatie"
 PUPIL = uuid4()
@@ -47,25 +44,6 @@ def decided(granted: bool) -> PriorityClaimDecided:
     return PriorityClaimDecided(
         pupil_id=PUPIL, registration_id=uuid4(), school_brin="94AB00", kind="sibling", granted=granted, decided_at=AT
     )
-
-
-@pytest.fixture
-async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
-    runtime, _app = build(
-        NotificatieSettings(
-            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
-            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
-            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
-        )
-    )
-    yield runtime
-    await runtime.database.dispose()
-
-
-async def twice(runtime, payload) -> None:  # type: ignore[no-untyped-def]
-    envelope = new_envelope(payload, region="demo")
-    assert await deliver(runtime, payload, envelope) is True
-    assert await deliver(runtime, payload, envelope) is False  # the inbox knows it: no second mail
 
 
 async def test_the_confirmation_reaches_the_parent_once(notificatie, smtp):

@@ -12,9 +12,7 @@ from sqlmodel import select as select_models
 
 from loket.contracts.envelope import new_envelope
 from loket.contracts.events import InvitationIssued, PasswordResetIssued
-from loket.notificatie.app import build
 from loket.notificatie.persistence.models import Message, messaging
-from loket.notificatie.settings import NotificatieSettings
 
 SERVICE = "notificatie"
 INVITATION = "https://loket.example/invitation/aW52aXRhdGlvbi10b2tlbi1vZi0zMi1ieXRlcy0xMjM0NTY3"
@@ -43,19 +41,6 @@ def reset(language: str = "nl") -> PasswordResetIssued:
         expires_at=datetime(2026, 11, 23, 11, 30, tzinfo=UTC),
         language=language,
     )
-
-
-@pytest.fixture
-async def notificatie(migrated_database_url, smtp):  # type: ignore[no-untyped-def]
-    runtime, _app = build(
-        NotificatieSettings(
-            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
-            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
-            LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
-        )
-    )
-    yield runtime
-    await runtime.database.dispose()
 
 
 @pytest.mark.parametrize(

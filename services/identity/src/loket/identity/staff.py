@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -167,13 +168,12 @@ class StaffAdministration:
             account.groups = list(new.groups)
             session.add(account)
             ended = await self.keeper.end_all(session, account, SessionEnd.ROLE_CHANGED, now)
-            AuditLog(session).record(
+            _audit(
+                session,
                 AuditAction.ROLE_CHANGED,
-                Outcome.SUCCEEDED,
-                actor_id=actor.id,
-                actor_role=actor.role,
-                subject_id=account.id,
-                client_address=client_address,
+                actor,
+                account,
+                client_address,
                 before=_described(before),
                 after=_described(new),
                 sessions_ended=len(ended),
@@ -191,15 +191,7 @@ class StaffAdministration:
             await Staff(session).expire_invitations(account.id, now)
             await Sessions(session).expire_resets(AccountKind.STAFF, account.id, now)
             ended = await self.keeper.end_all(session, account, SessionEnd.DEACTIVATED, now)
-            AuditLog(session).record(
-                AuditAction.ACCOUNT_DEACTIVATED,
-                Outcome.SUCCEEDED,
-                actor_id=actor.id,
-                actor_role=actor.role,
-                subject_id=account.id,
-                client_address=client_address,
-                sessions_ended=len(ended),
-            )
+            _audit(session, AuditAction.ACCOUNT_DEACTIVATED, actor, account, client_address, sessions_ended=len(ended))
             return account
 
     async def reactivate(self, claims: Claims, account_id: UUID, client_address: str | None) -> StaffAccount:
@@ -212,15 +204,7 @@ class StaffAdministration:
             account.state = AccountState.ACTIVATED if account.password_hash else AccountState.PENDING
             account.deactivated_at = None
             session.add(account)
-            AuditLog(session).record(
-                AuditAction.ACCOUNT_REACTIVATED,
-                Outcome.SUCCEEDED,
-                actor_id=actor.id,
-                actor_role=actor.role,
-                subject_id=account.id,
-                client_address=client_address,
-                state=account.state.value,
-            )
+            _audit(session, AuditAction.ACCOUNT_REACTIVATED, actor, account, client_address, state=account.state.value)
             return account
 
     async def _managed(
@@ -307,3 +291,23 @@ def _described(assignment: Assignment) -> dict[str, object]:
         "school": assignment.school,
         "groups": list(assignment.groups),
     }
+
+
+def _audit(
+    session: AsyncSession,
+    action: AuditAction,
+    actor: StaffAccount,
+    account: StaffAccount,
+    client_address: str | None,
+    **detail: Any,
+) -> None:
+    """An administrator's step on another staff account, as the audit log keeps it."""
+    AuditLog(session).record(
+        action,
+        Outcome.SUCCEEDED,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        subject_id=account.id,
+        client_address=client_address,
+        **detail,
+    )

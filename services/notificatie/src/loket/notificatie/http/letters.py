@@ -135,14 +135,15 @@ def letters_router(
         (the publication moment), none earlier. A pupil's letter that is still waiting is replaced. All or
         nothing: one letter that cannot be printed, or a pupil not of this school, and none is kept."""
         allow(letters_of_school(claims, brin), "school")
-        problems = []
+        problems, seen = [], set()
         async with database.transaction() as session:
-            messages = Messages(session)
-            for number, letter in enumerate(body.letters):
-                if await messages.school_of(letter.pupil_id) != brin:
-                    problems.append(refusal(number, "pupil_id", "no pupil of this school has this id"))
-                elif letter.pupil_id in {other.pupil_id for other in body.letters[:number]}:
-                    problems.append(refusal(number, "pupil_id", "this pupil has a letter earlier in the list"))
+            schools = await Messages(session).schools_of(letter.pupil_id for letter in body.letters)
+        for number, letter in enumerate(body.letters):
+            if schools.get(letter.pupil_id) != brin:
+                problems.append(refusal(number, "pupil_id", "no pupil of this school has this id"))
+            elif letter.pupil_id in seen:
+                problems.append(refusal(number, "pupil_id", "this pupil has a letter earlier in the list"))
+            seen.add(letter.pupil_id)
         if problems:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
         letters = [PlacementLetter(one.pupil_id, brin, str(one.recipient), fields_of(one)) for one in body.letters]

@@ -1,5 +1,6 @@
 """Queries on messages and the pupils they are about."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -17,6 +18,11 @@ class Messages:
     async def school_of(self, pupil_id: UUID) -> str | None:
         pupil = await self.session.get(Pupil, pupil_id)
         return pupil.school_brin if pupil else None
+
+    async def schools_of(self, pupil_ids: Iterable[UUID]) -> dict[UUID, str]:
+        """Each known pupil's school, in one query (a batch of letters names hundreds)."""
+        query = select(Pupil.id, Pupil.school_brin).where(col(Pupil.id).in_(list(pupil_ids)))
+        return dict((await self.session.exec(query)).all())
 
     async def about_school(self, brin: str, state: MessageState | None, limit: int) -> list[Message]:
         query = select(Message).join(Pupil, col(Message.pupil_id) == col(Pupil.id)).where(Pupil.school_brin == brin)
