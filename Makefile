@@ -15,11 +15,15 @@ $(MAILDEV): tools/maildev/package.json tools/maildev/package-lock.json
 up: install $(MAILDEV)
 	$(UV) run python scripts/up.py
 
-## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost.
+## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost: in TEST_WORKERS
+## processes (each test has its own database and vhost), then alone the tests marked `serial`, which
+## restart the RabbitMQ every other test uses. Most tests wait on I/O, so more workers than cores pays.
+TEST_WORKERS ?= 3
 test: install $(MAILDEV) lint types check-asyncapi deploy-check
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
-	$(UV) run pytest
+	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial"
+	$(UV) run pytest -m serial
 
 lint:
 	$(UV) run ruff check .

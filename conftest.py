@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
 from loket_test_support import (
+    MigratedTemplates,
     SmtpServer,
     TokenAuthority,
     create_database,
@@ -48,20 +49,26 @@ def smtp() -> Iterator[SmtpServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    import asyncio
+
+    templates = MigratedTemplates(tmp_path_factory.mktemp("migrated"))
+    yield templates
+    asyncio.run(templates.drop())
+
+
 @pytest.fixture(params=["postgresql", "sqlite"])
-async def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+async def migrated_database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: MigratedTemplates
+) -> AsyncIterator[str]:
     """A database of its own at the newest schema of the service under test (`loket.<service>`,
     named by the test module's `SERVICE`): PostgreSQL as in production, and SQLite, the embedded
     default of `make up`."""
-    import asyncio
-
-    from loket.contracts.runtime.migrations import upgrade
-
+    service = request.module.SERVICE
     if request.param == "sqlite":
-        name, url = None, f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
-    else:
-        name, url = await create_database()
-    await asyncio.to_thread(upgrade, f"loket.{request.module.SERVICE}", url)
+        yield await migrated_templates.sqlite_file(service, tmp_path / "service.db")
+        return
+    name, url = await migrated_templates.postgresql(service)
     yield url
-    if name is not None:
-        await drop_database(name)
+    await drop_database(name)

@@ -61,6 +61,49 @@ async def drop_database(name: str) -> None:
         await admin.close()
 
 
+class MigratedTemplates:
+    """Each service's newest schema, migrated once per test process and copied for every test that
+    asks for it: PostgreSQL clones a template database (`CREATE DATABASE … TEMPLATE`, ~50 ms) and
+    SQLite copies a file, where running the migrations again took up to 0.6 s a test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.postgres: dict[str, str] = {}
+        self.sqlite: dict[str, Path] = {}
+
+    async def postgresql(self, service: str) -> tuple[str, str]:
+        """A new database at the service's newest schema: its name and URL."""
+        from loket.contracts.runtime.migrations import upgrade
+
+        if service not in self.postgres:
+            name, url = await create_database(f"loket_template_{service}")
+            await asyncio.to_thread(upgrade, f"loket.{service}", url)
+            self.postgres[service] = name
+        name = unique_name("loket_test")
+        admin = await asyncpg.connect(POSTGRES)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.postgres[service]}"')
+        finally:
+            await admin.close()
+        base = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+        return name, f"{base}/{name}"
+
+    async def sqlite_file(self, service: str, path: Path) -> str:
+        """A copy of the service's migrated SQLite file at `path`: its URL."""
+        from loket.contracts.runtime.migrations import upgrade
+
+        if service not in self.sqlite:
+            template = self.folder / f"{service}.db"
+            await asyncio.to_thread(upgrade, f"loket.{service}", f"sqlite+aiosqlite:///{template}")
+            self.sqlite[service] = template
+        shutil.copyfile(self.sqlite[service], path)
+        return f"sqlite+aiosqlite:///{path}"
+
+    async def drop(self) -> None:
+        for name in self.postgres.values():
+            await drop_database(name)
+
+
 def rabbitmqctl(*args: str) -> str:
     if shutil.which("rabbitmqctl") is None:
         raise RuntimeError("rabbitmqctl is not installed: the broker tests need a local RabbitMQ")
@@ -202,7 +245,8 @@ class TokenAuthority:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # shutdown() waits for the serving loop's next poll: 0.5 s by default, at the end of every test.
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def mint(self, *, key: Any = None, **claims: Any) -> str:
         now = int(time.time())

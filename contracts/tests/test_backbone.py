@@ -195,6 +195,7 @@ async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtim
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.serial  # restarts the RabbitMQ every other test shares: `make test` runs it alone
 async def test_publishing_and_consuming_resume_after_rabbitmq_restarts(make_runtime):
     producer, consumer = await make_runtime("identity"), await make_runtime("notificatie")
     received: list[str] = []
