@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aio_pika
 import asyncpg
 import jwt
 from aiosmtpd.controller import Controller
@@ -130,6 +131,25 @@ def restart_rabbitmq() -> None:
     rabbitmqctl("stop_app")
     rabbitmqctl("start_app")
     rabbitmqctl("await_startup")
+
+
+async def read_journal(broker_url: str, count: int) -> list[dict[str, Any]]:
+    """The first `count` events in the journal, read from its start as a service that came later would."""
+    from loket.contracts.topology import JOURNAL
+
+    connection = await aio_pika.connect(broker_url)
+    bodies: list[dict[str, Any]] = []
+    async with connection:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=count)  # a stream is read with a prefetch and acks
+        queue = await channel.get_queue(JOURNAL.name, ensure=True)
+        async with queue.iterator(arguments={"x-stream-offset": "first"}) as messages:
+            async for message in messages:
+                await message.ack()
+                bodies.append(json.loads(message.body))
+                if len(bodies) == count:
+                    break
+    return bodies
 
 
 def free_port() -> int:

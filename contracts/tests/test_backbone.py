@@ -6,14 +6,15 @@ from uuid import uuid4
 
 import aio_pika
 import pytest
-from loket_test_support import eventually, restart_rabbitmq
+from loket_test_support import eventually, read_journal, restart_rabbitmq
 from sqlalchemy import func, insert, select, update
 
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import ActivationIssued
+from loket.contracts.events import ActivationIssued, PlacedBySchool, RegistrationSubmitted
 from loket.contracts.inbox import Delivery
 from loket.contracts.outbox import OutboxRelay
 from loket.contracts.runtime.database import Database
+from loket.contracts.topology import SUBSCRIPTIONS
 
 
 def activation(n: int = 0) -> ActivationIssued:
@@ -169,6 +170,34 @@ async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
     assert row.sent_at is None
     assert "NO_ROUTE" in row.last_error
     assert row.next_attempt_at > datetime.now(UTC) - timedelta(seconds=5)  # retried with backoff
+
+
+async def test_an_event_no_service_consumes_is_published_and_kept_in_the_journal(make_runtime, broker_url):
+    producer = await make_runtime("aanmelding")
+    await producer.start()
+    placed = PlacedBySchool(
+        pupil_id=uuid4(), registration_id=uuid4(), school_brin="94AB00", stream="tto", placed_at=datetime.now(UTC)
+    )
+    assert not [service for service, events in SUBSCRIPTIONS.items() if PlacedBySchool in events]
+    async with producer.database.transaction() as session:
+        await producer.outbox.put(session, placed)
+        submitted = RegistrationSubmitted(
+            pupil_id=uuid4(), registration_id=uuid4(), school_brins=("94AA00",), submitted_at=datetime.now(UTC)
+        )
+        await producer.outbox.put(session, submitted)  # consumed by dossier and notificatie: kept all the same
+    producer.outbox.nudge()
+
+    async def sent():  # type: ignore[no-untyped-def]
+        async with producer.database.transaction() as session:
+            rows = (await session.execute(select(producer.outbox.table))).all()
+        return rows if all(row.sent_at is not None for row in rows) else None
+
+    assert [row.last_error for row in await eventually(sent, what="both events published")] == [None, None]
+    kept = await asyncio.wait_for(read_journal(broker_url, 2), timeout=20)
+    assert [(body["type"], body["payload"].get("school_brin")) for body in kept] == [
+        ("aanmelding.registration.placed_by_school", "94AB00"),
+        ("aanmelding.registration.submitted", None),
+    ]
 
 
 async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtime):

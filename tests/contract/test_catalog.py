@@ -1,13 +1,16 @@
-"""What services promise each other: every event has one producer, at least one consumer, a schema
+"""What services promise each other: every event has one producer, is routable (the journal keeps it), a schema
 in the committed AsyncAPI document, and carries no more of a child's data than its consumers need."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from faststream.rabbit import RabbitBroker
+from loket_test_support import read_journal
 
 from loket.contracts.asyncapi import DOCUMENT, render
 from loket.contracts.events import CATALOG, SERVICES
-from loket.contracts.topology import SUBSCRIPTIONS
+from loket.contracts.topology import EVENTS_EXCHANGE, SUBSCRIPTIONS, declare_topology
 
 FORBIDDEN_IN_EVENTS = {"bsn", "given_name", "family_name", "birth_date", "address", "name"}
 
@@ -16,10 +19,37 @@ def test_the_committed_asyncapi_document_matches_the_code():
     assert DOCUMENT.read_text() == render(), "contracts/asyncapi.json is out of date: run `make asyncapi`"
 
 
+JOURNALED = sorted(key for key, event in CATALOG.items() if event.journaled)
+
+
+async def test_the_journal_keeps_every_journaled_event_and_no_other(broker_url):
+    async with RabbitBroker(broker_url) as broker:
+        await declare_topology(broker)
+        for key in sorted(CATALOG):
+            await broker.publish({"routing_key": key}, exchange=EVENTS_EXCHANGE, routing_key=key, mandatory=True)
+        await broker.publish({"routing_key": "sentinel"}, exchange=EVENTS_EXCHANGE, routing_key=JOURNALED[0])
+    kept = await asyncio.wait_for(read_journal(broker_url, len(JOURNALED) + 1), timeout=20)
+    assert sorted(message["routing_key"] for message in kept[:-1]) == JOURNALED
+    assert kept[-1] == {"routing_key": "sentinel"}
+
+
 @pytest.mark.parametrize("key", sorted(CATALOG))
-def test_every_event_has_a_consumer_so_publishing_it_is_routable(key):
+def test_every_event_is_routable_so_the_outbox_can_publish_it(key):
+    """Published mandatory, an event nobody is bound to would be retried for ever: it reaches the journal,
+    or (an event the journal must not keep) at least one consumer. test_backbone publishes one that no
+    service consumes."""
     consumers = [service for service, events in SUBSCRIPTIONS.items() if CATALOG[key] in events]
-    assert consumers, f"nobody consumes {key}: the outbox would retry it forever as unroutable"
+    assert CATALOG[key].journaled or consumers, f"{key} is neither journaled nor consumed: unroutable"
+
+
+# What must never be kept beyond the consumers that need it: a link that logs in, or a way to reach a person.
+NOT_IN_THE_JOURNAL = {"activation_url", "invitation_url", "reset_url", "recipient", "birth_date", "server_reply"}
+
+
+@pytest.mark.parametrize("key", JOURNALED)
+def test_the_journal_keeps_no_credential_and_no_contact_details(key):
+    fields = set(CATALOG[key].model_fields)
+    assert not fields & NOT_IN_THE_JOURNAL and not any("email" in field for field in fields), key
 
 
 @pytest.mark.parametrize("key", sorted(CATALOG))

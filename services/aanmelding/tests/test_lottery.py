@@ -5,6 +5,7 @@ full list who ends unplaced is flagged. Here every program has one seat, so four
 same three programs leave one unplaced."""
 
 import asyncio
+import hashlib
 import json
 import subprocess
 import sys
@@ -88,6 +89,27 @@ async def test_from_registrations_to_the_published_placement(aanmelding, tmp_pat
 
     flagged = await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced", aanmelding.token("region_admin"))
     assert [row["full_list"] for row in flagged.json()] == [True]
+
+
+async def test_taking_and_applying_a_lottery_are_announced_with_their_hashes_and_no_pupil(aanmelding, tmp_path):
+    for _ in range(4):
+        await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+    commitment = (await aanmelding.call("GET", f"/lotteries/{lottery}", aanmelding.token("region_admin"))).json()
+    await aanmelding.call(
+        "POST",
+        f"/lotteries/{lottery}/result",
+        aanmelding.token("region_admin"),
+        json={"market": market_text, "result": result_text},
+    )
+
+    [taken] = await aanmelding.events("aanmelding.lottery.taken.v1")
+    [applied] = await aanmelding.events("aanmelding.lottery.applied.v1")
+    assert (taken["lottery_id"], taken["round"], taken["registrations"]) == (lottery, "ronde-1", 4)
+    assert taken["market_sha256"] == commitment["commitment_sha256"]
+    assert (applied["lottery_id"], applied["placed"], applied["unplaced"]) == (lottery, 3, 1)
+    assert applied["result_sha256"] == hashlib.sha256(result_text.encode()).hexdigest()
+    assert "student" not in json.dumps([taken, applied])
 
 
 async def test_a_result_that_does_not_belong_to_the_lottery_is_refused_and_changes_nothing(aanmelding, tmp_path):

@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from loket.contracts.envelope import Envelope
 from loket.contracts.events import CATALOG, EventPayload
-from loket.contracts.topology import EVENTS_EXCHANGE, SUBSCRIPTIONS, ServiceQueues
+from loket.contracts.topology import EVENTS_EXCHANGE, JOURNAL, SUBSCRIPTIONS, ServiceQueues
 
 DOCUMENT = Path(__file__).resolve().parents[3] / "asyncapi.json"
 REF = "#/components/schemas/{model}"
@@ -70,6 +70,14 @@ def document() -> dict[str, Any]:
             "messages": message_ref,
             "bindings": {"amqp": {"deliveryMode": 2, "mandatory": True, "bindingVersion": "0.3.0"}},
         }
+        if event.journaled:
+            operations[f"journal.receive.{name}"] = {
+                "action": "receive",
+                "title": f"the stream {JOURNAL.name} keeps {key} for services that build on it",
+                "channel": channel_ref,
+                "messages": message_ref,
+                "bindings": {"amqp": {"ack": True, "bindingVersion": "0.3.0"}},
+            }
         for consumer in consumers_of(event):
             operations[f"{consumer}.receive.{name}"] = {
                 "action": "receive",
@@ -87,7 +95,11 @@ def document() -> dict[str, Any]:
                 "Every event Loket's services publish on the topic exchange `loket.events`. The routing "
                 "key is the event name `<service>.<thing>.<verb>.v<N>`; the body is one JSON envelope. "
                 "Messages are persistent; each consuming service reads from its own quorum queue "
-                "`loket.<service>`, whose failures end in `loket.<service>.dead`."
+                "`loket.<service>`, whose failures end in `loket.<service>.dead`. Every event without a "
+                f"credential or contact details is also kept in the stream `{JOURNAL.name}` (for "
+                f"{JOURNAL.arguments['x-max-age']} at most, bounded in size; see the `journal.receive` "
+                "operations): a service that builds on these events reads it from any offset "
+                "(`x-stream-offset`), including the events no Loket service consumes."
             ),
         },
         "defaultContentType": "application/json",

@@ -1,5 +1,7 @@
-"""The broker topology: one durable topic exchange for all events, and per consuming service one
-durable quorum queue with a delivery limit that dead-letters into that service's dead-letter queue.
+"""The broker topology: one durable topic exchange for all events, per consuming service one durable
+quorum queue with a delivery limit that dead-letters into that service's dead-letter queue, and the
+journal: a stream that keeps every event in the catalog for a while, for services that build on Loket's
+events (they read it from any offset; it is never consumed away).
 
 Every service declares the whole topology when it starts (declarations are idempotent), so an event
 is routable as soon as any one service has run, whatever order they start in.
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 
 from loket.contracts.events import (
+    CATALOG,
     ActivationIssued,
     EventPayload,
     FinalAdviceGiven,
@@ -128,9 +131,25 @@ class ServiceQueues:
         return [event.routing_key() for event in SUBSCRIPTIONS.get(self.service, ())]
 
 
+# Every event is published mandatory, so an event the exchange cannot route is retried, never dropped. The
+# journal is bound to each journaled event in the catalog by name (not to `#`): an event a service
+# publishes without a schema in the catalog stays unroutable, and that mistake shows; an event with a
+# credential or contact details (`journaled=False`) reaches its consumers only. Retention is bounded in
+# time and size: the events carry pseudonymous ids, no names, but nothing about children is kept for ever.
+JOURNAL = RabbitQueue(
+    "loket.journal",
+    queue_type=QueueType.STREAM,
+    durable=True,
+    arguments={"x-max-age": "180D", "x-max-length-bytes": 2 * 1024**3},
+)
+
+
 async def declare_topology(broker: RabbitBroker, delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> None:
-    """Declare the exchanges, every consuming service's queues, and their bindings."""
+    """Declare the exchanges, the journal, every consuming service's queues, and their bindings."""
     events = await broker.declare_exchange(EVENTS_EXCHANGE)
+    journal = await broker.declare_queue(JOURNAL)
+    for key in sorted(key for key, event in CATALOG.items() if event.journaled):
+        await journal.bind(events, routing_key=key)
     dead = await broker.declare_exchange(DEAD_LETTER_EXCHANGE)
     for service in SUBSCRIPTIONS:
         queues = ServiceQueues(service, delivery_limit)

@@ -2,12 +2,17 @@
 
 from loket.contracts.events import aanmelding, dossier, identity, loting, notificatie
 from loket.contracts.events.aanmelding import (
+    LotteryApplied,
+    LotteryTaken,
+    PlacedBySchool,
     PlacementPublished,
     PriorityClaimDecided,
     RegistrationEndedBySchool,
+    RegistrationProgressed,
     RegistrationSubmitted,
     RegistrationWithdrawn,
     ReminderDue,
+    TafelmiddagMarked,
 )
 from loket.contracts.events.base import CATALOG, SERVICES, EventPayload, event
 from loket.contracts.events.dossier import (
@@ -49,17 +54,21 @@ __all__ = [
     "InformationAnswered",
     "InformationRequested",
     "InvitationIssued",
+    "LotteryApplied",
+    "LotteryTaken",
     "MessageFailed",
     "MessageSent",
     "ParentLoginRequested",
     "ParentLoginStateChanged",
     "PasswordResetIssued",
+    "PlacedBySchool",
     "PlacementPublished",
     "PriorityClaimDecided",
     "PupilGroupChanged",
     "PupilRegistered",
     "RegistrationEndedBySchool",
     "RegistrationFormOutdated",
+    "RegistrationProgressed",
     "RegistrationSubmitted",
     "RegistrationWithdrawn",
     "ReminderDue",
@@ -72,6 +81,7 @@ __all__ = [
     "RunStatistics",
     "SchoolContactChanged",
     "SeedSource",
+    "TafelmiddagMarked",
     "aanmelding",
     "dossier",
     "event",

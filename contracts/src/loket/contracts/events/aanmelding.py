@@ -1,7 +1,10 @@
 """Events aanmelding publishes about registrations: dossier follows them to know which secondary school
 may read which pupil's dossier (only while the pupil is registered there); notificatie mails the parents
-the confirmation and the school's decision on a priority claim. No names, no birth dates, no BSN."""
+the confirmation and the school's decision on a priority claim. The rest (a parent's steps, the school's
+placement, the lotteries) no Loket service consumes yet: they are kept in the event journal for services
+that build on them. No names, no birth dates, no BSN, no free text a parent or school typed."""
 
+from typing import Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
@@ -92,3 +95,83 @@ class PlacementPublished(EventPayload):
     placed: bool
     school_brin: str | None = Field(default=None, description="The school placed at; null when not placed.")
     program: str | None = Field(default=None, description="The program placed in (its code); null when not placed.")
+
+
+RegistrationStep = Literal[
+    "started",
+    "pupil_checked",
+    "pupil_correction_requested",
+    "contact_checked",
+    "contact_correction_requested",
+    "ranked",
+    "signed",
+    "submitted_to_primary_school",
+    "changed_by_primary_school",
+    "withdrawn_before_forwarding",
+]
+
+
+@event("aanmelding.registration.progressed", 1)
+class RegistrationProgressed(EventPayload):
+    """A step of a registration before it reaches a secondary school: the parents' steps (AG, the blue
+    dot, until they submit), a correction of the pupil's or contact data asked of the primary school (what
+    is wrong stays in aanmelding), and in Zaanstad the list submitted to the primary school, changed by it
+    with the parents' consent, or withdrawn before it was forwarded. Reaching the school is
+    `aanmelding.registration.submitted.v1`."""
+
+    pupil_id: UUID
+    registration_id: UUID
+    primary_school_brin: str = Field(description="The pupil's primary school (BRIN with location).")
+    round: str = Field(description="The round's code, e.g. ronde-1.")
+    step: RegistrationStep
+    by_primary_school: bool = Field(description="true: the primary school took the step (paper form, a change).")
+    at: AwareDatetime
+
+
+@event("aanmelding.registration.placed_by_school", 1)
+class PlacedBySchool(EventPayload):
+    """Geplaatst: the secondary school placed a pupil registered with it, in a stream or profile if it
+    named one. Seen by parents only at the round's publication (`aanmelding.placement.published.v1`)."""
+
+    pupil_id: UUID
+    registration_id: UUID
+    school_brin: str = Field(description="The school that placed the pupil (BRIN with location).")
+    stream: str | None = Field(default=None, description="The stream or profile the school named, if any.")
+    placed_at: AwareDatetime
+
+
+@event("aanmelding.registration.tafelmiddag_marked", 1)
+class TafelmiddagMarked(EventPayload):
+    """The secondary school marked (or unmarked) a registration for its tafelmiddag, the afternoon it
+    talks with the primary school about the pupils it receives."""
+
+    registration_id: UUID
+    school_brin: str
+    tafelmiddag: bool
+    marked_at: AwareDatetime
+
+
+@event("aanmelding.lottery.taken", 1)
+class LotteryTaken(EventPayload):
+    """The region fixed a round's market for loting's ceremony: its SHA-256 is the commitment anybody can
+    check the ceremony's input against. No pupil is named in it."""
+
+    lottery_id: UUID
+    round: str
+    market_sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    registrations: int = Field(ge=0, description="How many registrations the market holds.")
+    taken_at: AwareDatetime
+
+
+@event("aanmelding.lottery.applied", 1)
+class LotteryApplied(EventPayload):
+    """The ceremony's result was checked against the market and applied: the schools see their placements
+    now, the parents at the round's publication moment. Counts only; the placements themselves are
+    published per pupil with `aanmelding.placement.published.v1`."""
+
+    lottery_id: UUID
+    round: str
+    result_sha256: str = Field(pattern="^[0-9a-f]{64}$")
+    placed: int = Field(ge=0)
+    unplaced: int = Field(ge=0)
+    applied_at: AwareDatetime

@@ -18,6 +18,7 @@ class EventPayload(BaseModel):
     event_type: ClassVar[str]
     event_version: ClassVar[int]
     producer: ClassVar[str]
+    journaled: ClassVar[bool]
 
     @classmethod
     def routing_key(cls) -> str:
@@ -30,10 +31,12 @@ CATALOG: dict[str, type[EventPayload]] = {}
 """Every event payload by routing key (`dossier.pupil.registered.v1`)."""
 
 
-def event(event_type: str, version: int) -> Callable[[E], E]:
+def event(event_type: str, version: int, *, journaled: bool = True) -> Callable[[E], E]:
     """Register a payload class as the schema of `<event_type>.v<version>`.
 
-    The producing service is the first part of the name: only it may publish the event.
+    The producing service is the first part of the name: only it may publish the event. `journaled=False`
+    for an event that carries a credential (a link that logs in) or contact details: it goes to its
+    consumers only and is never kept in the journal (`loket.contracts.topology.JOURNAL`).
     """
     producer, *rest = event_type.split(".")
     if producer not in SERVICES or len(rest) != 2 or not all(rest):
@@ -43,6 +46,7 @@ def event(event_type: str, version: int) -> Callable[[E], E]:
         cls.event_type = event_type
         cls.event_version = version
         cls.producer = producer
+        cls.journaled = journaled
         key = cls.routing_key()
         if key in CATALOG:
             raise ValueError(f"event {key} is registered twice")

@@ -9,7 +9,7 @@ from pydantic import EmailStr, Field
 from loket.contracts.events.base import EventPayload, event
 
 
-@event("dossier.pupil.registered", 1)
+@event("dossier.pupil.registered", 1, journaled=False)
 class PupilRegistered(EventPayload):
     """A primary school registered a pupil together with the first parent's e-mail address.
 
@@ -77,7 +77,7 @@ class FinalAdviceGiven(EventPayload):
     )
 
 
-@event("dossier.parent_login.requested", 1)
+@event("dossier.parent_login.requested", 1, journaled=False)
 class ParentLoginRequested(EventPayload):
     """The primary school asks for one parent's login to one pupil ("ouderinlog versturen"), never in
     bulk: the school has checked the address. identity opens the parent account (or, while it is not
@@ -102,7 +102,7 @@ class ParentLoginRequested(EventPayload):
     language: str = Field(default="nl", description="The language of the parent's mail and page (BCP 47), e.g. nl, en.")
 
 
-@event("dossier.school.contact_changed", 1)
+@event("dossier.school.contact_changed", 1, journaled=False)
 class SchoolContactChanged(EventPayload):
     """A school was set up, or its name or contact address changed. The contact address is where the
     school hears of questions about its pupils and answers to its own questions; a school's address,

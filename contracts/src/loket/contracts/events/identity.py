@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, EmailStr, Field, HttpUrl
 from loket.contracts.events.base import EventPayload, event
 
 
-@event("identity.activation.issued", 1)
+@event("identity.activation.issued", 1, journaled=False)
 class ActivationIssued(EventPayload):
     """A pending parent account got a single-use activation link, to be mailed to the parent.
 
@@ -24,7 +24,7 @@ class ActivationIssued(EventPayload):
     language: str = Field(default="nl", description="The parent's language where known (BCP 47).")
 
 
-@event("identity.invitation.issued", 1)
+@event("identity.invitation.issued", 1, journaled=False)
 class InvitationIssued(EventPayload):
     """A pending staff account got a single-use invitation link to set a password, to be mailed.
 
@@ -42,7 +42,7 @@ class InvitationIssued(EventPayload):
     language: str = Field(default="nl", description="The staff member's language (BCP 47).")
 
 
-@event("identity.password_reset.issued", 1)
+@event("identity.password_reset.issued", 1, journaled=False)
 class PasswordResetIssued(EventPayload):
     """Someone asked to reset the password of an account that exists: a single-use link, to be mailed.
 

@@ -14,14 +14,14 @@ class MessageOutcome(EventPayload):
     requested_by: UUID = Field(description="The event id that asked for the message.")
 
 
-@event("notificatie.message.sent", 1)
+@event("notificatie.message.sent", 1, journaled=False)
 class MessageSent(MessageOutcome):
     """The mail server accepted the message."""
 
     server_reply: str = Field(description="The SMTP server's final answer, e.g. `250 OK`.")
 
 
-@event("notificatie.message.failed", 1)
+@event("notificatie.message.failed", 1, journaled=False)
 class MessageFailed(MessageOutcome):
     """The message could not be delivered and will not be tried again."""
 

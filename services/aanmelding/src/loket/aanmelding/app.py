@@ -50,7 +50,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
             schools_router(schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
-            lottery_router(Lotteries(runtime.database, procedure, clock), verifier, procedure),
+            lottery_router(Lotteries(runtime.database, runtime.outbox, procedure, clock), verifier, procedure),
         ],
     )
     app.state.procedure = procedure

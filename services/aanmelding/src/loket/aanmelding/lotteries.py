@@ -17,6 +17,8 @@ from loket.aanmelding.domain.registration import NotNow, RegistrationState
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
 from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
 from loket.aanmelding.registrations import Forbidden, NotFound
+from loket.contracts.events import LotteryApplied, LotteryTaken
+from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
 
@@ -27,8 +29,9 @@ def student_id(registration_id: UUID) -> str:
 
 
 class Lotteries:
-    def __init__(self, database: Database, procedure: Procedure, clock: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, outbox: Outbox, procedure: Procedure, clock: Callable[[], datetime]) -> None:
         self.database = database
+        self.outbox = outbox
         self.procedure = procedure
         self.clock = clock
 
@@ -49,7 +52,8 @@ class Lotteries:
                 f"take the market once it has closed (GET /rounds/{round_.code}/market shows it as it is now)"
             )
         async with self.database.transaction() as session:
-            commitment = canonical(await self._market(session, round_))
+            taken = await self._market(session, round_)
+            commitment = canonical(taken)
             lottery = Lottery(
                 round_code=round_.code,
                 commitment=commitment,
@@ -58,7 +62,16 @@ class Lotteries:
                 taken_by=claims.sub,
             )
             session.add(lottery)
-            return lottery
+            event = LotteryTaken(
+                lottery_id=lottery.id,
+                round=round_.code,
+                market_sha256=lottery.commitment_sha256,
+                registrations=len(taken["students"]),
+                taken_at=lottery.taken_at,
+            )
+            await self.outbox.put(session, event)
+        self.outbox.nudge()
+        return lottery
 
     async def lottery(self, claims: Claims, lottery_id: UUID) -> Lottery:
         self._region(claims)
@@ -90,7 +103,18 @@ class Lotteries:
             lottery.market, lottery.result = market_text, result_text
             lottery.applied_at, lottery.applied_by = self.clock(), claims.sub
             session.add(lottery)
-            return lottery
+            placed = sum(1 for assignment in assignments if assignment.program is not None)
+            applied = LotteryApplied(
+                lottery_id=lottery.id,
+                round=lottery.round_code,
+                result_sha256=sha256(result_text),
+                placed=placed,
+                unplaced=len(assignments) - placed,
+                applied_at=lottery.applied_at,
+            )
+            await self.outbox.put(session, applied)
+        self.outbox.nudge()
+        return lottery
 
     async def unplaced(self, claims: Claims, lottery_id: UUID) -> list[tuple[Registration, bool]]:
         """The registrations the lottery left without a place, each with whether its list was as long as

@@ -30,10 +30,11 @@ from loket.aanmelding.domain.registration import (
     missing_steps,
     registration_round,
 )
+from loket.aanmelding.events import progressed, submitted, withdrawn
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placements
 from loket.aanmelding.persistence.teaching import sees_pupil
-from loket.contracts.events import RegistrationSubmitted, RegistrationWithdrawn
+from loket.contracts.events.aanmelding import RegistrationStep
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -144,7 +145,9 @@ class Registrations:
                 )
                 registration.preferences_at = now
             session.add(registration)
-            return registration, True
+            await self.outbox.put(session, progressed(registration, "started", now))
+        self.outbox.nudge()
+        return registration, True
 
     async def check_pupil(self, claims: Claims, pupil_id: UUID, correct: bool, correction: str | None) -> Registration:
         return await self._check(claims, pupil_id, "pupil", correct, correction)
@@ -170,14 +173,18 @@ class Registrations:
                 registration.contact_checked_at, registration.contact_correction = checked_at, note
             registration.changed_at = now
             session.add(registration)
-            return registration
+            await self.outbox.put(session, progressed(registration, _CHECKED[what, correct], now))
+        self.outbox.nudge()
+        return registration
 
     async def rank(self, claims: Claims, pupil_id: UUID, choice: PreferenceList) -> Registration:
         async with self.database.transaction() as session:
             registration, eligibility = await self._in_progress(session, claims, pupil_id)
             await apply_list(session, self.procedure, registration, choice, eligibility, self.clock())
             session.add(registration)
-            return registration
+            await self.outbox.put(session, progressed(registration, "ranked", registration.changed_at))
+        self.outbox.nudge()
+        return registration
 
     async def sign(self, claims: Claims, pupil_id: UUID, signed_by: str) -> Registration:
         async with self.database.transaction() as session:
@@ -187,7 +194,9 @@ class Registrations:
             registration.signed_by = signed_by.strip()
             registration.signed_at = registration.changed_at = self.clock()
             session.add(registration)
-            return registration
+            await self.outbox.put(session, progressed(registration, "signed", registration.signed_at))
+        self.outbox.nudge()
+        return registration
 
     async def submit(self, claims: Claims, pupil_id: UUID) -> Registration:
         async with self.database.transaction() as session:
@@ -209,6 +218,9 @@ class Registrations:
             session.add(registration)
             if registration.state == RegistrationState.FORWARDED or self.procedure.submission == Submission.PARENT:
                 await self.outbox.put(session, submitted(registration, registration.submitted_at))
+            else:
+                step = progressed(registration, "submitted_to_primary_school", registration.submitted_at)
+                await self.outbox.put(session, step)
         self.outbox.nudge()
         return registration
 
@@ -227,8 +239,10 @@ class Registrations:
             registration.state, registration.active = RegistrationState.WITHDRAWN, None
             registration.withdrawn_at = registration.changed_at = now
             session.add(registration)
-            if self.procedure.submission == Submission.PARENT:  # in Zaanstad it had not reached the school yet
+            if self.procedure.submission == Submission.PARENT:
                 await self.outbox.put(session, withdrawn(registration, now))
+            else:  # Zaanstad: it had not reached the secondary school yet
+                await self.outbox.put(session, progressed(registration, "withdrawn_before_forwarding", now))
         self.outbox.nudge()
         return registration
 
@@ -273,6 +287,14 @@ class Registrations:
     async def _active(self, session: AsyncSession, pupil_id: UUID) -> Registration | None:
         query = select(Registration).where(Registration.pupil_id == pupil_id, col(Registration.active).is_(True))
         return (await session.exec(query.with_for_update())).first()
+
+
+_CHECKED: dict[tuple[str, bool], RegistrationStep] = {
+    ("pupil", True): "pupil_checked",
+    ("pupil", False): "pupil_correction_requested",
+    ("contact", True): "contact_checked",
+    ("contact", False): "contact_correction_requested",
+}
 
 
 def stored_list(registration: Registration) -> PreferenceList:
@@ -332,24 +354,3 @@ def refuse_group_limited(claims: Claims) -> None:
     secondary school's registrations to read."""
     if claims.role == Role.SCHOOL_USER and claims.scope.groups:
         raise Forbidden("a user limited to groups sees the pupils of those groups, not a secondary school's lists")
-
-
-def submitted(registration: Registration, at: datetime) -> RegistrationSubmitted:
-    """The registration reached its school of first choice (which may now read the pupil's dossier)."""
-    assert registration.first_choice_brin is not None
-    return RegistrationSubmitted(
-        pupil_id=registration.pupil_id,
-        registration_id=registration.id,
-        school_brins=(registration.first_choice_brin,),
-        submitted_at=at,
-    )
-
-
-def withdrawn(registration: Registration, at: datetime) -> RegistrationWithdrawn:
-    assert registration.first_choice_brin is not None
-    return RegistrationWithdrawn(
-        pupil_id=registration.pupil_id,
-        registration_id=registration.id,
-        school_brins=(registration.first_choice_brin,),
-        withdrawn_at=at,
-    )

@@ -27,6 +27,7 @@ from loket.aanmelding.domain.registration import (
     RegistrationState,
     registration_round,
 )
+from loket.aanmelding.events import progressed, submitted, withdrawn
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placed_at, placements
 from loket.aanmelding.persistence.teaching import own_groups, sees_pupil
@@ -36,10 +37,8 @@ from loket.aanmelding.registrations import (
     apply_list,
     readiness_of,
     refuse_group_limited,
-    submitted,
-    withdrawn,
 )
-from loket.contracts.events import PriorityClaimDecided, RegistrationEndedBySchool
+from loket.contracts.events import PlacedBySchool, PriorityClaimDecided, RegistrationEndedBySchool, TafelmiddagMarked
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -136,7 +135,10 @@ class Schools:
                 },
             ]
             session.add(registration)
-            return registration
+            change = progressed(registration, "changed_by_primary_school", now, by_primary_school=True)
+            await self.outbox.put(session, change)
+        self.outbox.nudge()
+        return registration
 
     async def paper_form(self, claims: Claims, pupil_id: UUID, choice: PreferenceList, signed_by: str) -> Registration:
         """The paper form, where a parent cannot register online: the primary school enters the list the
@@ -174,6 +176,9 @@ class Schools:
             session.add(registration)
             if self.procedure.submission == Submission.PARENT:
                 await self.outbox.put(session, submitted(registration, now))
+            else:  # Zaanstad: the primary school forwards it in its window, like a list the parents submitted
+                on_paper = progressed(registration, "submitted_to_primary_school", now, by_primary_school=True)
+                await self.outbox.put(session, on_paper)
         self.outbox.nudge()
         return registration
 
@@ -269,11 +274,20 @@ class Schools:
     async def place(self, claims: Claims, registration_id: UUID, stream: str | None) -> Registration:
         """Geplaatst: the school places the pupil, in a stream or profile if it says one."""
         async with self.database.transaction() as session:
-            registration = await self._at_secondary_school(session, claims, registration_id)
+            registration, school = await self.at_secondary_school(session, claims, registration_id)
             registration.school_placed_at = registration.changed_at = self.clock()
             registration.school_placed_by, registration.placed_stream = claims.sub, (stream or "").strip() or None
             session.add(registration)
-            return registration
+            placed = PlacedBySchool(
+                pupil_id=registration.pupil_id,
+                registration_id=registration.id,
+                school_brin=school,
+                stream=registration.placed_stream,
+                placed_at=registration.school_placed_at,
+            )
+            await self.outbox.put(session, placed)
+        self.outbox.nudge()
+        return registration
 
     async def end(self, claims: Claims, registration_id: UUID, reason: str, *, support_needs: bool) -> Registration:
         """The school withdraws the registration (the pupil chose otherwise), or cannot place the pupil for
@@ -302,13 +316,17 @@ class Schools:
 
     async def mark_tafelmiddag(self, claims: Claims, registration_id: UUID, tafelmiddag: bool) -> Registration:
         async with self.database.transaction() as session:
-            registration = await self._at_secondary_school(session, claims, registration_id)
+            registration, school = await self.at_secondary_school(session, claims, registration_id)
             registration.tafelmiddag, registration.changed_at = tafelmiddag, self.clock()
             session.add(registration)
-            return registration
-
-    async def _at_secondary_school(self, session: AsyncSession, claims: Claims, registration_id: UUID) -> Registration:
-        registration, _school = await self.at_secondary_school(session, claims, registration_id)
+            marked = TafelmiddagMarked(
+                registration_id=registration.id,
+                school_brin=school,
+                tafelmiddag=tafelmiddag,
+                marked_at=registration.changed_at,
+            )
+            await self.outbox.put(session, marked)
+        self.outbox.nudge()
         return registration
 
     async def at_secondary_school(
