@@ -157,6 +157,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
         region("/lotteries/{lottery}/result", {"market": "{}", "result": "{}"}),
         REGION,
     ),
+    "POST /lotteries/{lottery_id}/ceremony": (region("/lotteries/{lottery}/ceremony", {}), REGION),
     "GET /lotteries/{lottery_id}/unplaced": (region("/lotteries/{lottery}/unplaced"), REGION),
 }
 

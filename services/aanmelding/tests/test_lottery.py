@@ -10,8 +10,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from uuid import UUID
 
 import pytest
+
+from loket.contracts.events import ResultIssued
 
 SERVICE = "aanmelding"
 LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
@@ -161,3 +164,101 @@ async def test_the_market_is_not_taken_while_parents_can_still_register(aanmeldi
     preview = await aanmelding.call("GET", "/rounds/ronde-1/market", region)
     assert preview.status_code == 200 and len(preview.json()["students"]) == 1
     assert (await aanmelding.take_lottery()).status_code == 201  # once the window has closed
+
+
+def issued_by_loting(lottery: str, commitment_sha256: str, market_text: str, result_text: str) -> ResultIssued:
+    """What loting sends back once the notary's seed made the lottery's run complete."""
+    return ResultIssued(
+        run_id=UUID(lottery),
+        label="demo: 1e ronde",
+        commitment_sha256=commitment_sha256,
+        market=market_text,
+        market_sha256=hashlib.sha256(market_text.encode()).hexdigest(),
+        result=result_text,
+        result_sha256=hashlib.sha256(result_text.encode()).hexdigest(),
+    )
+
+
+async def test_the_region_asks_loting_for_the_ceremony_and_the_result_applies_itself_when_it_comes_back(
+    aanmelding, tmp_path
+):
+    for _ in range(4):
+        await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    region = aanmelding.token("region_admin")
+    taken = (await aanmelding.take_lottery()).json()
+    lottery, commitment_sha256 = taken["id"], taken["commitment_sha256"]
+
+    asked = await aanmelding.call("POST", f"/lotteries/{lottery}/ceremony", region, json={})
+
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["ceremony_requested_at"] is not None and asked.json()["applied_at"] is None
+    [requested] = await aanmelding.events("aanmelding.lottery.ceremony_requested.v1")
+    commitment = (await aanmelding.call("GET", taken["market_path"], region)).text
+    assert (requested["lottery_id"], requested["market_sha256"]) == (lottery, commitment_sha256)
+    assert requested["market"] == json.loads(commitment)
+    assert requested["seed_sources"] == [{"kind": "notary", "name": None, "round": None}]
+
+    market_text = json.dumps({**json.loads(commitment), "seed": SEED})
+    result_text = await asyncio.to_thread(solve, market_text, tmp_path)
+    issued = issued_by_loting(lottery, commitment_sha256, market_text, result_text)
+    await aanmelding.event(issued)
+    await aanmelding.event(issued)  # delivered again: applied once
+
+    shown = (await aanmelding.call("GET", f"/lotteries/{lottery}", region)).json()
+    assert (shown["applied_by"], shown["placed"], shown["unplaced"], shown["ceremony_refusal"]) == (
+        "loting",
+        3,
+        1,
+        None,
+    )
+    assert len(await aanmelding.events("aanmelding.lottery.applied.v1")) == 1
+    lyceum = (await aanmelding.call("GET", "/schools/94AB00/registrations", aanmelding.teacher("94AB00"))).json()
+    assert sum(row["placement"] is not None and row["placement"]["program"] is not None for row in lyceum) == 3
+
+
+async def test_only_the_region_asks_for_a_ceremony_with_a_notary_and_only_once(aanmelding, tmp_path):
+    for _ in range(4):
+        await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    lottery = (await aanmelding.take_lottery()).json()["id"]
+    ceremony, region = f"/lotteries/{lottery}/ceremony", aanmelding.token("region_admin")
+    beacon_only = {"seed_sources": [{"kind": "beacon", "name": "drand quicknet", "round": 1}]}
+
+    school = await aanmelding.call("POST", ceremony, aanmelding.teacher("94AB00"), json={})
+    no_notary = await aanmelding.call("POST", ceremony, region, json=beacon_only)
+    first = await aanmelding.call("POST", ceremony, region, json={"label": "VO 2027 ronde 1"})
+    again = await aanmelding.call("POST", ceremony, region, json={})
+
+    assert (school.status_code, no_notary.status_code, first.status_code, again.status_code) == (403, 422, 200, 409)
+    assert no_notary.json()["detail"][0]["loc"] == ["body", "seed_sources"]
+    assert "its run has the same id" in again.json()["detail"]
+    assert [event["label"] for event in await aanmelding.events("aanmelding.lottery.ceremony_requested.v1")] == [
+        "VO 2027 ronde 1"
+    ]
+
+
+async def test_a_result_from_loting_that_does_not_check_out_changes_nothing_and_says_why(aanmelding, tmp_path):
+    for _ in range(4):
+        await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    region = aanmelding.token("region_admin")
+    taken = (await aanmelding.take_lottery()).json()
+    lottery, commitment_sha256 = taken["id"], taken["commitment_sha256"]
+    commitment = (await aanmelding.call("GET", taken["market_path"], region)).text
+    market_text = json.dumps({**json.loads(commitment), "seed": SEED})
+    result = json.loads(await asyncio.to_thread(solve, market_text, tmp_path))
+    everyone_at_the_lyceum = {
+        **result,
+        "assignments": [{**a, "program": "94AB00-hv", "rank": 1} for a in result["assignments"]],
+    }
+
+    await aanmelding.event(issued_by_loting(lottery, "f" * 64, market_text, json.dumps(result)))  # another market
+    untouched = (await aanmelding.call("GET", f"/lotteries/{lottery}", region)).json()
+    await aanmelding.event(
+        issued_by_loting(lottery, commitment_sha256, market_text, json.dumps(everyone_at_the_lyceum))
+    )
+    refused = (await aanmelding.call("GET", f"/lotteries/{lottery}", region)).json()
+
+    assert (untouched["applied_at"], untouched["ceremony_refusal"]) == (None, None)
+    assert refused["applied_at"] is None and "result" in refused["ceremony_refusal"]
+    assert await aanmelding.events("aanmelding.lottery.applied.v1") == []
+    lyceum = (await aanmelding.call("GET", "/schools/94AB00/registrations", aanmelding.teacher("94AB00"))).json()
+    assert all(row["placement"] is None for row in lyceum)

@@ -23,6 +23,7 @@ from loket.contracts.events import (
     InformationAnswered,
     InformationRequested,
     InvitationIssued,
+    LotteryCeremonyRequested,
     MessageFailed,
     MessageSent,
     ParentLoginRequested,
@@ -37,6 +38,7 @@ from loket.contracts.events import (
     RegistrationSubmitted,
     RegistrationWithdrawn,
     ReminderDue,
+    ResultIssued,
     RunCommitted,
     RunCompleted,
     RunFailed,
@@ -83,16 +85,19 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # from the bus, which proves it was published: a seed is accepted only after the commitment was
     # seen on the bus, and the run executes on its own `seeded`. The other run events are consumed
     # too, so that every one is routable and loting keeps when it was seen published (proces-verbaal).
-    "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed),
+    # It holds the ceremony of a lottery aanmelding took when the region asks for it.
+    "loting": (RunRequested, RunCommitted, RunSeeded, RunRetried, RunCompleted, RunFailed, LotteryCeremonyRequested),
     # aanmelding opens registration on a pupil's final advice and prepares a fresh registration form when
     # the pupil's details change; it keeps a new pupil's ELK number, by which twins name each other, and
     # each pupil's group and each group's teachers, so that a teacher sees only the pupils of their groups.
+    # It applies a ceremony's result to the lottery whose market the run committed to.
     "aanmelding": (
         PupilRegistered,
         FinalAdviceGiven,
         RegistrationFormOutdated,
         PupilGroupChanged,
         GroupTeachersChanged,
+        ResultIssued,
     ),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""

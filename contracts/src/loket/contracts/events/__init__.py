@@ -3,6 +3,7 @@
 from loket.contracts.events import aanmelding, dossier, identity, loting, notificatie
 from loket.contracts.events.aanmelding import (
     LotteryApplied,
+    LotteryCeremonyRequested,
     LotteryTaken,
     PlacedBySchool,
     PlacementPublished,
@@ -33,6 +34,7 @@ from loket.contracts.events.identity import (
     PasswordResetIssued,
 )
 from loket.contracts.events.loting import (
+    ResultIssued,
     RunCommitted,
     RunCompleted,
     RunFailed,
@@ -55,6 +57,7 @@ __all__ = [
     "InformationRequested",
     "InvitationIssued",
     "LotteryApplied",
+    "LotteryCeremonyRequested",
     "LotteryTaken",
     "MessageFailed",
     "MessageSent",
@@ -72,6 +75,7 @@ __all__ = [
     "RegistrationSubmitted",
     "RegistrationWithdrawn",
     "ReminderDue",
+    "ResultIssued",
     "RunCommitted",
     "RunCompleted",
     "RunFailed",

@@ -4,12 +4,13 @@ the confirmation and the school's decision on a priority claim. The rest (a pare
 placement, the lotteries) no Loket service consumes yet: they are kept in the event journal for services
 that build on them. No names, no birth dates, no BSN, no free text a parent or school typed."""
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from loket.contracts.events.base import EventPayload, event
+from loket.contracts.events.loting import SeedSource, Sha256
 
 Brins = tuple[str, ...]
 
@@ -175,3 +176,18 @@ class LotteryApplied(EventPayload):
     placed: int = Field(ge=0)
     unplaced: int = Field(ge=0)
     applied_at: AwareDatetime
+
+
+@event("aanmelding.lottery.ceremony_requested", 1, journaled=False)
+class LotteryCeremonyRequested(EventPayload):
+    """The region asks loting to hold a taken lottery's ceremony: loting opens a run with the lottery's id
+    as the run's id and this market as its commitment, then waits for the notary's seed as for any run;
+    its `loting.run.result_issued.v1` comes back to aanmelding. Carries each registration's market entry
+    (pseudonymous id, advice, preferences), so it goes to loting only."""
+
+    lottery_id: UUID
+    round: str
+    label: str = Field(min_length=1, max_length=200)
+    market: dict[str, Any] = Field(description="The lottery's market, loting-market/1 without its seed.")
+    market_sha256: Sha256 = Field(description="The commitment: SHA-256 of the market's canonical JSON.")
+    seed_sources: tuple[SeedSource, ...] = Field(min_length=1, description="Where the seed will come from.")

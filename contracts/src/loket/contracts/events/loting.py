@@ -1,7 +1,9 @@
 """Events loting publishes: every step of a lottery ceremony, in the order the ceremony allows.
 
 requested → committed → seeded → completed, or → failed → retried → completed. None of them carries
-student data: only counts, hashes and where the files can be downloaded from loting.
+student data: only counts, hashes and where the files can be downloaded from loting. The one exception
+is `result_issued`, which hands a completed run's files to the service whose lottery it is (aanmelding),
+and is kept out of the journal.
 """
 
 from typing import Annotated, Literal
@@ -102,6 +104,21 @@ class RunCompleted(EventPayload):
     result_sha256: Sha256
     result_path: str = Field(description="Where loting serves the result file (loting-result/1).")
     statistics: RunStatistics
+
+
+@event("loting.run.result_issued", 1, journaled=False)
+class ResultIssued(EventPayload):
+    """A completed run's files, with `completed`: aanmelding applies the result to its lottery whose market
+    the run committed to (`commitment_sha256`), with no file passing through anybody's hands. The files
+    name students only by the pseudonymous ids of the market; they are the same bytes loting serves."""
+
+    run_id: UUID
+    label: str
+    commitment_sha256: Sha256
+    market: str = Field(description="The final market (with its seed), exactly as stored and served.")
+    market_sha256: Sha256
+    result: str = Field(description="The result file (loting-result/1), exactly as stored and served.")
+    result_sha256: Sha256
 
 
 @event("loting.run.failed", 1)

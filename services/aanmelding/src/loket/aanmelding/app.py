@@ -35,11 +35,13 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
     settings = settings or AanmeldingSettings()
     procedure = region_procedure(settings)
     runtime = Runtime("aanmelding", settings, metadata)
-    handlers.register(runtime.consumer)
     registrations = Registrations(runtime.database, runtime.outbox, procedure)
 
     def clock() -> datetime:  # the one clock of the service; tests set `registrations.clock`
         return registrations.clock()
+
+    lotteries = Lotteries(runtime.database, runtime.outbox, procedure, clock)
+    handlers.register(runtime.consumer, lotteries)
 
     schools = Schools(runtime.database, runtime.outbox, procedure, clock)
     verifier = token_verifier(settings)
@@ -50,7 +52,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
             schools_router(schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
-            lottery_router(Lotteries(runtime.database, runtime.outbox, procedure, clock), verifier, procedure),
+            lottery_router(lotteries, verifier, procedure),
         ],
     )
     app.state.procedure = procedure

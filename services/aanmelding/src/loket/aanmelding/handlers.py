@@ -1,7 +1,8 @@
 """What aanmelding does when dossier's events arrive: a pupil's final advice opens registration; a new
 pupil's ELK number is what a twin names them by; a pupil's group and a group's teachers decide which
-teachers see the pupil."""
+teachers see the pupil. And when loting's: a ceremony's result is applied to its lottery."""
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.eligibility import advice_levels
+from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import PupilEligibility, TeachingGroup
 from loket.contracts.events import (
     FinalAdviceGiven,
@@ -17,11 +19,22 @@ from loket.contracts.events import (
     PupilGroupChanged,
     PupilRegistered,
     RegistrationFormOutdated,
+    ResultIssued,
 )
 from loket.contracts.inbox import Consumer, Delivery
 
+log = logging.getLogger(__name__)
 
-def register(consumer: Consumer) -> None:
+
+def register(consumer: Consumer, lotteries: Lotteries) -> None:
+    @consumer.on(ResultIssued)
+    async def result_issued(delivery: Delivery[ResultIssued]) -> None:
+        lottery = await lotteries.result_issued(delivery.session, delivery.payload)
+        if lottery is None:
+            log.info("aanmelding: loting's run %s is of no lottery waiting here", delivery.payload.run_id)
+        elif lottery.ceremony_refusal:
+            log.error("aanmelding: lottery %s: loting's result refused: %s", lottery.id, lottery.ceremony_refusal)
+
     @consumer.on(PupilRegistered)
     async def pupil_known(delivery: Delivery[PupilRegistered]) -> None:
         registered = delivery.payload

@@ -1,5 +1,6 @@
 """A round's lottery: the region takes the market from the registrations that reached their school of
-first choice, hands it to loting's ceremony, and applies the ceremony's result. Parents see where they
+first choice, asks loting to hold its ceremony, and the ceremony's result comes back over the bus and is
+applied (or the region carries the files by hand, for a ceremony held elsewhere). Parents see where they
 are placed from the round's publication moment on; the schools as soon as the result is applied."""
 
 import json
@@ -13,11 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.market import Entry, Together, lot_groups, market
 from loket.aanmelding.domain.procedure import TIME_ZONE, Procedure, Round, Submission
-from loket.aanmelding.domain.registration import NotNow, RegistrationState
+from loket.aanmelding.domain.registration import NotNow, Refused, RegistrationState
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
 from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
 from loket.aanmelding.registrations import Forbidden, NotFound
-from loket.contracts.events import LotteryApplied, LotteryTaken
+from loket.contracts.events import LotteryApplied, LotteryCeremonyRequested, LotteryTaken, ResultIssued
+from loket.contracts.events.loting import SeedSource
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, Role
@@ -81,40 +83,96 @@ class Lotteries:
             raise NotFound("no such lottery")
         return found
 
+    async def request_ceremony(
+        self, claims: Claims, lottery_id: UUID, sources: Sequence[SeedSource], label: str | None
+    ) -> Lottery:
+        """Ask loting to hold the lottery's ceremony: it opens a run on this market, the notary enters the
+        seed there, and the result comes back by itself (`result_issued`)."""
+        self._region(claims)
+        async with self.database.transaction() as session:
+            lottery = await self._unapplied(session, lottery_id)
+            if lottery.ceremony_requested_at is not None:
+                asked = f"{lottery.ceremony_requested_at.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}"
+                raise NotNow(f"loting was asked at {asked} to hold this lottery's ceremony (its run has the same id)")
+            round_ = self.procedure.round(lottery.round_code)
+            taken = f"{lottery.taken_at.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}"
+            lottery.ceremony_requested_at, lottery.ceremony_requested_by = self.clock(), claims.sub
+            session.add(lottery)
+            requested = LotteryCeremonyRequested(
+                lottery_id=lottery.id,
+                round=round_.code,
+                label=label or f"{self.procedure.region}: {round_.name}, market taken {taken}",
+                market=json.loads(lottery.commitment),
+                market_sha256=lottery.commitment_sha256,
+                seed_sources=tuple(sources),
+            )
+            await self.outbox.put(session, requested)
+        self.outbox.nudge()
+        return lottery
+
     async def apply(self, claims: Claims, lottery_id: UUID, market_text: str, result_text: str) -> Lottery:
         """Apply the ceremony's result: every registration in the market gets its placement, or none."""
         self._region(claims)
         async with self.database.transaction() as session:
-            lottery = await session.get(Lottery, lottery_id, with_for_update=not self.database.is_sqlite)
-            if lottery is None:
-                raise NotFound("no such lottery")
-            if lottery.applied_at is not None:
-                raise NotNow("this lottery's result is applied already; after adding seats, take a new lottery")
-            assignments = checked_assignments(lottery.commitment, market_text, result_text)
-            for assignment in assignments:
-                session.add(
-                    Placement(
-                        lottery_id=lottery.id,
-                        registration_id=UUID(hex=assignment.student),
-                        program=assignment.program,
-                        rank=assignment.rank,
-                    )
-                )
-            lottery.market, lottery.result = market_text, result_text
-            lottery.applied_at, lottery.applied_by = self.clock(), claims.sub
-            session.add(lottery)
-            placed = sum(1 for assignment in assignments if assignment.program is not None)
-            applied = LotteryApplied(
-                lottery_id=lottery.id,
-                round=lottery.round_code,
-                result_sha256=sha256(result_text),
-                placed=placed,
-                unplaced=len(assignments) - placed,
-                applied_at=lottery.applied_at,
-            )
-            await self.outbox.put(session, applied)
+            lottery = await self._unapplied(session, lottery_id)
+            await self._apply(session, lottery, market_text, result_text, by=claims.sub)
         self.outbox.nudge()
         return lottery
+
+    async def result_issued(self, session: AsyncSession, issued: ResultIssued) -> Lottery | None:
+        """loting's ceremony completed: apply its result to the lottery whose market its run committed to
+        (the run of a requested ceremony has the lottery's id). A result that does not check out changes
+        nothing and says why on the lottery; a run of another market is none of aanmelding's business."""
+        query = select(Lottery).where(
+            Lottery.commitment_sha256 == issued.commitment_sha256, col(Lottery.applied_at).is_(None)
+        )
+        waiting = (await session.exec(query)).all()
+        lottery = next((found for found in waiting if found.id == issued.run_id), None) or max(
+            waiting, key=lambda found: found.taken_at, default=None
+        )
+        if lottery is None:
+            return None
+        try:
+            await self._apply(session, lottery, issued.market, issued.result, by="loting")
+        except Refused as refused:
+            lottery.ceremony_refusal = str(refused)
+            session.add(lottery)
+        return lottery
+
+    async def _unapplied(self, session: AsyncSession, lottery_id: UUID) -> Lottery:
+        lottery = await session.get(Lottery, lottery_id, with_for_update=not self.database.is_sqlite)
+        if lottery is None:
+            raise NotFound("no such lottery")
+        if lottery.applied_at is not None:
+            raise NotNow("this lottery's result is applied already; after adding seats, take a new lottery")
+        return lottery
+
+    async def _apply(
+        self, session: AsyncSession, lottery: Lottery, market_text: str, result_text: str, *, by: str
+    ) -> None:
+        assignments = checked_assignments(lottery.commitment, market_text, result_text)
+        for assignment in assignments:
+            session.add(
+                Placement(
+                    lottery_id=lottery.id,
+                    registration_id=UUID(hex=assignment.student),
+                    program=assignment.program,
+                    rank=assignment.rank,
+                )
+            )
+        lottery.market, lottery.result = market_text, result_text
+        lottery.applied_at, lottery.applied_by, lottery.ceremony_refusal = self.clock(), by, None
+        session.add(lottery)
+        placed = sum(1 for assignment in assignments if assignment.program is not None)
+        applied = LotteryApplied(
+            lottery_id=lottery.id,
+            round=lottery.round_code,
+            result_sha256=sha256(result_text),
+            placed=placed,
+            unplaced=len(assignments) - placed,
+            applied_at=lottery.applied_at,
+        )
+        await self.outbox.put(session, applied)
 
     async def unplaced(self, claims: Claims, lottery_id: UUID) -> list[tuple[Registration, bool]]:
         """The registrations the lottery left without a place, each with whether its list was as long as

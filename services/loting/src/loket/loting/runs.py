@@ -8,19 +8,22 @@ from loting's own events coming back from the bus (commitment published, execute
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.events import LotteryCeremonyRequested
 from loket.contracts.events import loting as events
 from loket.contracts.inbox import Delivery
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.loting.domain.ceremony import (
+    InvalidInput,
     OutOfOrder,
     SeedSource,
     Step,
@@ -31,7 +34,7 @@ from loket.loting.domain.ceremony import (
     runs_now,
     seed_record,
 )
-from loket.loting.lottery import commit, draw, final_market
+from loket.loting.lottery import Commitment, commit, draw, final_market
 from loket.loting.persistence.models import ArtifactKind, Run, RunPublication, RunSeed
 from loket.loting.persistence.repository import Runs
 
@@ -67,35 +70,77 @@ async def request_run(
     check_sources(sources)
     commitment = await asyncio.to_thread(commit, market)  # a country's market takes a moment to check
     async with database.transaction() as session:
-        runs = Runs(session)
-        run = Run(
-            label=label,
-            mechanism=commitment.mechanism,
-            students=commitment.students,
-            programs=commitment.programs,
-            seed_sources=[source.declared() for source in sources],
-            commitment_sha256=await runs.store(ArtifactKind.COMMITMENT, commitment.content),
-            requested_at=datetime.now(UTC),
-        )
-        runs.add(run)
-        declared = {
-            "run_id": run.id,
-            "label": run.label,
-            "mechanism": run.mechanism,
-            "students": run.students,
-            "programs": run.programs,
-            "seed_sources": tuple(events.SeedSource(**source) for source in run.seed_sources),
-        }
-        requested = await outbox.put(session, events.RunRequested(**declared))
-        await outbox.put(
-            session,
-            events.RunCommitted(
-                **declared, commitment_sha256=run.commitment_sha256, commitment_path=path(run.id, "commitment")
-            ),
-            correlation_id=requested.correlation_id,
-            causation_id=requested.event_id,
-        )
+
+        async def put(payload: events.RunDeclared, **caused: Any) -> Any:
+            return await outbox.put(session, payload, **caused)
+
+        run = await _open(session, put, commitment, sources, label)
     outbox.nudge()
+    return run
+
+
+async def ceremony_requested(delivery: Delivery[LotteryCeremonyRequested]) -> None:
+    """Step 1 for a lottery aanmelding took: the run gets the lottery's id, and its result goes back to
+    aanmelding when the run completes (`result_issued`). Asked twice, the run opens once."""
+    requested = delivery.payload
+    if await Runs(delivery.session).get(requested.lottery_id) is not None:
+        log.info("loting: lottery %s has its run already", requested.lottery_id)
+        return
+    sources = [SeedSource(kind=source.kind, name=source.name, round=source.round) for source in requested.seed_sources]
+    try:
+        check_sources(sources)
+        commitment = await asyncio.to_thread(commit, requested.market)
+    except InvalidInput as refused:  # aanmelding's market should always do; if not, say so and change nothing
+        log.error("loting: lottery %s cannot be run: %s", requested.lottery_id, refused)
+        return
+    if hashlib.sha256(commitment.content).hexdigest() != requested.market_sha256:
+        log.error("loting: lottery %s: the market does not hash to the commitment it names", requested.lottery_id)
+        return
+
+    async def emit(payload: events.RunDeclared, **_: Any) -> Any:  # caused by the request, whatever it says
+        return await delivery.emit(payload)
+
+    await _open(delivery.session, emit, commitment, sources, requested.label, run_id=requested.lottery_id)
+
+
+async def _open(
+    session: AsyncSession,
+    put: Callable[..., Awaitable[Any]],
+    commitment: Commitment,
+    sources: Sequence[SeedSource],
+    label: str,
+    *,
+    run_id: UUID | None = None,
+) -> Run:
+    runs = Runs(session)
+    run = Run(
+        label=label,
+        mechanism=commitment.mechanism,
+        students=commitment.students,
+        programs=commitment.programs,
+        seed_sources=[source.declared() for source in sources],
+        commitment_sha256=await runs.store(ArtifactKind.COMMITMENT, commitment.content),
+        requested_at=datetime.now(UTC),
+    )
+    if run_id is not None:
+        run.id = run_id
+    runs.add(run)
+    declared = {
+        "run_id": run.id,
+        "label": run.label,
+        "mechanism": run.mechanism,
+        "students": run.students,
+        "programs": run.programs,
+        "seed_sources": tuple(events.SeedSource(**source) for source in run.seed_sources),
+    }
+    requested = await put(events.RunRequested(**declared))
+    await put(
+        events.RunCommitted(
+            **declared, commitment_sha256=run.commitment_sha256, commitment_path=path(run.id, "commitment")
+        ),
+        correlation_id=requested.correlation_id,
+        causation_id=requested.event_id,
+    )
     return run
 
 
@@ -215,6 +260,17 @@ async def execute(delivery: Delivery[events.RunSeeded] | Delivery[events.RunRetr
             result_sha256=run.result_sha256,
             result_path=path(run.id, "result"),
             statistics=events.RunStatistics.model_validate(drawn.statistics),
+        )
+    )
+    await delivery.emit(
+        events.ResultIssued(
+            run_id=run.id,
+            label=run.label,
+            commitment_sha256=run.commitment_sha256,
+            market=market.decode(),
+            market_sha256=run.market_sha256,
+            result=drawn.result.decode(),
+            result_sha256=run.result_sha256,
         )
     )
 

@@ -1,5 +1,6 @@
-"""A round's lottery over HTTP: the region takes the market, hands it to loting's ceremony (`POST /runs`
-there), and applies the result the ceremony produced; then it sees who is left unplaced."""
+"""A round's lottery over HTTP: the region takes the market and asks loting to hold its ceremony (the
+result comes back over the bus and is applied), or carries the files by hand (`POST /runs` at loting,
+then `POST /lotteries/{id}/result` here); then it sees who is left unplaced."""
 
 import json
 from datetime import datetime
@@ -7,12 +8,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.registration import answered
 from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import Lottery
+from loket.contracts.events.loting import SeedSource
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
 
@@ -23,9 +25,34 @@ class LotteryOut(BaseModel):
     commitment_sha256: str = Field(description="loting's run must commit to exactly this hash.")
     market_path: str = Field(description="The market to hand to loting's ceremony, byte for byte.")
     taken_at: datetime
+    ceremony_requested_at: datetime | None = Field(
+        description="When the region asked loting to hold the ceremony; loting's run has this lottery's id."
+    )
+    ceremony_refusal: str | None = Field(description="Why the result loting sent back could not be applied.")
     applied_at: datetime | None
+    applied_by: str | None = Field(description="Who applied the result: the region's administrator, or loting.")
     placed: int | None = None
     unplaced: int | None = None
+
+
+class CeremonyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    seed_sources: list[SeedSource] = Field(
+        default=[SeedSource(kind="notary")],
+        min_length=1,
+        description="Where the seed will come from, in the order it counts: the notary, and any public beacons.",
+        examples=[[{"kind": "notary"}, {"kind": "beacon", "name": "drand quicknet", "round": 12345}]],
+    )
+    label: str | None = Field(default=None, min_length=1, max_length=200, description="Default: region and round.")
+
+    @field_validator("seed_sources")
+    @classmethod
+    def one_notary(cls, sources: list[SeedSource]) -> list[SeedSource]:
+        # loting checks the sources in full; this spares the region a request loting would only log as refused
+        if sum(source.kind == "notary" for source in sources) != 1:
+            raise ValueError("exactly one source is the notary")
+        return sources
 
 
 class UnplacedOut(BaseModel):
@@ -54,7 +81,10 @@ def lottery_out(lottery: Lottery) -> LotteryOut:
         commitment_sha256=lottery.commitment_sha256,
         market_path=f"/lotteries/{lottery.id}/market",
         taken_at=lottery.taken_at,
+        ceremony_requested_at=lottery.ceremony_requested_at,
+        ceremony_refusal=lottery.ceremony_refusal,
         applied_at=lottery.applied_at,
+        applied_by=lottery.applied_by,
         **counts,
     )
 
@@ -92,6 +122,14 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier, procedure: Pro
         with answered():
             lottery = await lotteries.lottery(claims, lottery_id)
         return Response(lottery.commitment, media_type="application/json")
+
+    @router.post("/lotteries/{lottery_id}/ceremony", response_model=LotteryOut, responses={422: {}})
+    async def ceremony(lottery_id: UUID, body: CeremonyIn, claims: Caller) -> LotteryOut:
+        """Ask loting to hold the lottery's ceremony: loting opens a run with this lottery's id on this market,
+        the notary enters the seed there (`POST /runs/{id}/seed`), and the result comes back and is applied
+        by itself. Once; a result that does not check out is shown in `ceremony_refusal`."""
+        with answered():
+            return lottery_out(await lotteries.request_ceremony(claims, lottery_id, body.seed_sources, body.label))
 
     @router.post("/lotteries/{lottery_id}/result", response_model=LotteryOut, responses={422: {}})
     async def apply(lottery_id: UUID, files: ResultIn, claims: Caller) -> LotteryOut:

@@ -119,6 +119,11 @@ class Lottery(Base, table=True):
     result: str | None = Field(default=None, sa_type=Text, description="The result file, as loting served it.")
     applied_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     applied_by: str | None = Field(default=None, max_length=64)
+    ceremony_requested_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    ceremony_requested_by: str | None = Field(default=None, max_length=64)
+    ceremony_refusal: str | None = Field(
+        default=None, sa_type=Text, description="Why a result loting sent back could not be applied."
+    )
 
 
 class Placement(Base, table=True):
