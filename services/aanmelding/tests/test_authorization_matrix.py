@@ -150,6 +150,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "POST /registrations/{registration_id}/notes": (registration("/notes", {"text": "Intake gepland"}), VO_ACT),
     "GET /registrations/{registration_id}/notes": (registration("/notes", None), VO_LIST),
     "GET /rounds/{round_code}/market": (region("/rounds/ronde-1/market"), REGION),
+    "GET /rounds/{round_code}/ended-by-school": (region("/rounds/ronde-1/ended-by-school"), REGION),
     "POST /rounds/{round_code}/lotteries": (region("/rounds/ronde-1/lotteries"), REGION),
     "GET /lotteries/{lottery_id}": (region("/lotteries/{lottery}"), REGION),
     "GET /lotteries/{lottery_id}/market": (region("/lotteries/{lottery}/market"), REGION),

@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import timedelta
 
+from aanmelding_support import PRIMARY_SCHOOL
 from openpyxl import load_workbook
 
 SERVICE = "aanmelding"
@@ -91,6 +92,38 @@ async def test_a_pupil_the_school_cannot_place_for_support_needs_registers_elsew
     [told] = await aanmelding.events("aanmelding.registration.ended_by_school.v1")  # the parents get a mail
     assert (told["registration_id"], told["school_brin"], told["support_needs"]) == (registration, LYCEUM, True)
     assert "ondersteuningsbehoefte" not in str(told)  # the school's reason stays in aanmelding
+
+
+async def test_the_primary_school_and_the_region_see_the_registration_the_school_could_not_place(aanmelding):
+    pupil, registration = await registered(aanmelding)
+    _, kept = await registered(aanmelding)
+    reason = "wij kunnen de ondersteuning niet bieden; overleg met de basisschool"
+    await aanmelding.call(
+        "POST", f"/registrations/{registration}/support-refusal", aanmelding.teacher(LYCEUM), json={"reason": reason}
+    )
+    primary_school, region = aanmelding.teacher(), aanmelding.token("region_admin")
+
+    pupils = (await aanmelding.call("GET", f"/schools/{PRIMARY_SCHOOL}/pupils", primary_school)).json()
+    listed = (await aanmelding.call("GET", "/rounds/ronde-1/ended-by-school", region)).json()
+    await aanmelding.register(pupil, TO_COLLEGE)
+    after = (await aanmelding.call("GET", f"/schools/{PRIMARY_SCHOOL}/pupils", primary_school)).json()
+    listed_after = (await aanmelding.call("GET", "/rounds/ronde-1/ended-by-school", region)).json()
+    by_school = await aanmelding.call("GET", "/rounds/ronde-1/ended-by-school", aanmelding.teacher(LYCEUM))
+
+    [ended] = [row["ended_by_school"]["ronde-1"] for row in pupils if row["pupil_id"] == str(pupil)]
+    assert (ended["registration_id"], ended["school_brin"], ended["support_needs"], ended["reason"]) == (
+        registration,
+        LYCEUM,
+        True,
+        reason,
+    )
+    assert all(row["ended_by_school"] == {} for row in pupils if row["pupil_id"] != str(pupil))
+    assert [row["ended_by_school"] for row in after if row["pupil_id"] == str(pupil)] == [{}]  # registered again
+    assert [(row["pupil_id"], row["primary_school"], row["registered_again"]) for row in listed] == [
+        (str(pupil), PRIMARY_SCHOOL, False)
+    ]
+    assert [row["registered_again"] for row in listed_after] == [True]
+    assert by_school.status_code == 403 and kept not in str(listed)
 
 
 async def test_the_school_exports_its_registrations_with_every_choice_and_its_withdrawals(aanmelding):

@@ -61,6 +61,7 @@ class PupilStatus:
     readiness: Readiness | None
     advice: str | None
     by_round: dict[str, Registration]  # the registration that counts in each round
+    ended: dict[str, Registration]  # per round with no registration that counts: the one a school ended last
 
 
 class Schools:
@@ -85,15 +86,49 @@ class Schools:
             pupils = (await session.exec(of_school)).all()
             query = select(Registration).where(Registration.school_brin == brin, col(Registration.active).is_(True))
             registrations = (await session.exec(query)).all()
+            ended_query = select(Registration).where(
+                Registration.school_brin == brin, col(Registration.withdrawal_reason).is_not(None)
+            )
+            ended_by_schools = (await session.exec(ended_query)).all()
         by_pupil: dict[UUID, dict[str, Registration]] = {}
         for registration in registrations:
             by_pupil.setdefault(registration.pupil_id, {})[registration.round_code] = registration
+        ended: dict[UUID, dict[str, Registration]] = {}
+        for registration in sorted(ended_by_schools, key=lambda registration: registration.changed_at):
+            if registration.round_code not in by_pupil.get(registration.pupil_id, {}):
+                ended.setdefault(registration.pupil_id, {})[registration.round_code] = registration
         return [
             PupilStatus(
-                pupil.pupil_id, pupil.group_name, readiness_of(pupil), pupil.advice, by_pupil.get(pupil.pupil_id, {})
+                pupil.pupil_id,
+                pupil.group_name,
+                readiness_of(pupil),
+                pupil.advice,
+                by_pupil.get(pupil.pupil_id, {}),
+                ended.get(pupil.pupil_id, {}),
             )
             for pupil in sorted(pupils, key=lambda pupil: (pupil.group_name or "", str(pupil.pupil_id)))
         ]
+
+    async def ended_by_schools(self, claims: Claims, round_code: str) -> list[tuple[Registration, bool]]:
+        """The region: the round's registrations a secondary school ended (cannot place for support needs,
+        or the pupil will not come), oldest first, each with whether the pupil has registered again."""
+        if claims.role != Role.REGION_ADMIN or claims.act is not None:
+            raise Forbidden("only the region sees every school's ended registrations")
+        if round_code not in {round_.code for round_ in self.procedure.rounds}:
+            raise NotFound(f"no round {round_code!r} in this procedure")
+        async with self.database.transaction() as session:
+            query = select(Registration).where(
+                Registration.round_code == round_code, col(Registration.withdrawal_reason).is_not(None)
+            )
+            found = (await session.exec(query)).all()
+            again_query = select(Registration.pupil_id).where(
+                Registration.round_code == round_code,
+                col(Registration.active).is_(True),
+                col(Registration.pupil_id).in_([registration.pupil_id for registration in found]),
+            )
+            registered_again = set((await session.exec(again_query)).all())
+        ordered = sorted(found, key=lambda registration: registration.withdrawn_at or registration.changed_at)
+        return [(registration, registration.pupil_id in registered_again) for registration in ordered]
 
     async def forward(self, claims: Claims, pupil_id: UUID) -> Registration:
         """Zaanstad: make the parent's list final at the secondary school of first choice."""

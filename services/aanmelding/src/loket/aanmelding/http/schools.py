@@ -12,7 +12,7 @@ from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
 from loket.aanmelding.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
 from loket.aanmelding.http.registration import DOTS, PreferencesIn, RegistrationOut, answered, registration_out
-from loket.aanmelding.persistence.models import RegistrationNote
+from loket.aanmelding.persistence.models import Registration, RegistrationNote
 from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
 from loket.aanmelding.schools import Consent, Schools
 from loket.contracts.runtime.auth import bearer
@@ -26,12 +26,41 @@ class RoundDot(BaseModel):
     dot: str | None = Field(description="AG (started) or AV (submitted); no entry: not started (white or blue).")
 
 
+class EndedOut(BaseModel):
+    registration_id: UUID
+    school_brin: str = Field(description="The secondary school that ended the registration.")
+    support_needs: bool = Field(description="true: it cannot place the pupil for support needs (voided).")
+    reason: str = Field(description="The school's reason, written for the primary school and the region.")
+    ended_at: datetime
+
+    @classmethod
+    def of(cls, registration: Registration) -> "EndedOut":
+        assert registration.first_choice_brin and registration.withdrawal_reason and registration.withdrawn_at
+        return cls(
+            registration_id=registration.id,
+            school_brin=registration.first_choice_brin,
+            support_needs=registration.state == RegistrationState.VOIDED,
+            reason=registration.withdrawal_reason,
+            ended_at=registration.withdrawn_at,
+        )
+
+
 class PupilOut(BaseModel):
     pupil_id: UUID
     group: str | None = Field(description="The pupil's group at the school, as the dossier says.")
     readiness: str | None
     advice: str | None
     rounds: dict[str, RoundDot] = Field(description="Per round code, the registration that counts.")
+    ended_by_school: dict[str, EndedOut] = Field(
+        description="Per round code with no registration that counts: the registration a secondary school "
+        "ended last (the parents need help to register elsewhere)."
+    )
+
+
+class EndedRegistrationOut(EndedOut):
+    pupil_id: UUID
+    primary_school: str
+    registered_again: bool = Field(description="The pupil has a registration in the round again.")
 
 
 class ConsentIn(BaseModel):
@@ -103,8 +132,25 @@ def schools_router(schools: Schools, notes: SchoolNotes, procedure: Procedure, v
                     code: RoundDot(state=RegistrationState(r.state), dot=DOTS.get(RegistrationState(r.state)))
                     for code, r in status.by_round.items()
                 },
+                ended_by_school={code: EndedOut.of(r) for code, r in status.ended.items()},
             )
             for status in found
+        ]
+
+    @router.get("/rounds/{round_code}/ended-by-school", response_model=list[EndedRegistrationOut])
+    async def ended_by_school(round_code: str, claims: Caller) -> list[EndedRegistrationOut]:
+        """The region: every registration of the round a secondary school ended, with its reason, and
+        whether the pupil has registered again (those who have not need the region's help)."""
+        with answered():
+            found = await schools.ended_by_schools(claims, round_code)
+        return [
+            EndedRegistrationOut(
+                **EndedOut.of(registration).model_dump(),
+                pupil_id=registration.pupil_id,
+                primary_school=registration.school_brin,
+                registered_again=again,
+            )
+            for registration, again in found
         ]
 
     @router.post("/pupils/{pupil_id}/registration/forwarding", response_model=RegistrationOut)
