@@ -77,6 +77,15 @@ def document(kind: str) -> Request:
         }
         if kind == "control-document":
             body["advice"] = "havo/vwo"
+        elif kind == "paper-form":
+            programs = body.pop("preferences")
+            body |= {
+                "advice": "havo/vwo",
+                "round_name": "1e ronde",
+                "hand_in_before": "2027-03-12T17:00:00+01:00",
+                "list_rule": "Zet ten minste 4 scholen in volgorde.",
+                "programs": programs,
+            }
         else:
             body |= {"registered_at": "2027-03-10T14:05:00+01:00", "case_reference": "A-1"}
         return f"/documents/{kind}.pdf", body
@@ -103,6 +112,7 @@ MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
         SEND_LETTERS,
     ),
     "DELETE /schools/{brin}/prepared-letters/{letter_id}": (a_waiting_letter, SEND_LETTERS),
+    "POST /documents/paper-form.pdf": (document("paper-form"), DOCUMENTS),
     "POST /documents/control-document.pdf": (document("control-document"), DOCUMENTS),
     "POST /documents/proof-of-registration.pdf": (document("proof-of-registration"), DOCUMENTS),
 }

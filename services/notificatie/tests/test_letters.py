@@ -109,6 +109,18 @@ def test_one_batch_gives_each_pupil_a_pdf_of_its_own(printer):
     assert len(PdfReader(io.BytesIO(printer.batch_pdf([placement(name) for name in names]))).pages) == 25
 
 
+def test_a_letter_longer_than_a_page_stays_one_pdf_in_a_batch(printer):
+    twelve = [{"school": f"School {n}", "program": "havo"} for n in range(1, 13)]
+    fields = {"school_name": "Lindeschool", "pupil_name": "Noor de Vries", "elk_number": "10001", "advice": "havo"}
+    long_list = Letter("registration_summary", {**fields, "preferences": twelve * 3, "priority_claims": []})
+
+    first, second = printer.pdfs([long_list, placement("Daan Jansen")], today=TODAY)
+
+    assert len(PdfReader(io.BytesIO(first)).pages) > 1
+    assert "Noor de Vries" in text(first) and "Daan Jansen" not in text(first)
+    assert "Daan Jansen" in text(second) and len(PdfReader(io.BytesIO(second)).pages) == 1
+
+
 def test_the_proof_of_registration_the_control_document_and_the_proces_verbaal_print(printer):
     preferences = [{"school": "Het Lyceum", "program": "havo/vwo"}, {"school": "Het College", "program": "havo"}]
     receipt, summary, report = printer.pdfs(

@@ -1,6 +1,6 @@
-"""The parent's registration documents: the control document before submitting, the proof of
-registration after, as PDFs that open and say what was given; a field holding HTML prints as text;
-nothing is kept; another parent's child is not found."""
+"""The parent's registration documents: the paper form for who cannot register online, the control
+document before submitting, the proof of registration after, as PDFs that open and say what was given; a
+field holding HTML prints as text; nothing is kept; another parent's child is not found."""
 
 import io
 from collections.abc import AsyncIterator
@@ -82,3 +82,31 @@ async def test_a_field_holding_html_prints_as_text_and_bad_input_says_where(the_
         "/documents/control-document.pdf", "parent_of_other", document(the_world, advice="havo")
     )
     assert other.status_code == 404
+
+
+async def test_the_primary_school_prints_the_paper_form_with_the_programs_that_fit_to_number(the_world: World):
+    form = {
+        "pupil_id": str(the_world.noor),
+        "pupil_name": "Noor de Vries",
+        "elk_number": "10001",
+        "school_name": "Lindeschool",
+        "advice": "havo/vwo",
+        "round_name": "1e ronde",
+        "hand_in_before": "2027-03-12T17:00:00+01:00",
+        "list_rule": "Zet ten minste 6 scholen in volgorde.",
+        "programs": PREFERENCES,
+        "priority_options": ["Broer of zus op de school van eerste keus", "Kind van een medewerker"],
+        "equivalent_department": True,
+    }
+
+    by_the_school = await the_world.post("/documents/paper-form.pdf", "school_user_no_group", form)
+    by_the_parent = await the_world.post("/documents/paper-form.pdf", "parent_of_pupil", form)
+    no_programs = await the_world.post("/documents/paper-form.pdf", "school_user_no_group", {**form, "programs": []})
+
+    printed = said(by_the_school)
+    assert "Aanmeldformulier" in printed and "Noor de Vries" in printed and "12 maart 2027, 17:00" in printed
+    assert "Zet ten minste 6 scholen in volgorde." in printed and "Kind van een medewerker" in printed
+    assert "Het Amstel Lyceum" in printed and "gelijkwaardige afdeling" in printed and "In English" in printed
+    assert 'filename="aanmeldformulier.pdf"' in by_the_school.headers["content-disposition"]
+    assert "Aanmeldformulier" in said(by_the_parent)
+    assert no_programs.status_code == 422 and no_programs.json()["detail"][0]["loc"] == ["body", "programs"]

@@ -1,5 +1,6 @@
-"""A parent's registration documents as PDFs: the control document (controledocument), to check the list
-before submitting it, and the proof of registration (bewijs van aanmelding) after. Whoever holds the
+"""A parent's registration documents as PDFs: the paper form (aanmeldformulier), for parents who cannot
+register online, the control document (controledocument), to check the list before submitting it, and
+the proof of registration (bewijs van aanmelding) after. Whoever holds the
 data gives it — the portal, from aanmelding (the list, the claims, when it was submitted) and dossier
 (the child's name), which events never carry — and notificatie prints it with its locked-down printer
 (`letters/rendering.py`). Nothing is kept or mailed. Who may: `domain/access.py`."""
@@ -52,6 +53,30 @@ class ProofOfRegistrationIn(RegistrationDocumentIn):
     case_reference: Annotated[str, Field(min_length=1, max_length=64, description="The registration's id.")]
 
 
+class PaperFormIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pupil_id: UUID
+    pupil_name: Line
+    elk_number: Annotated[str, Field(min_length=1, max_length=16)]
+    school_name: Line = Field(description="The primary school, where the parents hand the form in.")
+    advice: Line
+    round_name: Line = Field(description="The round, e.g. 1e ronde.")
+    hand_in_before: AwareDatetime = Field(description="When the round's registration window closes.")
+    list_rule: Annotated[str, Field(min_length=1, max_length=300)] = Field(
+        description="How many schools to number, in words, e.g. 'Zet ten minste 4 scholen in volgorde.'"
+    )
+    programs: list[Choice] = Field(
+        min_length=1, max_length=80, description="The programs that fit the advice: aanmelding's invulhulp."
+    )
+    priority_options: list[Line] = Field(
+        default=[], max_length=6, description="The priorities the region offers, in words; 'not applicable' is added."
+    )
+    equivalent_department: bool = Field(
+        default=False, description="Ask the wish to stay at the first-choice school in an equivalent department."
+    )
+
+
 def documents_router(database: Database, letter_mails: LetterMails, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["documents"], responses=REFUSALS)
     caller = bearer(verifier)
@@ -59,7 +84,9 @@ def documents_router(database: Database, letter_mails: LetterMails, verifier: To
         200: {"content": {"application/pdf": {}}, "description": "The document as a PDF."}
     }
 
-    async def printed(kind: str, body: RegistrationDocumentIn, claims: Claims, file_name: str) -> Response:
+    async def printed(
+        kind: str, body: RegistrationDocumentIn | PaperFormIn, claims: Claims, file_name: str
+    ) -> Response:
         async with database.transaction() as session:
             school = await Messages(session).school_of(body.pupil_id)
         allow(documents_of_pupil(claims, body.pupil_id, school), "pupil")
@@ -67,6 +94,12 @@ def documents_router(database: Database, letter_mails: LetterMails, verifier: To
         [pdf] = await letter_mails.print([Letter(kind, fields)])
         headers = {"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"}
         return Response(pdf, media_type="application/pdf", headers=headers)
+
+    @router.post("/documents/paper-form.pdf", response_class=Response, responses=PDF)
+    async def paper_form(body: PaperFormIn, claims: Annotated[Claims, Depends(caller)]) -> Response:
+        """Aanmeldformulier: the form for parents who cannot register online, with the programs that fit the
+        pupil's advice to number, the priority questions and room to sign; the school enters it after."""
+        return await printed("paper_form", body, claims, "aanmeldformulier.pdf")
 
     @router.post("/documents/control-document.pdf", response_class=Response, responses=PDF)
     async def control_document(body: ControlDocumentIn, claims: Annotated[Claims, Depends(caller)]) -> Response:

@@ -33,7 +33,7 @@ from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyp
 from loket.notificatie.letters.fetching import PackagedOnly
 
 TEMPLATES = Path(__file__).parent / "templates"
-KINDS = ("placement_letter", "registration_receipt", "registration_summary", "notarial_report")
+KINDS = ("placement_letter", "registration_receipt", "registration_summary", "paper_form", "notarial_report")
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}[0-9]{2}$")
 IMAGE = re.compile(r"^data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
@@ -83,7 +83,7 @@ class Printer:
     def pdfs(self, letters: Sequence[Letter], *, today: date | None = None) -> list[bytes]:
         """One PDF per letter, all laid out in one go."""
         document = self._render(letters, today)
-        starts = [index for index, page in enumerate(document.pages) if _letter_on(page)]
+        starts = _first_pages(document.pages)
         if len(starts) != len(letters):
             raise RuntimeError(f"{len(letters)} letters, but {len(starts)} found in the printed pages")
         ends = [*starts[1:], len(document.pages)]
@@ -144,8 +144,17 @@ class Printer:
         return None
 
 
-def _letter_on(page: Any) -> bool:
-    return any(anchor.startswith("letter-") for anchor in page.anchors)
+def _first_pages(pages: Sequence[Any]) -> list[int]:
+    """The page each letter starts on. A letter longer than a page (a long list, the paper form) carries
+    its section's anchor on every page it covers: only the first counts."""
+    seen: set[str] = set()
+    starts = []
+    for index, page in enumerate(pages):
+        new = {anchor for anchor in page.anchors if anchor.startswith("letter-")} - seen
+        if new:
+            starts.append(index)
+            seen |= new
+    return starts
 
 
 def _dutch_date(value: date | datetime) -> str:
