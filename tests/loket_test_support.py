@@ -42,12 +42,12 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
-async def create_database(prefix: str = "loket_test") -> tuple[str, str]:
-    """Create an empty database; return its name and its SQLAlchemy (asyncpg) URL."""
+async def create_database(prefix: str = "loket_test", *, template: str | None = None) -> tuple[str, str]:
+    """Create a database, empty or a copy of `template`; return its name and its SQLAlchemy (asyncpg) URL."""
     name = unique_name(prefix)
     admin = await asyncpg.connect(POSTGRES)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
         await admin.close()
     base = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -80,14 +80,7 @@ class MigratedTemplates:
             name, url = await create_database(f"loket_template_{service}")
             await asyncio.to_thread(upgrade, f"loket.{service}", url)
             self.postgres[service] = name
-        name = unique_name("loket_test")
-        admin = await asyncpg.connect(POSTGRES)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.postgres[service]}"')
-        finally:
-            await admin.close()
-        base = POSTGRES.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-        return name, f"{base}/{name}"
+        return await create_database(template=self.postgres[service])
 
     async def sqlite_file(self, service: str, path: Path) -> str:
         """A copy of the service's migrated SQLite file at `path`: its URL."""

@@ -70,18 +70,16 @@ def document() -> dict[str, Any]:
             "messages": message_ref,
             "bindings": {"amqp": {"deliveryMode": 2, "mandatory": True, "bindingVersion": "0.3.0"}},
         }
+        receivers = {
+            consumer: f"{consumer} consumes {key} from queue {ServiceQueues(consumer).work.name}"
+            for consumer in consumers_of(event)
+        }
         if event.journaled:
-            operations[f"journal.receive.{name}"] = {
+            receivers = {"journal": f"the stream {JOURNAL.name} keeps {key} for services that build on it", **receivers}
+        for receiver, title in receivers.items():
+            operations[f"{receiver}.receive.{name}"] = {
                 "action": "receive",
-                "title": f"the stream {JOURNAL.name} keeps {key} for services that build on it",
-                "channel": channel_ref,
-                "messages": message_ref,
-                "bindings": {"amqp": {"ack": True, "bindingVersion": "0.3.0"}},
-            }
-        for consumer in consumers_of(event):
-            operations[f"{consumer}.receive.{name}"] = {
-                "action": "receive",
-                "title": f"{consumer} consumes {key} from queue {ServiceQueues(consumer).work.name}",
+                "title": title,
                 "channel": channel_ref,
                 "messages": message_ref,
                 "bindings": {"amqp": {"ack": True, "bindingVersion": "0.3.0"}},
