@@ -13,6 +13,7 @@ from loket.aanmelding.http.registration import registration_router
 from loket.aanmelding.http.schools import schools_router
 from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import metadata
+from loket.aanmelding.primary_schools import PrimarySchools
 from loket.aanmelding.procedure_file import ProcedureInvalid, load, shipped
 from loket.aanmelding.registrations import Registrations
 from loket.aanmelding.school_notes import SchoolNotes
@@ -44,6 +45,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
     handlers.register(runtime.consumer, lotteries)
 
     schools = Schools(runtime.database, runtime.outbox, procedure, clock)
+    primary = PrimarySchools(runtime.database, runtime.outbox, procedure, clock)
     verifier = token_verifier(settings)
     app = runtime.http_app(
         title="Loket aanmelding",
@@ -51,7 +53,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
         routers=[
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
-            schools_router(schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
+            schools_router(primary, schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
             lottery_router(lotteries, verifier, procedure),
         ],
     )

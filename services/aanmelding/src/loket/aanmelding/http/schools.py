@@ -13,8 +13,9 @@ from loket.aanmelding.domain.registration import RegistrationState
 from loket.aanmelding.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
 from loket.aanmelding.http.registration import DOTS, PreferencesIn, RegistrationOut, answered, registration_out
 from loket.aanmelding.persistence.models import Registration, RegistrationNote
+from loket.aanmelding.primary_schools import Consent, PrimarySchools
 from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
-from loket.aanmelding.schools import Consent, Schools
+from loket.aanmelding.schools import Schools
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
 
@@ -110,7 +111,9 @@ class NoteOut(BaseModel):
         return cls.model_validate(note, from_attributes=True)
 
 
-def schools_router(schools: Schools, notes: SchoolNotes, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
+def schools_router(
+    primary: PrimarySchools, schools: Schools, notes: SchoolNotes, procedure: Procedure, verifier: TokenVerifier
+) -> APIRouter:
     router = APIRouter(tags=["schools"], responses={401: {}, 403: {}, 404: {}, 409: {}})
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
@@ -121,7 +124,7 @@ def schools_router(schools: Schools, notes: SchoolNotes, procedure: Procedure, v
         """The primary school's pupils with their registration per round: who is done, who needs help. A
         teacher of some groups sees the pupils of those groups."""
         with answered():
-            found = await schools.pupils(claims, brin, group)
+            found = await primary.pupils(claims, brin, group)
         return [
             PupilOut(
                 pupil_id=status.pupil_id,
@@ -142,7 +145,7 @@ def schools_router(schools: Schools, notes: SchoolNotes, procedure: Procedure, v
         """The region: every registration of the round a secondary school ended, with its reason, and
         whether the pupil has registered again (those who have not need the region's help)."""
         with answered():
-            found = await schools.ended_by_schools(claims, round_code)
+            found = await primary.ended_by_schools(claims, round_code)
         return [
             EndedRegistrationOut(
                 **EndedOut.of(registration).model_dump(),
@@ -157,21 +160,21 @@ def schools_router(schools: Schools, notes: SchoolNotes, procedure: Procedure, v
     async def forward(pupil_id: UUID, claims: Caller) -> RegistrationOut:
         """Zaanstad: the primary school makes the parent's list final at the school of first choice."""
         with answered():
-            return registration_out(procedure, await schools.forward(claims, pupil_id))
+            return registration_out(procedure, await primary.forward(claims, pupil_id))
 
     @router.put("/pupils/{pupil_id}/registration/school-change", response_model=RegistrationOut, responses={422: {}})
     async def change(pupil_id: UUID, change: SchoolChangeIn, claims: Caller) -> RegistrationOut:
         """Zaanstad: before forwarding, the primary school changes the list, only with the parent's consent."""
         consent = Consent(change.consent.given_by, change.consent.how) if change.consent else None
         with answered():
-            return registration_out(procedure, await schools.change(claims, pupil_id, change.as_list(), consent))
+            return registration_out(procedure, await primary.change(claims, pupil_id, change.as_list(), consent))
 
     @router.post("/pupils/{pupil_id}/registration/paper-form", response_model=RegistrationOut, responses={422: {}})
     async def paper_form(pupil_id: UUID, form: PaperFormIn, claims: Caller) -> RegistrationOut:
         """The paper form: the primary school enters the list the parents filled in and signed; it is
         checked like the parents' own and submitted at once."""
         with answered():
-            entered = await schools.paper_form(claims, pupil_id, form.as_list(), form.signed_by)
+            entered = await primary.paper_form(claims, pupil_id, form.as_list(), form.signed_by)
             return registration_out(procedure, entered)
 
     @router.get("/schools/{brin}/registrations", response_model=list[RegistrationOut])
