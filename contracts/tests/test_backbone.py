@@ -2,10 +2,12 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from uuid import uuid4
 
 import aio_pika
 import pytest
+from faststream.rabbit import RabbitBroker
 from loket_test_support import eventually, read_journal, restart_rabbitmq
 from sqlalchemy import func, insert, select, update
 
@@ -13,8 +15,11 @@ from loket.contracts.envelope import new_envelope
 from loket.contracts.events import ActivationIssued, PlacedBySchool, RegistrationSubmitted
 from loket.contracts.inbox import Delivery
 from loket.contracts.outbox import OutboxRelay
+from loket.contracts.runtime.cli import service_cli
 from loket.contracts.runtime.database import Database
-from loket.contracts.topology import SUBSCRIPTIONS
+from loket.contracts.runtime.dead_letters import DeadLetter
+from loket.contracts.runtime.dead_letters import dead_letters as list_dead_letters
+from loket.contracts.topology import SUBSCRIPTIONS, declare_topology
 
 
 def activation(n: int = 0) -> ActivationIssued:
@@ -63,6 +68,48 @@ async def test_a_consumer_that_keeps_failing_ends_in_the_dead_letter_queue(make_
     assert [m.message_id for m in found] == [str(envelope.event_id)]
     assert len(attempts) == 3  # the first delivery and two redeliveries: delivery limit 2
     assert await count(consumer, consumer.consumer.inbox) == 0  # failed work left nothing behind
+
+
+async def test_the_operator_lists_the_dead_letters_and_once_the_cause_is_mended_replays_them(make_runtime, broker_url):
+    producer, consumer = await make_runtime("identity"), await make_runtime("notificatie")
+    smtp_on_fire = True
+
+    @consumer.consumer.on(ActivationIssued)
+    async def fails_until_mended(delivery: Delivery[ActivationIssued]) -> None:
+        if smtp_on_fire:
+            raise RuntimeError("the SMTP server is on fire")
+        await delivery.session.execute(insert(consumer.effects).values(what=delivery.payload.username))
+
+    await consumer.start()
+    await producer.start()
+    async with producer.database.transaction() as session:
+        first, second = [await producer.outbox.put(session, activation(n)) for n in (1, 2)]
+    producer.outbox.nudge()
+
+    async def both_dead() -> list[DeadLetter] | None:
+        found = await list_dead_letters(broker_url, "notificatie")
+        return found if len(found) == 2 else None
+
+    listed = await eventually(both_dead, what="two dead letters")
+    listed_again = await list_dead_letters(broker_url, "notificatie")  # looking takes nothing away
+    smtp_on_fire = False
+    replayed = await list_dead_letters(broker_url, "notificatie", replay=True)
+
+    async def effects() -> list[str] | None:
+        async with consumer.database.transaction() as session:
+            found = sorted((await session.execute(select(consumer.effects.c.what))).scalars())
+        return found if len(found) == 2 else None
+
+    # the two die one after the other, but dead-lettering is asynchronous: their order is not promised
+    assert sorted((letter.event_id, letter.event, letter.reason) for letter in listed) == sorted(
+        [
+            (str(first.event_id), "identity.activation.issued.v1", "delivery_limit"),
+            (str(second.event_id), "identity.activation.issued.v1", "delivery_limit"),
+        ]
+    )
+    assert sorted(map(repr, listed_again)) == sorted(map(repr, listed)) == sorted(map(repr, replayed))
+    assert await eventually(effects, what="the replayed events handled") == ["10002", "10003"]
+    assert await list_dead_letters(broker_url, "notificatie") == []
 
 
 async def test_an_unreadable_message_is_dead_lettered_at_once_not_retried(make_runtime, broker_url):
@@ -305,3 +352,27 @@ async def test_sent_events_are_forgotten_after_the_retention_unsent_ones_never(m
     async with producer.database.transaction() as session:
         left = {row.event_id for row in await session.execute(select(table.c.event_id))}
     assert left == {fresh_sent.event_id, old_unsent.event_id}
+
+
+def test_the_dead_letters_command_prints_each_without_its_payload(broker_url, capsys):
+    async def one_dead_letter() -> None:
+        async with RabbitBroker(broker_url) as broker:
+            await declare_topology(broker)
+        connection = await aio_pika.connect(broker_url)
+        async with connection:
+            channel = await connection.channel()
+            envelope = new_envelope(activation(5), region="demo")
+            message = aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.event_id))
+            await channel.default_exchange.publish(message, routing_key="loket.notificatie.dead")
+
+    asyncio.run(one_dead_letter())
+    runtime = SimpleNamespace(settings=SimpleNamespace(broker_url=broker_url))
+    main = service_cli("loket.notificatie", lambda: (runtime, None))  # type: ignore[arg-type,return-value]
+
+    with pytest.raises(SystemExit) as ended:
+        main(["dead-letters"])
+
+    printed = capsys.readouterr()
+    assert ended.value.code == 0
+    assert printed.out.count("\n") == 1 and "1 dead letter(s) of notificatie" in printed.err
+    assert "ouder5@example.org" not in printed.out + printed.err  # the payload stays in the queue

@@ -1,5 +1,6 @@
-"""The command line every service has: `loket-<service> migrate | serve [--migrate] | openapi`, plus
-any commands of the service's own (`Command`), such as identity's `invite-admin`."""
+"""The command line every service has: `loket-<service> migrate | serve [--migrate] | openapi |
+dead-letters [--replay]`, plus any commands of the service's own (`Command`), such as identity's
+`invite-admin`."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ def service_cli(
         serve = commands.add_parser("serve", help="run the HTTP API and the event consumers")
         serve.add_argument("--migrate", action="store_true", help="migrate the database first")
         commands.add_parser("openapi", help="print the OpenAPI document")
+        dead = commands.add_parser("dead-letters", help="list the messages that ended in the dead-letter queue")
+        dead.add_argument("--replay", action="store_true", help="hand each back to the work queue (cause mended)")
+        dead.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
         for name, command in own.items():
             command.arguments(commands.add_parser(name, help=command.help))
         args = parser.parse_args(argv)
@@ -53,6 +57,8 @@ def service_cli(
             if status:
                 sys.exit(status)
             return
+        if args.command == "dead-letters":
+            sys.exit(_dead_letters(package.rsplit(".", 1)[-1], runtime, args.replay, args.limit))
         if args.command == "openapi":
             json.dump(app.openapi(), sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")
@@ -66,3 +72,16 @@ def service_cli(
             uvicorn.run(app, host=runtime.settings.host, port=runtime.settings.port, log_config=None)
 
     return main
+
+
+def _dead_letters(service: str, runtime: Runtime, replay: bool, limit: int) -> int:
+    import asyncio
+
+    from loket.contracts.runtime.dead_letters import dead_letters
+
+    found = asyncio.run(dead_letters(runtime.settings.broker_url, service, replay=replay, limit=limit))
+    for letter in found:
+        print(f"{letter.event_id}\t{letter.event}\t{letter.reason}\t{letter.deaths}x")
+    done = "handed back to the work queue" if replay else "in the dead-letter queue"
+    print(f"{len(found)} dead letter(s) of {service} {done}", file=sys.stderr)
+    return 0
