@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
+import httpx
 import pytest
+from aanmelding_support import Aanmelding
 
+from loket.aanmelding.app import build
+from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.events import ResultIssued
 
 SERVICE = "aanmelding"
@@ -262,3 +266,47 @@ async def test_a_result_from_loting_that_does_not_check_out_changes_nothing_and_
     assert await aanmelding.events("aanmelding.lottery.applied.v1") == []
     lyceum = (await aanmelding.call("GET", "/schools/94AB00/registrations", aanmelding.teacher("94AB00"))).json()
     assert all(row["placement"] is None for row in lyceum)
+
+
+async def test_seats_added_after_a_lottery_and_a_new_lottery_place_the_pupil_it_left_out(
+    aanmelding, procedure_file, tmp_path
+):
+    pupils = [await aanmelding.pupil_with_advice("havo") for _ in range(4)]
+    for pupil in pupils:
+        await aanmelding.register(pupil, LIST)
+    region = aanmelding.token("region_admin")
+    first, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+    await aanmelding.call(
+        "POST", f"/lotteries/{first}/result", region, json={"market": market_text, "result": result_text}
+    )
+    [left_out] = (await aanmelding.call("GET", f"/lotteries/{first}/unplaced", region)).json()
+
+    # the region adds a seat to each program in the procedure file, and aanmelding restarts on it
+    procedure_file.write_text(procedure_file.read_text().replace("  seats = 1", "  seats = 2"))
+    restarted, app = build(
+        AanmeldingSettings(
+            LOKET_AANMELDING_DATABASE_URL=aanmelding.runtime.database.url,
+            LOKET_AANMELDING_PROCEDURE_FILE=procedure_file,
+            identity_url=aanmelding.authority.url,
+            token_issuer=aanmelding.authority.issuer,
+        )
+    )
+    app.state.registrations.clock = aanmelding.clock
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://aanmelding") as client:
+            again = Aanmelding(restarted, app, client, aanmelding.authority, aanmelding.clock)
+            second, market_text, result_text = await lottery_run(again, tmp_path)
+            applied = await again.call(
+                "POST", f"/lotteries/{second}/result", region, json={"market": market_text, "result": result_text}
+            )
+            again.clock.now = app.state.procedure.rounds[0].publication_at
+            seen = await again.call(
+                "GET", f"/pupils/{left_out['pupil_id']}/registration", again.parent(left_out["pupil_id"])
+            )
+            still_left_out = (await again.call("GET", f"/lotteries/{second}/unplaced", region)).json()
+    finally:
+        await restarted.database.dispose()
+
+    assert (applied.json()["placed"], applied.json()["unplaced"]) == (4, 0)
+    assert seen.json()["current"]["placement"]["program"] is not None  # the newest applied lottery counts
+    assert still_left_out == []
