@@ -148,6 +148,31 @@ async def test_the_school_exports_its_registrations_with_every_choice_and_its_wi
     assert (await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/registrations.csv", other)).status_code == 404
 
 
+async def test_the_school_exports_the_pupils_who_go_into_its_lottery_with_the_twins_marked(aanmelding):
+    """ELK's "decentrale loting": the pupils registered with the school that it has not placed."""
+    _, placed = await registered(aanmelding)
+    _, waiting = await registered(aanmelding)
+    twin_a = await aanmelding.pupil_with_advice("havo", elk_number="20001")
+    twin_b = await aanmelding.pupil_with_advice("havo", elk_number="20002")
+    for twin, other in ((twin_a, "20002"), (twin_b, "20001")):
+        multiple_birth = {"is_multiple": True, "sibling_elk_number": other, "registering_together": True}
+        assert (await aanmelding.register(twin, TO_LYCEUM, multiple_birth=multiple_birth)).status_code == 200
+    await registered(aanmelding, TO_COLLEGE)
+    lyceum = aanmelding.teacher(LYCEUM)
+    await aanmelding.call("POST", f"/registrations/{placed}/placement", lyceum, json={})
+
+    lottery = await aanmelding.call("GET", f"/schools/{LYCEUM}/exports/lottery.xlsx", lyceum)
+
+    sheet = load_workbook(io.BytesIO(lottery.content)).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert placed not in {row["registration"] for row in rows} and waiting in {row["registration"] for row in rows}
+    twins = sorted((row["elk_number"], row["twin_elk_number"]) for row in rows if row["multiple_birth"] == "yes")
+    assert twins == [("20001", "20002"), ("20002", "20001")]
+    assert len(rows) == 3  # not the pupil whose first choice is the college
+
+
 async def test_the_school_exports_the_pupils_from_outside_the_region_with_their_school_of_origin(aanmelding):
     """Buitenleerlingen (a `B` number): "een overzicht buitenleerlingen exporteren", with the BRIN of the
     school they come from."""

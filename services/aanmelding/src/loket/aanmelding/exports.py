@@ -1,7 +1,7 @@
 """A secondary school's exports, as CSV (semicolons, as Dutch spreadsheets expect) or XLSX (openpyxl):
 its registrations with every choice, those of pupils from outside the region (buitenleerlingen: a `B`
-number; `primary_school` is their school of origin), and its withdrawals. Ids and facts, no names: the
-school reads names in the dossier."""
+number; `primary_school` is their school of origin), those who go into its lottery, and its withdrawals.
+Ids and facts, no names: the school reads names in the dossier."""
 
 import csv
 import io
@@ -53,6 +53,7 @@ def registration_rows(
             "priority_decision": registration.priority_decision or "",
             "equivalent_program_wish": "yes" if registration.equivalent_program_wish else "no",
             "multiple_birth": "yes" if registration.multiple_birth else "no",
+            "twin_elk_number": (registration.multiple_birth or {}).get("sibling_elk_number") or "",
             "placement": named(placement.program) if placement else "",
             "placed_by_school": _moment(registration.school_placed_at),
             "stream": registration.placed_stream or "",

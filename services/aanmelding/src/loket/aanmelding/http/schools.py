@@ -239,15 +239,23 @@ def schools_router(
     )
     async def export(
         brin: str,
-        kind: Literal["registrations", "external", "withdrawals"],
+        kind: Literal["registrations", "external", "lottery", "withdrawals"],
         extension: Literal["csv", "xlsx"],
         claims: Caller,
     ) -> Response:
         """The school's registrations with every choice; those of pupils from outside the region
-        (buitenleerlingen, `external`); or its withdrawals (Terugtrekkers). As CSV or XLSX."""
+        (buitenleerlingen, `external`); those made with it that it has not placed, who go into the lottery
+        when it is over-subscribed (`lottery`, ELK's "decentrale loting": check the twins); or its
+        withdrawals (Terugtrekkers). As CSV or XLSX."""
         with answered():
-            if kind in ("registrations", "external"):
+            if kind != "withdrawals":
                 received = await schools.received(claims, brin)
+                if kind == "lottery":
+                    received = [
+                        (registration, placement)
+                        for registration, placement in received
+                        if registration.first_choice_brin == brin and registration.school_placed_at is None
+                    ]
                 elk_numbers = await schools.elk_numbers(registration.pupil_id for registration, _ in received)
                 rows = registration_rows(procedure, received, elk_numbers, external_only=kind == "external")
             else:
