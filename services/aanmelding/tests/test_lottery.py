@@ -18,7 +18,7 @@ from aanmelding_support import Aanmelding
 
 from loket.aanmelding.app import build
 from loket.aanmelding.settings import AanmeldingSettings
-from loket.contracts.events import ResultIssued
+from loket.contracts.events import ResultIssued, RunRefused
 
 SERVICE = "aanmelding"
 LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
@@ -238,6 +238,22 @@ async def test_only_the_region_asks_for_a_ceremony_with_a_notary_and_only_once(a
     assert [event["label"] for event in await aanmelding.events("aanmelding.lottery.ceremony_requested.v1")] == [
         "VO 2027 ronde 1"
     ]
+
+
+async def test_a_ceremony_loting_refuses_to_open_is_shown_and_may_be_asked_for_again(aanmelding):
+    for _ in range(4):
+        await aanmelding.register(await aanmelding.pupil_with_advice("havo"), LIST)
+    lottery, region = (await aanmelding.take_lottery()).json()["id"], aanmelding.token("region_admin")
+    await aanmelding.call("POST", f"/lotteries/{lottery}/ceremony", region, json={})
+
+    await aanmelding.event(RunRefused(run_id=UUID(lottery), reason="seed source 2 (beacon): a beacon needs a round"))
+    shown = (await aanmelding.call("GET", f"/lotteries/{lottery}", region)).json()
+    again = await aanmelding.call("POST", f"/lotteries/{lottery}/ceremony", region, json={})
+
+    assert shown["ceremony_requested_at"] is None and "a beacon needs a round" in shown["ceremony_refusal"]
+    assert again.status_code == 200 and again.json()["ceremony_requested_at"] is not None
+    assert again.json()["ceremony_refusal"] is None
+    assert len(await aanmelding.events("aanmelding.lottery.ceremony_requested.v1")) == 2
 
 
 async def test_a_result_from_loting_that_does_not_check_out_changes_nothing_and_says_why(aanmelding, tmp_path):

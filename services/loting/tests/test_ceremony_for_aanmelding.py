@@ -55,11 +55,17 @@ async def test_a_lottery_aanmelding_took_runs_under_its_own_id_and_its_files_go_
     assert issued["result_sha256"] == hashlib.sha256(result.encode()).hexdigest()
 
 
-async def test_a_request_whose_market_is_not_its_commitment_opens_no_run(loting):
+async def test_a_request_loting_cannot_take_opens_no_run_and_says_why(loting):
     wrong = ceremony_requested(market_sha256="0" * 64)
     unreadable = ceremony_requested(market={**unseeded(), "programs": []})
 
     for requested in (wrong, unreadable):
         assert await loting.deliver(new_envelope(requested, region="demo").model_dump(mode="json"))
 
-    assert await loting.count(Run) == 0 and await loting.outbox() == []
+    assert await loting.count(Run) == 0
+    refusals = [(key, payload["run_id"], payload["reason"]) for key, payload in await loting.outbox()]
+    assert [(key, run_id) for key, run_id, _ in refusals] == [
+        ("loting.run.refused.v1", str(wrong.lottery_id)),
+        ("loting.run.refused.v1", str(unreadable.lottery_id)),
+    ]
+    assert "does not hash to the commitment" in refusals[0][2] and "invalid market" in refusals[1][2]

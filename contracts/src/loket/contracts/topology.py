@@ -42,6 +42,7 @@ from loket.contracts.events import (
     RunCommitted,
     RunCompleted,
     RunFailed,
+    RunRefused,
     RunRequested,
     RunRetried,
     RunSeeded,
@@ -90,7 +91,8 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # aanmelding opens registration on a pupil's final advice and prepares a fresh registration form when
     # the pupil's details change; it keeps a new pupil's ELK number, by which twins name each other, and
     # each pupil's group and each group's teachers, so that a teacher sees only the pupils of their groups.
-    # It applies a ceremony's result to the lottery whose market the run committed to.
+    # It applies a ceremony's result to the lottery whose market the run committed to, and shows the region
+    # why loting could not open the run it asked for.
     "aanmelding": (
         PupilRegistered,
         FinalAdviceGiven,
@@ -98,6 +100,7 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
         PupilGroupChanged,
         GroupTeachersChanged,
         ResultIssued,
+        RunRefused,
     ),
 }
 """Which events each service consumes. A service's handlers must match this exactly."""

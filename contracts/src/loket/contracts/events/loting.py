@@ -121,6 +121,15 @@ class ResultIssued(EventPayload):
     result_sha256: Sha256
 
 
+@event("loting.run.refused", 1)
+class RunRefused(EventPayload):
+    """loting could not open the run aanmelding asked for (`aanmelding.lottery.ceremony_requested.v1`):
+    the seed sources or the market were not what a run takes. No run exists; the region may ask again."""
+
+    run_id: UUID = Field(description="The id the run would have had: the lottery's.")
+    reason: str
+
+
 @event("loting.run.failed", 1)
 class RunFailed(EventPayload):
     """The engine could not execute a run; it can be retried."""

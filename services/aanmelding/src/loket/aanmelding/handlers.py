@@ -20,6 +20,7 @@ from loket.contracts.events import (
     PupilRegistered,
     RegistrationFormOutdated,
     ResultIssued,
+    RunRefused,
 )
 from loket.contracts.inbox import Consumer, Delivery
 
@@ -34,6 +35,10 @@ def register(consumer: Consumer, lotteries: Lotteries) -> None:
             log.info("aanmelding: loting's run %s is of no lottery waiting here", delivery.payload.run_id)
         elif lottery.ceremony_refusal:
             log.error("aanmelding: lottery %s: loting's result refused: %s", lottery.id, lottery.ceremony_refusal)
+
+    @consumer.on(RunRefused)
+    async def run_refused(delivery: Delivery[RunRefused]) -> None:
+        await lotteries.run_refused(delivery.session, delivery.payload)
 
     @consumer.on(PupilRegistered)
     async def pupil_known(delivery: Delivery[PupilRegistered]) -> None:

@@ -18,7 +18,7 @@ from loket.aanmelding.domain.registration import NotNow, Refused, RegistrationSt
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
 from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
 from loket.aanmelding.registrations import Forbidden, NotFound
-from loket.contracts.events import LotteryApplied, LotteryCeremonyRequested, LotteryTaken, ResultIssued
+from loket.contracts.events import LotteryApplied, LotteryCeremonyRequested, LotteryTaken, ResultIssued, RunRefused
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
@@ -97,6 +97,7 @@ class Lotteries:
             round_ = self.procedure.round(lottery.round_code)
             taken = f"{lottery.taken_at.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}"
             lottery.ceremony_requested_at, lottery.ceremony_requested_by = self.clock(), claims.sub
+            lottery.ceremony_refusal = None
             session.add(lottery)
             requested = LotteryCeremonyRequested(
                 lottery_id=lottery.id,
@@ -138,6 +139,15 @@ class Lotteries:
             lottery.ceremony_refusal = str(refused)
             session.add(lottery)
         return lottery
+
+    async def run_refused(self, session: AsyncSession, refused: RunRefused) -> None:
+        """loting could not open the lottery's run: the region sees why, and may ask again."""
+        lottery = await session.get(Lottery, refused.run_id)
+        if lottery is None or lottery.applied_at is not None:
+            return
+        lottery.ceremony_refusal = f"loting opened no run: {refused.reason}"
+        lottery.ceremony_requested_at = lottery.ceremony_requested_by = None
+        session.add(lottery)
 
     async def _unapplied(self, session: AsyncSession, lottery_id: UUID) -> Lottery:
         lottery = await session.get(Lottery, lottery_id, with_for_update=not self.database.is_sqlite)

@@ -90,17 +90,22 @@ async def ceremony_requested(delivery: Delivery[LotteryCeremonyRequested]) -> No
     try:
         check_sources(sources)
         commitment = await asyncio.to_thread(commit, requested.market)
-    except InvalidInput as refused:  # aanmelding's market should always do; if not, say so and change nothing
-        log.error("loting: lottery %s cannot be run: %s", requested.lottery_id, refused)
+    except InvalidInput as refused:  # no run; aanmelding shows the region why, and it may ask again
+        await _refuse(delivery, str(refused))
         return
     if hashlib.sha256(commitment.content).hexdigest() != requested.market_sha256:
-        log.error("loting: lottery %s: the market does not hash to the commitment it names", requested.lottery_id)
+        await _refuse(delivery, "the market does not hash to the commitment the request names")
         return
 
     async def emit(payload: events.RunDeclared, **_: Any) -> Any:  # caused by the request, whatever it says
         return await delivery.emit(payload)
 
     await _open(delivery.session, emit, commitment, sources, requested.label, run_id=requested.lottery_id)
+
+
+async def _refuse(delivery: Delivery[LotteryCeremonyRequested], reason: str) -> None:
+    log.warning("loting: lottery %s: no run: %s", delivery.payload.lottery_id, reason)
+    await delivery.emit(events.RunRefused(run_id=delivery.payload.lottery_id, reason=reason[:MAX_REASON]))
 
 
 async def _open(
