@@ -30,7 +30,7 @@ from loket.aanmelding.domain.registration import (
 from loket.aanmelding.events import progressed, submitted
 from loket.aanmelding.persistence.models import PupilEligibility, Registration
 from loket.aanmelding.persistence.teaching import own_groups, sees_pupil
-from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, readiness_of
+from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, begun, readiness_of
 from loket.aanmelding.schools import reach
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
@@ -178,16 +178,7 @@ class PrimarySchools:
                 raise NotNow(f"the parents' registration is {registration.state} already")
             assert eligibility.advice is not None
             if registration is None:
-                registration = Registration(
-                    pupil_id=pupil_id,
-                    school_brin=eligibility.school_brin,
-                    round_code=round_.code,
-                    state=RegistrationState.IN_PROGRESS,
-                    advice=eligibility.advice,
-                    started_at=now,
-                    started_by=claims.sub,
-                    changed_at=now,
-                )
+                registration = begun(eligibility, round_.code, claims.sub, now)
             await apply_list(session, self.procedure, registration, choice, eligibility, now)
             registration.pupil_checked_at = registration.contact_checked_at = now  # on the paper form
             registration.pupil_correction = registration.contact_correction = None

@@ -125,16 +125,7 @@ class Registrations:
                 return active, False
             assert eligibility is not None and eligibility.advice is not None
             earlier = next((r for r in registrations if r.round_code == round_.code), None)
-            registration = Registration(
-                pupil_id=pupil_id,
-                school_brin=eligibility.school_brin,
-                round_code=round_.code,
-                state=RegistrationState.IN_PROGRESS,
-                advice=eligibility.advice,
-                started_at=now,
-                started_by=claims.sub,
-                changed_at=now,
-            )
+            registration = begun(eligibility, round_.code, claims.sub, now)
             if earlier is not None:
                 registration.preferences = list(earlier.preferences)
                 registration.first_choice_brin = earlier.first_choice_brin
@@ -295,6 +286,21 @@ _CHECKED: dict[tuple[str, bool], RegistrationStep] = {
     ("contact", True): "contact_checked",
     ("contact", False): "contact_correction_requested",
 }
+
+
+def begun(eligibility: PupilEligibility, round_code: str, by: str, now: datetime) -> Registration:
+    """A new registration of the pupil in the round, in progress (AG)."""
+    assert eligibility.advice is not None
+    return Registration(
+        pupil_id=eligibility.pupil_id,
+        school_brin=eligibility.school_brin,
+        round_code=round_code,
+        state=RegistrationState.IN_PROGRESS,
+        advice=eligibility.advice,
+        started_at=now,
+        started_by=by,
+        changed_at=now,
+    )
 
 
 def stored_list(registration: Registration) -> PreferenceList:
