@@ -54,7 +54,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
             schools_router(primary, schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
-            lottery_router(lotteries, verifier, procedure),
+            lottery_router(lotteries, verifier),
         ],
     )
     app.state.procedure = procedure

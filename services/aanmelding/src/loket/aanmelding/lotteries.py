@@ -17,7 +17,7 @@ from loket.aanmelding.domain.procedure import TIME_ZONE, Procedure, Round, Submi
 from loket.aanmelding.domain.registration import NotNow, Refused, RegistrationState
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
 from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
-from loket.aanmelding.registrations import Forbidden, NotFound
+from loket.aanmelding.registrations import Forbidden, NotFound, region_round
 from loket.contracts.events import LotteryApplied, LotteryCeremonyRequested, LotteryTaken, ResultIssued, RunRefused
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.outbox import Outbox
@@ -28,6 +28,9 @@ from loket.contracts.tokens import Claims, Role
 def student_id(registration_id: UUID) -> str:
     """The registration's id as the market's pseudonymous student id."""
     return registration_id.hex
+
+
+REGION_ONLY = "only the region runs a round's lottery"
 
 
 class Lotteries:
@@ -101,7 +104,7 @@ class Lotteries:
             session.add(lottery)
             requested = LotteryCeremonyRequested(
                 lottery_id=lottery.id,
-                round=round_.code,
+                round=lottery.round_code,
                 label=label or f"{self.procedure.region}: {round_.name}, market taken {taken}",
                 market=json.loads(lottery.commitment),
                 market_sha256=lottery.commitment_sha256,
@@ -127,6 +130,8 @@ class Lotteries:
         query = select(Lottery).where(
             Lottery.commitment_sha256 == issued.commitment_sha256, col(Lottery.applied_at).is_(None)
         )
+        if not self.database.is_sqlite:  # as `_unapplied`: a result posted by hand at the same moment waits
+            query = query.with_for_update()
         waiting = (await session.exec(query)).all()
         lottery = next((found for found in waiting if found.id == issued.run_id), None) or max(
             waiting, key=lambda found: found.taken_at, default=None
@@ -200,16 +205,12 @@ class Lotteries:
         ]
 
     def _round(self, claims: Claims, round_code: str) -> Round:
-        self._region(claims)
-        round_ = next((round_ for round_ in self.procedure.rounds if round_.code == round_code), None)
-        if round_ is None:
-            raise NotFound(f"no round {round_code!r} in this procedure")
-        return round_
+        return region_round(self.procedure, claims, round_code, REGION_ONLY)
 
     @staticmethod
     def _region(claims: Claims) -> None:
         if claims.role != Role.REGION_ADMIN or claims.act is not None:
-            raise Forbidden("only the region runs a round's lottery")
+            raise Forbidden(REGION_ONLY)
 
     async def _market(self, session: AsyncSession, round_: Round) -> dict[str, Any]:
         reached = (

@@ -30,11 +30,11 @@ from loket.aanmelding.domain.registration import (
 from loket.aanmelding.events import progressed, submitted
 from loket.aanmelding.persistence.models import PupilEligibility, Registration
 from loket.aanmelding.persistence.teaching import own_groups, sees_pupil
-from loket.aanmelding.registrations import Forbidden, NotFound, apply_list, begun, readiness_of
+from loket.aanmelding.registrations import NotFound, apply_list, begun, readiness_of, region_round
 from loket.aanmelding.schools import reach
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import Claims, Role
+from loket.contracts.tokens import Claims
 
 
 @dataclass(frozen=True)
@@ -76,14 +76,15 @@ class PrimarySchools:
             query = select(Registration).where(Registration.school_brin == brin, col(Registration.active).is_(True))
             registrations = (await session.exec(query)).all()
             ended_query = select(Registration).where(
-                Registration.school_brin == brin, col(Registration.withdrawal_reason).is_not(None)
+                col(Registration.pupil_id).in_([pupil.pupil_id for pupil in pupils]),
+                col(Registration.withdrawal_reason).is_not(None),
             )
             ended_by_schools = (await session.exec(ended_query)).all()
         by_pupil: dict[UUID, dict[str, Registration]] = {}
         for registration in registrations:
             by_pupil.setdefault(registration.pupil_id, {})[registration.round_code] = registration
         ended: dict[UUID, dict[str, Registration]] = {}
-        for registration in sorted(ended_by_schools, key=lambda registration: registration.changed_at):
+        for registration in sorted(ended_by_schools, key=ended_at):
             if registration.round_code not in by_pupil.get(registration.pupil_id, {}):
                 ended.setdefault(registration.pupil_id, {})[registration.round_code] = registration
         return [
@@ -101,10 +102,7 @@ class PrimarySchools:
     async def ended_by_schools(self, claims: Claims, round_code: str) -> list[tuple[Registration, bool]]:
         """The region: the round's registrations a secondary school ended (cannot place for support needs,
         or the pupil will not come), oldest first, each with whether the pupil has registered again."""
-        if claims.role != Role.REGION_ADMIN or claims.act is not None:
-            raise Forbidden("only the region sees every school's ended registrations")
-        if round_code not in {round_.code for round_ in self.procedure.rounds}:
-            raise NotFound(f"no round {round_code!r} in this procedure")
+        region_round(self.procedure, claims, round_code, "only the region sees every school's ended registrations")
         async with self.database.transaction() as session:
             query = select(Registration).where(
                 Registration.round_code == round_code, col(Registration.withdrawal_reason).is_not(None)
@@ -116,7 +114,7 @@ class PrimarySchools:
                 col(Registration.pupil_id).in_([registration.pupil_id for registration in found]),
             )
             registered_again = set((await session.exec(again_query)).all())
-        ordered = sorted(found, key=lambda registration: registration.withdrawn_at or registration.changed_at)
+        ordered = sorted(found, key=ended_at)
         return [(registration, registration.pupil_id in registered_again) for registration in ordered]
 
     async def forward(self, claims: Claims, pupil_id: UUID) -> Registration:
@@ -176,7 +174,6 @@ class PrimarySchools:
             registration = await _active(session, pupil_id)
             if registration is not None and registration.state != RegistrationState.IN_PROGRESS:
                 raise NotNow(f"the parents' registration is {registration.state} already")
-            assert eligibility.advice is not None
             if registration is None:
                 registration = begun(eligibility, round_.code, claims.sub, now)
             await apply_list(session, self.procedure, registration, choice, eligibility, now)
@@ -229,3 +226,7 @@ class PrimarySchools:
 async def _active(session: AsyncSession, pupil_id: UUID) -> Registration | None:
     query = select(Registration).where(Registration.pupil_id == pupil_id, col(Registration.active).is_(True))
     return (await session.exec(query)).first()
+
+
+def ended_at(registration: Registration) -> datetime:
+    return registration.withdrawn_at or registration.changed_at

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.aanmelding.domain.eligibility import Eligibility, Readiness, from_outside_the_region
-from loket.aanmelding.domain.procedure import Procedure, Submission
+from loket.aanmelding.domain.procedure import Procedure, Round, Submission
 from loket.aanmelding.domain.registration import (
     MultipleBirth,
     NotNow,
@@ -286,6 +286,16 @@ _CHECKED: dict[tuple[str, bool], RegistrationStep] = {
     ("contact", True): "contact_checked",
     ("contact", False): "contact_correction_requested",
 }
+
+
+def region_round(procedure: Procedure, claims: Claims, round_code: str, refusal: str) -> Round:
+    """A round of the procedure, for the region administrator only (not while someone looks along)."""
+    if claims.role != Role.REGION_ADMIN or claims.act is not None:
+        raise Forbidden(refusal)
+    round_ = next((round_ for round_ in procedure.rounds if round_.code == round_code), None)
+    if round_ is None:
+        raise NotFound(f"no round {round_code!r} in this procedure")
+    return round_
 
 
 def begun(eligibility: PupilEligibility, round_code: str, by: str, now: datetime) -> Registration:

@@ -59,7 +59,17 @@ class Schools:
                 if registration is not None and self._reached(registration):
                     found[registration.id] = registration
             placed = await placements(session, found)
-        ordered = sorted(found.values(), key=lambda found: found.forwarded_at or found.submitted_at or found.started_at)
+        ordered = sorted(found.values(), key=received_at)
+        return [(registration, placed.get(registration.id)) for registration in ordered]
+
+    async def lottery_pool(self, claims: Claims, brin: str) -> list[tuple[Registration, Placement | None]]:
+        """The registrations made with this school that it has not placed (ELK's "decentrale loting"):
+        who goes into its lottery when it is over-subscribed."""
+        reach(claims, brin, secondary=True)
+        async with self.database.transaction() as session:
+            found = await self._received_in(session, brin, unplaced=True)
+            placed = await placements(session, {registration.id: registration for registration in found})
+        ordered = sorted(found, key=received_at)
         return [(registration, placed.get(registration.id)) for registration in ordered]
 
     async def withdrawn(self, claims: Claims, brin: str) -> list[Registration]:
@@ -196,12 +206,14 @@ class Schools:
     def _reached(self, registration: Registration) -> bool:
         return bool(registration.active) and registration.state in self._states()
 
-    async def _received_in(self, session: AsyncSession, brin: str) -> list[Registration]:
+    async def _received_in(self, session: AsyncSession, brin: str, *, unplaced: bool = False) -> list[Registration]:
         query = select(Registration).where(
             Registration.first_choice_brin == brin,
             col(Registration.active).is_(True),
             col(Registration.state).in_(self._states()),
         )
+        if unplaced:
+            query = query.where(col(Registration.school_placed_at).is_(None))
         return list((await session.exec(query)).all())
 
 
@@ -212,3 +224,8 @@ def reach(claims: Claims, brin: str, *, act: bool = False, secondary: bool = Fal
         refuse_group_limited(claims)
     if act and claims.role not in SCHOOL_STAFF:
         raise Forbidden(f"a {claims.role} reads along; the school's own staff decide")
+
+
+def received_at(registration: Registration) -> datetime:
+    """When the registration reached the school: forwarded (Zaanstad), else submitted."""
+    return registration.forwarded_at or registration.submitted_at or registration.started_at

@@ -10,7 +10,6 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.registration import answered
 from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import Lottery
@@ -89,7 +88,7 @@ def lottery_out(lottery: Lottery) -> LotteryOut:
     )
 
 
-def lottery_router(lotteries: Lotteries, verifier: TokenVerifier, procedure: Procedure) -> APIRouter:
+def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["lottery"], responses={401: {}, 403: {}, 404: {}, 409: {}})
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 

@@ -249,13 +249,7 @@ def schools_router(
         withdrawals (Terugtrekkers). As CSV or XLSX."""
         with answered():
             if kind != "withdrawals":
-                received = await schools.received(claims, brin)
-                if kind == "lottery":
-                    received = [
-                        (registration, placement)
-                        for registration, placement in received
-                        if registration.first_choice_brin == brin and registration.school_placed_at is None
-                    ]
+                received = await (schools.lottery_pool if kind == "lottery" else schools.received)(claims, brin)
                 elk_numbers = await schools.elk_numbers(registration.pupil_id for registration, _ in received)
                 rows = registration_rows(procedure, received, elk_numbers, external_only=kind == "external")
             else:
