@@ -63,14 +63,15 @@ async def dead_letters(broker_url: str, service: str, *, replay: bool = False, l
             dead = await channel.get_queue(queues.dead.name, ensure=True)
         except aio_pika.exceptions.ChannelNotFoundEntity:
             return []  # the service never ran on this broker: nothing can have died
-        taken: list[AbstractIncomingMessage] = []
-        while len(taken) < limit and (message := await dead.get(fail=False, no_ack=False)) is not None:
-            taken.append(message)
+        looked_at: list[AbstractIncomingMessage] = []
+        while len(found) < limit and (message := await dead.get(fail=False, no_ack=False)) is not None:
             found.append(described(message))
             if replay:
                 await channel.default_exchange.publish(again(message), routing_key=queues.work.name, mandatory=True)
                 await message.ack()
-        for message in taken if not replay else ():
+            else:
+                looked_at.append(message)
+        for message in looked_at:
             await message.nack(requeue=True)  # only looked at: they stay, in their order
     return found
 

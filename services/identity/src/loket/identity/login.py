@@ -26,7 +26,7 @@ from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import StaffAccount
 from loket.identity.persistence.repository import Accounts
 from loket.identity.persistence.staff import Staff
-from loket.identity.security import SEALED, Security, Throttled
+from loket.identity.security import Security, Throttled
 from loket.identity.sessions import Account, SessionKeeper, Started
 
 
@@ -157,10 +157,13 @@ class Login:
         """None when the code is right; otherwise what the caller must do next."""
         enrolling = account.totp_confirmed_at is None
         if enrolling and account.totp_secret is None:
-            self.security.keep_totp_secret(account, new_secret())
+            secret = new_secret()
+            self.security.keep_totp_secret(account, secret)
             session.add(account)
-        secret = self.security.totp_secret(account)
-        assert secret is not None
+        else:
+            opened = self.security.totp_secret(account)
+            assert opened is not None
+            secret = opened
         if code is None:
             return self._ask(account, secret, enrolling, wrong_code=False)
         step = accepted_step(secret, code, last_step=account.totp_last_step, now=now)
@@ -177,8 +180,7 @@ class Login:
             )
             return self._ask(account, secret, enrolling, wrong_code=True)
         account.totp_last_step = step
-        if not account.totp_secret or not account.totp_secret.startswith(SEALED):
-            self.security.keep_totp_secret(account, secret)  # one stored before sealing: sealed from now on
+        self.security.seal_if_plain(account, secret)
         if enrolling:
             account.totp_confirmed_at = now
             AuditLog(session).record(

@@ -38,24 +38,27 @@ class Security:
     issuer: TokenIssuer
     settings: IdentitySettings
     passwords: Passwords = field(default_factory=Passwords)
-    totp_sealer: Sealer | None = None  # made from the settings on first use
+    totp_sealer: Sealer = field(init=False)  # reads its key on first use
+
+    def __post_init__(self) -> None:
+        key = self.settings.totp_key.get_secret_value() if self.settings.totp_key else None
+        self.totp_sealer = Sealer(key, self.settings.var_dir / "identity-totp.key", "LOKET_IDENTITY_TOTP_KEY")
 
     def totp_secret(self, account: StaffAccount) -> str | None:
         """The account's TOTP secret, opened; a secret stored before sealing existed is read as it is."""
         stored = account.totp_secret
         if stored is None or not stored.startswith(SEALED):
             return stored
-        return self._sealer().open(base64.b64decode(stored[len(SEALED) :]), account.id.bytes)
+        return self.totp_sealer.open(base64.b64decode(stored[len(SEALED) :]), account.id.bytes)
 
     def keep_totp_secret(self, account: StaffAccount, secret: str) -> None:
         """Store `secret` sealed, bound to the account: the database alone does not give the codes."""
-        account.totp_secret = SEALED + base64.b64encode(self._sealer().seal(secret, account.id.bytes)).decode()
+        account.totp_secret = SEALED + base64.b64encode(self.totp_sealer.seal(secret, account.id.bytes)).decode()
 
-    def _sealer(self) -> Sealer:
-        if self.totp_sealer is None:
-            key = self.settings.totp_key.get_secret_value() if self.settings.totp_key else None
-            self.totp_sealer = Sealer(key, self.settings.var_dir / "identity-totp.key", "LOKET_IDENTITY_TOTP_KEY")
-        return self.totp_sealer
+    def seal_if_plain(self, account: StaffAccount, secret: str) -> None:
+        """A secret stored before sealing existed is sealed the next time it is used."""
+        if account.totp_secret is not None and not account.totp_secret.startswith(SEALED):
+            self.keep_totp_secret(account, secret)
 
     @property
     def session_limits(self) -> SessionLimits:

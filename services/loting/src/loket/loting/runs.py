@@ -8,9 +8,10 @@ from loting's own events coming back from the bus (commitment published, execute
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -67,14 +68,9 @@ async def request_run(
     database: Database, outbox: Outbox, *, market: Mapping[str, Any], sources: Sequence[SeedSource], label: str
 ) -> Run:
     """Step 1: store the market without a seed as the commitment, and announce its hash."""
-    check_sources(sources)
-    commitment = await asyncio.to_thread(commit, market)  # a country's market takes a moment to check
+    commitment = await _checked(market, sources)
     async with database.transaction() as session:
-
-        async def put(payload: events.RunDeclared, **caused: Any) -> Any:
-            return await outbox.put(session, payload, **caused)
-
-        run = await _open(session, put, commitment, sources, label)
+        run = await _open(session, functools.partial(outbox.put, session), commitment, sources, label)
     outbox.nudge()
     return run
 
@@ -86,10 +82,9 @@ async def ceremony_requested(delivery: Delivery[LotteryCeremonyRequested]) -> No
     if await Runs(delivery.session).get(requested.lottery_id) is not None:
         log.info("loting: lottery %s has its run already", requested.lottery_id)
         return
-    sources = [SeedSource(kind=source.kind, name=source.name, round=source.round) for source in requested.seed_sources]
+    sources = sources_from(requested.seed_sources)
     try:
-        check_sources(sources)
-        commitment = await asyncio.to_thread(commit, requested.market)
+        commitment = await _checked(requested.market, sources)
     except InvalidInput as refused:  # no run; aanmelding shows the region why, and it may ask again
         await _refuse(delivery, str(refused))
         return
@@ -101,6 +96,16 @@ async def ceremony_requested(delivery: Delivery[LotteryCeremonyRequested]) -> No
         return await delivery.emit(payload)
 
     await _open(delivery.session, emit, commitment, sources, requested.label, run_id=requested.lottery_id)
+
+
+def sources_from(declared: Iterable[events.SeedSource]) -> list[SeedSource]:
+    """The seed sources as declared on the bus or over HTTP, as the ceremony checks them."""
+    return [SeedSource(kind=source.kind, name=source.name, round=source.round) for source in declared]
+
+
+async def _checked(market: Mapping[str, Any], sources: Sequence[SeedSource]) -> Commitment:
+    check_sources(sources)
+    return await asyncio.to_thread(commit, market)  # a country's market takes a moment to check
 
 
 async def _refuse(delivery: Delivery[LotteryCeremonyRequested], reason: str) -> None:

@@ -22,11 +22,11 @@ from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.auth import require_role
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role, TokenVerifier
-from loket.loting.domain.ceremony import InvalidInput, OutOfOrder, SeedSource
+from loket.loting.domain.ceremony import InvalidInput, OutOfOrder
 from loket.loting.persistence.models import Run
 from loket.loting.persistence.repository import Runs
 from loket.loting.report import notarial_report, summary
-from loket.loting.runs import RunNotFound, enter_seed, find, request_run, retry_run
+from loket.loting.runs import RunNotFound, enter_seed, find, request_run, retry_run, sources_from
 
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -76,7 +76,7 @@ def runs_router(database: Database, outbox: Outbox, verifier: TokenVerifier) -> 
     @router.post("", status_code=status.HTTP_201_CREATED)
     async def request(body: RunRequest, response: Response) -> dict[str, Any]:
         """Step 1: commit to a market that has no seed yet. Its hash is published before any seed exists."""
-        sources = [SeedSource(kind=s.kind, name=s.name, round=s.round) for s in body.seed_sources]
+        sources = sources_from(body.seed_sources)
         with answering():
             run = await request_run(database, outbox, market=body.market, sources=sources, label=body.label)
         response.headers["Location"] = f"/runs/{run.id}"

@@ -30,12 +30,17 @@ class Choice(BaseModel):
     program: Line = Field(description="The department or level, e.g. havo/vwo.")
 
 
-class RegistrationDocumentIn(BaseModel):
+class PupilDocumentIn(BaseModel):
+    """What every document of a pupil names: given by the caller, as no event carries a child's name."""
+
     model_config = ConfigDict(extra="forbid")
 
     pupil_id: UUID
     pupil_name: Line
     elk_number: Annotated[str, Field(min_length=1, max_length=16)]
+
+
+class RegistrationDocumentIn(PupilDocumentIn):
     school_name: Line = Field(
         description="The school the document is from: where the list is handed in (in Zaanstad the primary "
         "school; elsewhere the school of first choice)."
@@ -53,12 +58,7 @@ class ProofOfRegistrationIn(RegistrationDocumentIn):
     case_reference: Annotated[str, Field(min_length=1, max_length=64, description="The registration's id.")]
 
 
-class PaperFormIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    pupil_id: UUID
-    pupil_name: Line
-    elk_number: Annotated[str, Field(min_length=1, max_length=16)]
+class PaperFormIn(PupilDocumentIn):
     school_name: Line = Field(description="The primary school, where the parents hand the form in.")
     advice: Line
     round_name: Line = Field(description="The round, e.g. 1e ronde.")
@@ -84,9 +84,7 @@ def documents_router(database: Database, letter_mails: LetterMails, verifier: To
         200: {"content": {"application/pdf": {}}, "description": "The document as a PDF."}
     }
 
-    async def printed(
-        kind: str, body: RegistrationDocumentIn | PaperFormIn, claims: Claims, file_name: str
-    ) -> Response:
+    async def printed(kind: str, body: PupilDocumentIn, claims: Claims, file_name: str) -> Response:
         async with database.transaction() as session:
             school = await Messages(session).school_of(body.pupil_id)
         allow(documents_of_pupil(claims, body.pupil_id, school), "pupil")
