@@ -3,6 +3,7 @@
 
 UV ?= uv
 MAILDEV := tools/maildev/node_modules/.bin/maildev
+PORTAL_ASSETS := services/portaal/assets/node_modules/.installed
 
 install:
 	$(UV) sync --locked
@@ -11,15 +12,20 @@ $(MAILDEV): tools/maildev/package.json tools/maildev/package-lock.json
 	npm ci --prefix tools/maildev --no-audit --no-fund
 	touch $(MAILDEV)
 
+# The portal's NL Design System CSS (served by the portal itself) and axe-core for the browser tests
+$(PORTAL_ASSETS): services/portaal/assets/package.json services/portaal/assets/package-lock.json
+	npm ci --prefix services/portaal/assets --no-audit --no-fund
+	touch $(PORTAL_ASSETS)
+
 ## The whole system on this machine, in the foreground: five services, RabbitMQ, a mail catcher.
-up: install $(MAILDEV)
+up: install $(MAILDEV) $(PORTAL_ASSETS)
 	$(UV) run python scripts/up.py
 
 ## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost: in TEST_WORKERS
 ## processes (each test has its own database and vhost), then alone the tests marked `serial`, which
 ## restart the RabbitMQ every other test uses. Most tests wait on I/O, so more workers than cores pays.
 TEST_WORKERS ?= 3
-test: install $(MAILDEV) lint types check-asyncapi deploy-check
+test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
 	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial"

@@ -1,0 +1,1 @@
+"""Loket portaal: the web portal, the one address people use."""

@@ -1,0 +1,27 @@
+"""`loket-portaal serve`: the portal on LOKET_HOST:LOKET_PORTAAL_PORT. It has no database to migrate;
+`--migrate` is accepted so that every service starts the same way."""
+
+import argparse
+
+from loket.contracts.runtime.logging import configure_logging
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="loket-portaal")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the portal's pages")
+    serve.add_argument("--migrate", action="store_true", help="accepted for symmetry: the portal has no database")
+    parser.parse_args(argv)
+    configure_logging()
+
+    import uvicorn
+
+    from loket.portaal.app import build
+    from loket.portaal.settings import PortaalSettings
+
+    settings = PortaalSettings()
+    uvicorn.run(build(settings), host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Signing in and out, the links from mails (activation, invitation, password reset), the language.
+
+Each page calls identity's JSON API; identity keeps its rules (answers, throttling, single use). A GET
+of a link page uses nothing up (mail scanners open links); only the POST that sets a password does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+
+from loket.portaal import i18n
+from loket.portaal.pages import errors_of, render, session_of, translate
+from loket.portaal.security import CheckedForm
+from loket.portaal.services import Problem, Refusal, Services, claims_of, problems_of, refresh_token_of
+
+Form = dict[str, Any]
+
+
+def client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def local(target: str | None) -> str:
+    """Only a path on the portal itself, never another site (`//evil`, `https://…`)."""
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return "/"
+    return target
+
+
+def required(form: Form, *names: str) -> list[Problem]:
+    return [Problem("required", name) for name in names if not str(form.get(name) or "").strip()]
+
+
+def account_router(services: Services) -> APIRouter:
+    router = APIRouter()
+
+    def sign_in(request: Request, answer: Any, username: str | None) -> None:
+        access = answer.json()
+        refresh = refresh_token_of(answer)
+        assert refresh is not None, "identity answered a sign-in without its session cookie"
+        session_of(request).begin(access, refresh, claims_of(access["access_token"]), username)
+
+    @router.get("/language/{language}")
+    async def choose_language(language: str, next: str = "/") -> Response:
+        """Switch the language; remembered for a year on this device."""
+        response = RedirectResponse(local(next), status_code=303)
+        if language in i18n.LANGUAGES:
+            response.set_cookie(
+                i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, path="/", samesite="lax", httponly=True
+            )
+        return response
+
+    @router.get("/login")
+    async def login_page(request: Request, next: str = "/") -> Response:
+        if session_of(request).signed_in:
+            return RedirectResponse(local(next), status_code=303)
+        return render(request, "pages/login.html", next=local(next), form={})
+
+    @router.post("/login")
+    async def login(request: Request, form: CheckedForm) -> Response:
+        target = local(form.get("next"))
+        problems = required(form, "username", "password")
+        if not problems:
+            try:
+                answer = await services.send(
+                    "identity",
+                    "POST",
+                    "/login",
+                    client=client(request),
+                    headers={"Accept": "application/json"},
+                    json={"username": form["username"].strip(), "password": form["password"]},
+                )
+                if answer.status_code == 200:
+                    sign_in(request, answer, form["username"].strip())
+                    return RedirectResponse(target, status_code=303)
+                raise Refusal(answer.status_code, _problems(answer))
+            except Refusal as refusal:
+                problems = [_on_field(problem, "password") for problem in refusal.problems]
+        form.pop("password", None)  # a password is never sent back into a page
+        return render(request, "pages/login.html", 422, next=target, form=form, errors=errors_of(request, problems))
+
+    @router.post("/logout")
+    async def logout(request: Request, _: CheckedForm) -> Response:
+        await services.sign_out(session_of(request), client(request))
+        return render(request, "pages/logged_out.html")
+
+    @router.get("/password-reset")
+    async def reset_request_page(request: Request) -> Response:
+        return render(request, "pages/password_reset.html", form={})
+
+    @router.post("/password-reset")
+    async def reset_request(request: Request, form: CheckedForm) -> Response:
+        problems = required(form, "username")
+        if not problems:
+            answer = await services.send(
+                "identity",
+                "POST",
+                "/password-reset",
+                client=client(request),
+                headers={"Accept": "application/json"},
+                json={"username": form["username"].strip()},
+            )
+            if answer.status_code < 400:
+                return render(request, "pages/password_reset.html", sent=True, form=form)
+            problems = [_on_field(problem, "username") for problem in _problems(answer)]
+        return render(request, "pages/password_reset.html", 422, form=form, errors=errors_of(request, problems))
+
+    # --- links from mails -------------------------------------------------------------------------
+
+    @router.get("/activate/{token}")
+    async def activation_page(request: Request, token: str) -> Response:
+        """The parent's first visit: the child's school and birth date, and a password."""
+        answer = await services.send("identity", "GET", f"/activate/{token}", headers={"Accept": "application/json"})
+        if answer.status_code != 200:
+            return _link_refused(request, answer)
+        return render(request, "pages/activate.html", link=answer.json(), form={})
+
+    @router.post("/activate/{token}")
+    async def activate(request: Request, token: str, form: CheckedForm) -> Response:
+        problems = required(form, "school", "birth_date", "password", "password_repeat")
+        if not problems:
+            answer = await services.send(
+                "identity",
+                "POST",
+                f"/activate/{token}",
+                client=client(request),
+                headers={"Accept": "application/json"},
+                data={key: form[key] for key in ("school", "birth_date", "password", "password_repeat")},
+            )
+            if answer.status_code == 200:
+                claims = claims_of(answer.json()["access_token"])
+                link = await _link_of(services, token)
+                sign_in(request, answer, (link or {}).get("username") or claims.get("sub"))
+                return RedirectResponse("/?welcome=1", status_code=303)
+            if answer.status_code not in (400, 422):
+                return _link_refused(request, answer)
+            problems = _problems(answer)
+        link = await _link_of(services, token)
+        if link is None:
+            return render(request, "pages/link_refused.html", 410, title=translate(request, "This link does not work"))
+        for secret in ("password", "password_repeat"):
+            form.pop(secret, None)
+        return render(request, "pages/activate.html", 422, link=link, form=form, errors=errors_of(request, problems))
+
+    for kind in ("invitation", "reset"):
+        _password_link(router, services, kind)
+
+    return router
+
+
+def _password_link(router: APIRouter, services: Services, kind: str) -> None:
+    """An invitation (staff) or a password reset: choose a password, then log in."""
+
+    @router.get(f"/{kind}/{{token}}", name=f"{kind}_page")
+    async def page(request: Request, token: str) -> Response:
+        answer = await services.send("identity", "GET", f"/{kind}/{token}", headers={"Accept": "application/json"})
+        if answer.status_code != 200:
+            return _link_refused(request, answer)
+        return render(request, "pages/set_password.html", kind=kind, link=answer.json(), form={})
+
+    @router.post(f"/{kind}/{{token}}", name=kind)
+    async def set_password(request: Request, token: str, form: CheckedForm) -> Response:
+        problems = required(form, "password", "password_repeat")
+        link: dict[str, Any] = {}
+        if not problems:
+            answer = await services.send(
+                "identity",
+                "POST",
+                f"/{kind}/{token}",
+                client=client(request),
+                headers={"Accept": "application/json"},
+                data={"password": form["password"], "password_repeat": form["password_repeat"]},
+            )
+            if answer.status_code == 200:
+                return render(request, "pages/set_password.html", kind=kind, done=True, link=answer.json(), form={})
+            if answer.status_code not in (400, 422):
+                return _link_refused(request, answer)
+            problems = _problems(answer)
+            link = _json(answer)
+        return render(
+            request, "pages/set_password.html", 422, kind=kind, link=link, form={}, errors=errors_of(request, problems)
+        )
+
+
+async def _link_of(services: Services, token: str) -> dict[str, Any] | None:
+    answer = await services.send("identity", "GET", f"/activate/{token}", headers={"Accept": "application/json"})
+    return answer.json() if answer.status_code == 200 else None
+
+
+def _link_refused(request: Request, answer: Any) -> Response:
+    problems = _problems(answer)
+    return render(
+        request,
+        "pages/link_refused.html",
+        answer.status_code if answer.status_code >= 400 else 400,
+        title=translate(request, "This link does not work"),
+        errors=errors_of(request, [Problem(problem.code, None, problem.ctx) for problem in problems]),
+    )
+
+
+def _problems(answer: Any) -> list[Problem]:
+    return problems_of(answer.status_code, _json(answer))
+
+
+def _json(answer: Any) -> dict[str, Any]:
+    try:
+        body = answer.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _on_field(problem: Problem, field: str) -> Problem:
+    """A refusal of the whole sign-in points at the field the person fixes first."""
+    return problem if problem.field else Problem(problem.code, field, problem.ctx)
