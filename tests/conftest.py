@@ -1,4 +1,5 @@
-"""Run services as real processes, each on its own PostgreSQL database, all on one vhost."""
+"""Run services as real processes, each on its own PostgreSQL database, all on one vhost (the end-to-end
+and browser tests)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from loket_test_support import SmtpServer, create_database, drop_database, eventually, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
