@@ -1,6 +1,7 @@
 """The deployment files agree with the code: every variable they set is a setting the service reads,
 the settings load from exactly what a pod would get, ports are the services' ports, and every region
-renders the whole system (Deployments, Services, probes, budgets, policies, the KEDA scaler).
+renders the whole system (the five services and the web portal: Deployments, Services, probes,
+budgets, policies, the KEDA scaler).
 
 The overlays are rendered with `kubectl kustomize`, as `make deploy-check` does; no cluster, no Docker
 and no download is needed. A renamed setting fails here instead of being ignored in production
@@ -32,7 +33,9 @@ from loket.loting.simulation.queue import CHUNKS_QUEUE
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("zaanstad", "amstelland", "amsterdam", "denhaag")
-PUBLIC = ("identity", "dossier", "aanmelding", "loting", "notificatie")  # every service has a public API
+PORTAL = "portaal"  # the web portal: no database, no broker; it calls the five services over HTTP
+WEB = (*SERVICES, PORTAL)  # each a Deployment behind a Service, probed, budgeted and fenced by policies
+PUBLIC = WEB  # every service has a public API, the portal its pages
 # Read straight from the environment, outside the settings classes (runtime/logging.py).
 OUTSIDE_SETTINGS = {"LOKET_LOG_LEVEL"}
 # Read by a library the services run on, with the module that reads it.
@@ -42,15 +45,16 @@ VARIABLE = re.compile(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 Resource = dict[str, Any]
 
 
-def settings_class(service: str) -> type[ServiceSettings]:
+def settings_class(service: str) -> type[BaseSettings]:
+    """The settings class the module defines (a ServiceSettings for the five services; the portal's own)."""
     module = importlib.import_module(f"loket.{service}.settings")
     return next(
         value
         for name, value in vars(module).items()
         if name.endswith("Settings")
         and isinstance(value, type)
-        and issubclass(value, ServiceSettings)
-        and value is not ServiceSettings
+        and issubclass(value, BaseSettings)
+        and value.__module__ == module.__name__
     )
 
 
@@ -113,14 +117,15 @@ def service_of(deployment: Resource) -> str:
 
 def placeholder(name: str) -> str:
     """What a Secret would hold; the sealing keys must look like one (the services check them when they start)."""
-    if name in ("LOKET_DOSSIER_BSN_KEY", "LOKET_IDENTITY_TOTP_KEY"):
+    if name in ("LOKET_DOSSIER_BSN_KEY", "LOKET_IDENTITY_TOTP_KEY", "LOKET_PORTAAL_SESSION_KEY"):
         return base64.b64encode(secrets.token_bytes(32)).decode()
     return secrets.token_hex(8)
 
 
 def pod_environment(container: Resource, maps: dict[str, dict[str, str]]) -> dict[str, str]:
     """The environment the kubelet would give the container: envFrom first, then env in order, each
-    $(NAME) expanded from what is defined before it; Secrets hold placeholders."""
+    $(NAME) expanded from what is defined before it, a key of a ConfigMap looked up; Secrets hold
+    placeholders."""
     environment: dict[str, str] = {}
     for source in container.get("envFrom", []):
         name = source["configMapRef"]["name"]
@@ -131,12 +136,16 @@ def pod_environment(container: Resource, maps: dict[str, dict[str, str]]) -> dic
             environment[variable["name"]] = VARIABLE.sub(
                 lambda m: environment.get(m.group(1), m.group(0)), variable["value"]
             )
+        elif "configMapKeyRef" in variable["valueFrom"]:
+            ref = variable["valueFrom"]["configMapKeyRef"]
+            assert ref["name"] in maps, f"{container['name']} reads a ConfigMap that does not exist: {ref['name']}"
+            environment[variable["name"]] = maps[ref["name"]][ref["key"]]
         else:
             environment[variable["name"]] = placeholder(variable["name"])
     return environment
 
 
-def load_settings(service: str, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> ServiceSettings:
+def load_settings(service: str, environment: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
     with monkeypatch.context() as patch:
         for name in [name for name in os.environ if name.startswith("LOKET_")]:
             patch.delenv(name)
@@ -152,6 +161,8 @@ def test_variable_names_follow_the_aliases_and_the_prefix() -> None:
     names = variable_names(settings_class("identity"))
     assert {"LOKET_REGION", "LOKET_BROKER_URL", "LOKET_IDENTITY_PUBLIC_URL", "LOKET_IDENTITY_PORT"} <= names
     assert "LOKET_PORT" not in names and "LOKET_PUBLIC_URL" not in names
+    assert all(issubclass(settings_class(service), ServiceSettings) for service in SERVICES)
+    assert {"LOKET_REGION", "LOKET_PORTAAL_PORT", "LOKET_PORTAAL_SESSION_KEY"} <= variable_names(settings_class(PORTAL))
 
 
 def test_the_variables_outside_the_settings_are_really_read() -> None:
@@ -170,9 +181,9 @@ def test_a_region_holds_the_whole_system(rendered: dict[str, list[Resource]], re
     deployments = of_kind(resources, "Deployment")
     services = of_kind(resources, "Service")
     budgets = of_kind(resources, "PodDisruptionBudget")
-    assert set(deployments) == {f"loket-{s}" for s in SERVICES} | {"loket-loting-worker"}
-    assert set(services) == {f"loket-{s}" for s in SERVICES}
-    assert {f"loket-{s}" for s in SERVICES} <= set(budgets)
+    assert set(deployments) == {f"loket-{s}" for s in WEB} | {"loket-loting-worker"}
+    assert set(services) == {f"loket-{s}" for s in WEB}
+    assert {f"loket-{s}" for s in WEB} <= set(budgets)
     for name, budget in budgets.items():
         assert {"minAvailable", "maxUnavailable"} & budget["spec"].keys(), name
         assert budget["spec"]["selector"]["matchLabels"] == deployments[name]["spec"]["selector"]["matchLabels"]
@@ -193,6 +204,8 @@ def test_the_region_is_configured_as_itself(rendered: dict[str, list[Resource]],
     hosts = {rule["http"]["paths"][0]["backend"]["service"]["name"]: rule["host"] for rule in ingress["spec"]["rules"]}
     assert hosts.keys() == {f"loket-{s}" for s in PUBLIC}
     assert public_url == f"https://{hosts['loket-identity']}"
+    portal_url = maps["loket-portaal-config"]["LOKET_PORTAAL_PUBLIC_URL"]
+    assert portal_url == f"https://{hosts['loket-portaal']}"
     assert {host for tls in ingress["spec"]["tls"] for host in tls["hosts"]} == set(hosts.values())
     assert all(region in host for host in hosts.values())
 
@@ -249,6 +262,35 @@ def test_a_pod_gets_every_setting_it_needs(
         assert settings.bsn_key is not None, "without it dossier would make a key file that a restart loses"
     if service == "identity" and container["name"] != "migrate":
         assert settings.totp_key is not None, "without it identity would make a key file that a restart loses"
+    if service == "notificatie":  # it prints documents from the record
+        assert settings.aanmelding_url == f"http://loket-aanmelding:{default_port('aanmelding')}"
+        assert settings.dossier_url == f"http://loket-dossier:{default_port('dossier')}"
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_the_portal_gets_every_setting_it_needs(
+    rendered: dict[str, list[Resource]], region: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The portal's settings load from its pod's environment: the region, the five services' Services
+    on their ports, its session key from a Secret, cookies only over https."""
+    resources = rendered[region]
+    deployment = of_kind(resources, "Deployment")[f"loket-{PORTAL}"]
+    (container,) = containers(deployment)
+    settings = load_settings(PORTAL, pod_environment(container, config_maps(resources)), monkeypatch)
+    assert settings.region == region
+    services = of_kind(resources, "Service")
+    for service in SERVICES:
+        port = default_port(service)
+        assert getattr(settings, f"{service}_url") == f"http://loket-{service}:{port}"
+        assert services[f"loket-{service}"]["spec"]["ports"][0]["port"] == port
+    session_key = next(v for v in container["env"] if v["name"] == "LOKET_PORTAAL_SESSION_KEY")
+    assert "secretKeyRef" in session_key["valueFrom"], "the same key in every replica, never committed"
+    assert settings.session_key is not None, "without it each replica would make a key of its own"
+    assert settings.cookie_secure is True
+    assert settings.public_url.startswith("https://")
+    assert settings.host == "0.0.0.0"  # noqa: S104 - a container listens on its pod's address
+    assert str(settings.var_dir).startswith("/tmp/")  # the only writable place  # noqa: S108
+    assert [p["containerPort"] for p in container["ports"]] == [settings.port]
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -257,17 +299,20 @@ def test_web_deployments_are_probed_limited_and_locked_down(
 ) -> None:
     resources = rendered[region]
     services = of_kind(resources, "Service")
-    for service in SERVICES:
+    for service in WEB:
         deployment = of_kind(resources, "Deployment")[f"loket-{service}"]
         pod = deployment["spec"]["template"]["spec"]
         (main,) = pod["containers"]
-        assert main["args"] == ["serve"] and [c["args"] for c in pod["initContainers"]] == [["migrate"]]
+        migrations = [] if service == PORTAL else [["migrate"]]  # the portal has no database
+        assert main["args"] == ["serve"] and [c["args"] for c in pod.get("initContainers", [])] == migrations
         assert main["ports"] == [{"name": "http", "containerPort": default_port(service)}]
         assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert services[f"loket-{service}"]["spec"]["ports"][0]["targetPort"] == "http"
         assert services[f"loket-{service}"]["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
-        assert pod["terminationGracePeriodSeconds"] > graceful_timeout(service, tmp_path) + pre_stop_sleep(main)
+        handlers = 0.0 if service == PORTAL else graceful_timeout(service, tmp_path)  # the portal has no broker
+        assert pod["terminationGracePeriodSeconds"] > handlers + pre_stop_sleep(main)
+        assert pod["automountServiceAccountToken"] is False
         assert pod["securityContext"]["runAsNonRoot"] is True
         for container in containers(deployment):
             assert container["securityContext"] == {
@@ -325,9 +370,11 @@ def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
         key, operator = expression["key"], expression["operator"]
         if operator == "In" and labels.get(key) not in expression["values"]:
             return False
+        if operator == "NotIn" and labels.get(key) in expression["values"]:
+            return False
         if operator == "Exists" and key not in labels:
             return False
-        if operator not in {"In", "Exists"}:
+        if operator not in {"In", "NotIn", "Exists"}:
             raise AssertionError(f"this test does not know the operator {operator}")
     return True
 
@@ -392,8 +439,30 @@ def test_network_policies_deny_by_default_and_allow_what_each_service_needs(
         assert (smtp_port in outside) == (service == "notificatie"), f"SMTP out of {service}"
     worker = pod_labels["loket-loting-worker"]
     assert 5672 in egress_ports(policies, worker, broker)
-    # the ingress controller reaches the public services' HTTP port, by name
+    # notificatie prints documents from aanmelding's and dossier's records
+    notificatie_pod = pod_labels["loket-notificatie"]
+    for service in ("aanmelding", "dossier"):
+        port = default_port(service)
+        assert port in egress_ports(policies, notificatie_pod, pod_labels[f"loket-{service}"]), service
+        assert ingress_ports(policies, pod_labels[f"loket-{service}"], notificatie_pod) & {port, "http"}, service
+    # the portal reaches exactly the five services, each on its own port, and nothing else
+    portal = pod_labels[f"loket-{PORTAL}"]
     for service in SERVICES:
+        port, labels = default_port(service), pod_labels[f"loket-{service}"]
+        assert egress_ports(policies, portal, labels) == {port}, f"the portal to {service}"
+        assert ingress_ports(policies, labels, portal) & {port, "http"}, f"{service} must let the portal in"
+    assert not egress_ports(policies, portal, broker) and not ingress_ports(policies, broker, portal)
+    for service in SERVICES:
+        database = {"cnpg.io/cluster": f"loket-{service}-db"}
+        assert not egress_ports(policies, portal, database), f"the portal reaches {service}'s database"
+    assert not egress_ports(policies, portal, None), "the portal reaches outside the namespace"
+    # every web pod is named by a policy of its own, besides the namespace-wide ones
+    for service in WEB:
+        labels = pod_labels[f"loket-{service}"]
+        named = [p for p in policies if p["spec"]["podSelector"] and selects(p["spec"]["podSelector"], labels)]
+        assert named, f"no NetworkPolicy selects {service}"
+    # the ingress controller reaches the public services' and the portal's HTTP port, by name
+    for service in WEB:
         allowed = any(
             selects(p["spec"]["podSelector"], pod_labels[f"loket-{service}"])
             and any("namespaceSelector" in f for rule in p["spec"].get("ingress", []) for f in rule.get("from", []))
@@ -414,7 +483,11 @@ def secrets_referenced(resource: Resource) -> set[str]:
     names: set[str] = set()
     if resource["kind"] == "Deployment":
         for container in containers(resource):
-            names |= {v["valueFrom"]["secretKeyRef"]["name"] for v in container.get("env", []) if "valueFrom" in v}
+            names |= {
+                v["valueFrom"]["secretKeyRef"]["name"]
+                for v in container.get("env", [])
+                if "secretKeyRef" in v.get("valueFrom", {})
+            }
         names |= {v["secret"]["secretName"] for v in resource["spec"]["template"]["spec"]["volumes"] if "secret" in v}
     if resource["kind"] == "TriggerAuthentication":
         names |= {ref["name"] for ref in resource["spec"]["secretTargetRef"]}
@@ -426,7 +499,12 @@ def secrets_referenced(resource: Resource) -> set[str]:
 @pytest.mark.parametrize("region", REGIONS)
 def test_every_secret_the_manifests_expect_is_documented(rendered: dict[str, list[Resource]], region: str) -> None:
     expected = set().union(*(secrets_referenced(resource) for resource in rendered[region]))
-    assert {"loket-dossier-bsn-key", "loket-identity-signing-keys", "loket-identity-totp-key"} <= expected
+    assert {
+        "loket-dossier-bsn-key",
+        "loket-identity-signing-keys",
+        "loket-identity-totp-key",
+        "loket-portaal-session-key",
+    } <= expected
     operations = (ROOT / "docs" / "operations.md").read_text()
     missing = {name for name in expected if f"`{name}`" not in operations}
     assert not missing, f"docs/operations.md does not name these Secrets: {sorted(missing)}"
@@ -465,6 +543,31 @@ def test_compose_runs_each_service_with_its_settings(
     assert f"CREATE DATABASE loket_{service} " in (ROOT / "deploy" / "compose" / "initdb.sql").read_text()
     assert settings.identity_url == f"http://identity:{default_port('identity')}"
     assert {"postgres", "rabbitmq"} <= spec["depends_on"].keys()
+    if service == "notificatie":
+        assert settings.aanmelding_url == f"http://aanmelding:{default_port('aanmelding')}"
+        assert settings.dossier_url == f"http://dossier:{default_port('dossier')}"
+
+
+def test_compose_runs_the_portal_with_its_settings(compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    services = compose["services"]
+    spec = services[PORTAL]
+    environment = {name: str(value) for name, value in spec["environment"].items()}
+    unknown = {name for name in environment if name.startswith("LOKET_")} - known_variables(PORTAL)
+    assert not unknown, f"compose sets what the portal does not read: {sorted(unknown)}"
+    assert all(name.startswith("LOKET_") for name in environment)
+    port = default_port(PORTAL)
+    assert spec["build"]["args"] == {"SERVICE": PORTAL, "PORT": str(port)}
+    assert spec["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert spec["command"] == ["serve"]
+    assert spec["read_only"] is True
+    assert not {"postgres", "rabbitmq"} & spec["depends_on"].keys(), "no database, no broker"
+    settings = load_settings(PORTAL, environment, monkeypatch)
+    assert settings.port == port
+    assert settings.public_url == f"http://127.0.0.1:{port}"
+    for service in SERVICES:
+        assert getattr(settings, f"{service}_url") == f"http://{service}:{default_port(service)}"
+    assert settings.session_key is not None, "sessions survive a restart of the container"
+    assert settings.cookie_secure is False, "plain http on 127.0.0.1"
 
 
 def test_compose_has_the_broker_mail_and_the_simulation_worker(compose: dict[str, Any]) -> None:
@@ -481,6 +584,16 @@ def test_compose_has_the_broker_mail_and_the_simulation_worker(compose: dict[str
 def test_the_image_installs_one_service_from_the_lock_and_runs_as_nobody_special() -> None:
     dockerfile = (ROOT / "deploy" / "images" / "Dockerfile").read_text()
     assert 'uv sync --locked --package "loket-$SERVICE" --no-dev' in dockerfile
+    # `uv sync --locked` needs every workspace member's manifest, before the sources are copied
+    for manifest in sorted(ROOT.glob("services/*/pyproject.toml")):
+        name = manifest.relative_to(ROOT).as_posix()
+        assert f"COPY {name} {name}\n" in dockerfile, f"the image does not copy {name}"
+    # the portal's CSS: its npm packages, from the lock, where the portal's settings look for them
+    assert "COPY services/portaal/assets/package.json services/portaal/assets/package-lock.json" in dockerfile
+    assert "npm ci --prefix services/portaal/assets" in dockerfile
+    image_settings = set(re.findall(r"\b(LOKET_[A-Z0-9_]+)=", dockerfile))
+    assert "LOKET_PORTAAL_ASSETS_DIR" in image_settings
+    assert image_settings <= set().union(*(known_variables(s) for s in WEB)), "the image sets what nothing reads"
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1].split(":")[0] not in {"0", "root"}
     assert re.search(r"^EXPOSE \$\{PORT\}$", dockerfile, re.MULTILINE)
@@ -509,14 +622,16 @@ def test_identity_reads_its_keys_from_a_secret_volume_without_writing(tmp_path: 
 
 
 @pytest.mark.parametrize("region", REGIONS)
-async def test_identity_sees_the_parents_address_behind_the_ingress(
-    rendered: dict[str, list[Resource]], region: str
+@pytest.mark.parametrize("service", ["identity", PORTAL])
+async def test_the_parents_address_is_seen_behind_the_ingress(
+    rendered: dict[str, list[Resource]], region: str, service: str
 ) -> None:
     """Throttling per address needs the client's address from X-Forwarded-For, trusted only from
-    private addresses: with "*" uvicorn would believe what the client writes."""
+    private addresses: with "*" uvicorn would believe what the client writes. The portal sees it behind
+    the ingress controller and passes it on to identity, which sees it behind the portal."""
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    deployment = of_kind(rendered[region], "Deployment")["loket-identity"]
+    deployment = of_kind(rendered[region], "Deployment")[f"loket-{service}"]
     (main,) = deployment["spec"]["template"]["spec"]["containers"]
     trusted = next(v["value"] for v in main["env"] if v["name"] == "FORWARDED_ALLOW_IPS")
     seen: list[tuple[str, int]] = []
