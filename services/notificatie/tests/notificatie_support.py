@@ -1,4 +1,5 @@
-"""A notificatie with two schools' pupils and their messages, and a caller for every kind of role."""
+"""A notificatie with two schools' pupils and their messages, a caller for every kind of role, and a
+stand-in for aanmelding and dossier (`Recorded`) that answers what they recorded of each pupil."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ class World:
     authority: TokenAuthority
     noor: UUID  # a pupil of OWN_SCHOOL
     daan: UUID  # a pupil of OTHER_SCHOOL
+    recorded: "Recorded"  # aanmelding and dossier, as notificatie reads them
     waiting: dict[str, list[str]] = field(default_factory=dict)  # prepared letters' ids by school, for a test
 
     async def get(self, path: str, role: str | None, **params: Any) -> httpx.Response:
@@ -60,6 +62,8 @@ def settings(database_url: str, smtp: SmtpServer, authority: TokenAuthority) -> 
         LOKET_NOTIFICATIE_SMTP_TIMEOUT=5,
         identity_url=authority.url,
         token_issuer=authority.issuer,
+        LOKET_NOTIFICATIE_AANMELDING_URL="http://aanmelding.test",
+        LOKET_NOTIFICATIE_DOSSIER_URL="http://dossier.test",
     )
 
 
@@ -74,9 +78,65 @@ def activation(pupil_id: UUID, recipient: str) -> ActivationIssued:
     )
 
 
+class Recorded:
+    """aanmelding's `GET /pupils/{id}/registration` and dossier's `GET /pupils/{id}` for notificatie's
+    documents, as an httpx transport: each pupil's registration as submitted, unless a test changes it;
+    `refusals` answers a service's refusal instead (`{"aanmelding": (403, {...})}`). Every request is kept
+    in `asked`, with the token it carried. It grants every caller: the real services' checks are tested
+    in tests/e2e/test_documents_from_record.py."""
+
+    def __init__(self) -> None:
+        self.registrations: dict[str, dict[str, Any] | None] = {}
+        self.pupils: dict[str, dict[str, Any]] = {}
+        self.refusals: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.asked: list[tuple[str, str]] = []  # (url, Authorization)
+        self.transport = httpx.MockTransport(self.answer)
+
+    def add(self, pupil: UUID, school: str, name: tuple[str, str] = ("Noor", "de Vries")) -> None:
+        self.pupils[str(pupil)] = {
+            "id": str(pupil),
+            "elk_number": "10001",
+            "given_name": name[0],
+            "family_name": name[1],
+            "school_brin": school,
+            "birth_date": "2014-03-09",
+        }
+        self.registrations[str(pupil)] = {
+            "id": str(uuid4()),
+            "pupil_id": str(pupil),
+            "state": "submitted",
+            "advice": "havo/vwo",
+            "preferences": [
+                {"program": "LYC-HV", "program_name": "havo/vwo", "school_brin": "94AB00", "school_name": "Het Lyceum"},
+                {"program": "COL-H", "program_name": "havo", "school_brin": "95CD00", "school_name": "Het College"},
+            ],
+            "priority": {"kind": "sibling", "at": "LYC-HV", "sibling_name": "Ali", "sibling_class": "2b"},
+            "signed_by": "J. de Vries",
+            "goes_to": "94AB00",
+            "submitted_at": "2027-03-10T13:05:00Z",
+        }
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append((str(request.url), request.headers.get("Authorization", "")))
+        service = "aanmelding" if request.url.host == "aanmelding.test" else "dossier"
+        if service in self.refusals:
+            status, body = self.refusals[service]
+            return httpx.Response(status, json=body)
+        pupil = request.url.path.split("/")[2]
+        if pupil not in self.pupils:
+            return httpx.Response(404, json={"detail": "pupil not found"})
+        if service == "dossier":
+            return httpx.Response(200, json=self.pupils[pupil])
+        current = self.registrations[pupil]
+        return httpx.Response(200, json={"readiness": "open", "advice": "havo/vwo", "current": current, "history": []})
+
+
 async def world(database_url: str, smtp: SmtpServer, authority: TokenAuthority) -> World:
-    runtime, app = build(settings(database_url, smtp, authority))
+    recorded = Recorded()
+    runtime, app = build(settings(database_url, smtp, authority), records_transport=recorded.transport)
     noor, daan = uuid4(), uuid4()
+    recorded.add(noor, OWN_SCHOOL)
+    recorded.add(daan, OTHER_SCHOOL, ("Daan", "Bakker"))
     for pupil, school, parent in (
         (noor, OWN_SCHOOL, "ouder.noor@example.org"),
         (daan, OTHER_SCHOOL, "ouder.daan@example.org"),
@@ -98,7 +158,7 @@ async def world(database_url: str, smtp: SmtpServer, authority: TokenAuthority) 
         ),
     )
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://notificatie")
-    return World(runtime, client, authority, noor, daan)
+    return World(runtime, client, authority, noor, daan, recorded)
 
 
 async def twice(runtime, payload) -> None:  # type: ignore[no-untyped-def]

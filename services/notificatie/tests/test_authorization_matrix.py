@@ -1,7 +1,9 @@
 """The authorization matrix: every notificatie endpoint × every kind of caller × a pupil or school of
 its own (Noor at 12AB01) and a foreign one (Daan at 34CD02). Each cell says the answer: GRANTED (200),
 or the refusal: 401 without a token, 403 for a school the caller reaches but whose messages it may not
-see here, 404 for one it does not reach (as if it did not exist). Zero unexpected grants.
+see here, 404 for one it does not reach (as if it did not exist). Zero unexpected grants. The control
+document and the proof of registration are the exception: aanmelding and dossier decide, with the
+caller's own token; here a stand-in for both grants everyone, so notificatie itself asks only for a token.
 
 The endpoints come from the app's own OpenAPI document: a new endpoint without a row fails the test."""
 
@@ -40,6 +42,9 @@ def table(*cells: tuple[object, object]) -> dict[str, tuple[object, object]]:
 SEE_MESSAGES = table((OK, OK), (OK, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
 DOCUMENTS = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NO, NF), (OK, NF), (NF, OK))  # Daan is the other's child
 SEND_LETTERS = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NO, NF), (NO, NO), (NO, NO))
+# printed from aanmelding's and dossier's records with the caller's own token: their checks decide (here a
+# stand-in that grants everyone; tests/e2e/test_documents_from_record.py has the real ones), none of its own
+RECORDED = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK), (OK, OK))
 # fmt: on
 
 Request = Callable[[World, bool], tuple[str, dict[str, Any]]]  # (world, own?) → (path, query or JSON body)
@@ -75,19 +80,16 @@ def document(kind: str) -> Request:
             "school_name": "Lindeschool",
             "preferences": [{"school": "Het Lyceum", "program": "havo/vwo"}],
         }
-        if kind == "control-document":
-            body["advice"] = "havo/vwo"
-        elif kind == "paper-form":
-            programs = body.pop("preferences")
-            body |= {
-                "advice": "havo/vwo",
-                "round_name": "1e ronde",
-                "hand_in_before": "2027-03-12T17:00:00+01:00",
-                "list_rule": "Zet ten minste 4 scholen in volgorde.",
-                "programs": programs,
-            }
-        else:
-            body |= {"registered_at": "2027-03-10T14:05:00+01:00", "case_reference": "A-1"}
+        if kind != "paper-form":
+            return f"/pupils/{w.noor if own else w.daan}/documents/{kind}.pdf", {}
+        programs = body.pop("preferences")
+        body |= {
+            "advice": "havo/vwo",
+            "round_name": "1e ronde",
+            "hand_in_before": "2027-03-12T17:00:00+01:00",
+            "list_rule": "Zet ten minste 4 scholen in volgorde.",
+            "programs": programs,
+        }
         return f"/documents/{kind}.pdf", body
 
     return request
@@ -113,8 +115,8 @@ MATRIX: dict[str, tuple[Request, dict[str, tuple[object, object]]]] = {
     ),
     "DELETE /schools/{brin}/prepared-letters/{letter_id}": (a_waiting_letter, SEND_LETTERS),
     "POST /documents/paper-form.pdf": (document("paper-form"), DOCUMENTS),
-    "POST /documents/control-document.pdf": (document("control-document"), DOCUMENTS),
-    "POST /documents/proof-of-registration.pdf": (document("proof-of-registration"), DOCUMENTS),
+    "GET /pupils/{pupil_id}/documents/control-document.pdf": (document("control-document"), RECORDED),
+    "GET /pupils/{pupil_id}/documents/proof-of-registration.pdf": (document("proof-of-registration"), RECORDED),
 }
 
 INFRASTRUCTURE = {"/healthz", "/readyz"}

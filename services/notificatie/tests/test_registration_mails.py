@@ -18,6 +18,8 @@ from loket.contracts.events import (
     ReminderDue,
     SchoolContactChanged,
 )
+from loket.notificatie.app import build
+from loket.notificatie.settings import NotificatieSettings
 
 SERVICE = "notificatie"
 PUPIL = uuid4()
@@ -55,6 +57,31 @@ async def test_the_confirmation_reaches_the_parent_once(notificatie, smtp):
     [mail] = confirmations
     body = text_of(mail)
     assert "gebruikersnaam 10001" in body and "25 maart 2027" in body and "In English" in body
+    assert "bewijs van aanmelding." in body and "https://" not in body  # no portal page configured: no link
+
+
+async def test_the_confirmation_links_to_the_portals_proof_of_registration(migrated_database_url, smtp):
+    """No attachment: the proof is printed from aanmelding's record with the parent's own token, which a
+    mail sent on an event does not have; the mail links to the portal's page that gets it."""
+    page = "https://ouders.loket.example/aanmelding/bewijs"
+    runtime, _app = build(
+        NotificatieSettings(
+            LOKET_NOTIFICATIE_DATABASE_URL=migrated_database_url,
+            LOKET_NOTIFICATIE_SMTP_PORT=smtp.port,
+            LOKET_NOTIFICATIE_PROOF_PAGE_URL=page,
+        )
+    )
+    try:
+        await deliver(runtime, activation())
+        await deliver(runtime, submitted())
+    finally:
+        await runtime.database.dispose()
+
+    [mail] = [m for m in smtp.inbox.to("ouder@example.org") if "Aanmelding ontvangen" in m["Subject"]]
+    assert f"bewijs van aanmelding: {page}" in text_of(mail) and f"proof of registration there: {page}" in text_of(mail)
+    html = next(part for part in mail.walk() if part.get_content_type() == "text/html").get_content()
+    assert f'<a href="{page}">bewijs van aanmelding</a>' in html
+    assert not any(part.get_filename() for part in mail.walk())  # nothing attached
 
 
 async def test_the_priority_decision_reaches_the_parent_once_either_way(notificatie, smtp):

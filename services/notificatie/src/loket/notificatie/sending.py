@@ -101,7 +101,9 @@ class Sender:
     async def _attempt(self, delivery: Delivery[Any], message: Message, request: MailRequest) -> None:
         message.attempts += 1
         rendered = self.templates.render(
-            request.template, request.language, {**request.context, "sender": self.sender_name}
+            request.template,
+            request.language,
+            {**request.context, "sender": self.sender_name, "proof_page_url": self.settings.proof_page_url},
         )
         now = datetime.now(UTC)
         try:

@@ -43,3 +43,19 @@ class NotificatieSettings(ServiceSettings):
         validation_alias="LOKET_NOTIFICATIE_LETTER_POLL_INTERVAL",
         description="Seconds between looks for prepared letters whose moment has come.",
     )
+    aanmelding_url: str = Field(
+        default="http://127.0.0.1:8003",
+        validation_alias="LOKET_NOTIFICATIE_AANMELDING_URL",
+        description="aanmelding, where the control document and the proof of registration read the registration.",
+    )
+    dossier_url: str = Field(
+        default="http://127.0.0.1:8002",
+        validation_alias="LOKET_NOTIFICATIE_DOSSIER_URL",
+        description="dossier, where the control document and the proof of registration read the pupil's name.",
+    )
+    proof_page_url: str | None = Field(
+        default=None,
+        validation_alias="LOKET_NOTIFICATIE_PROOF_PAGE_URL",
+        description="The parent portal's page with the proof of registration, linked from the confirmation "
+        "mail; unset: the mail says it is in the portal, without a link.",
+    )

@@ -11,8 +11,9 @@ A letter (a placement letter) is mailed only by the school itself: its administr
 linked to no group, for a pupil the school registered; region administrators and board contacts see
 the status but do not send a school's letters (403).
 
-A parent's registration documents (the control document, the proof of registration) are printed for
-the parent of that pupil, and for the staff who send the school's letters, helping a parent.
+The blank paper form (aanmeldformulier) is printed for the parent of that pupil, and for the staff who
+send the school's letters, helping a parent. The control document and the proof of registration are not
+decided here: aanmelding and dossier decide, as notificatie reads them with the caller's own token.
 """
 
 from __future__ import annotations

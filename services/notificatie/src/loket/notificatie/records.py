@@ -1,0 +1,109 @@
+"""What aanmelding recorded of a pupil's registration and what dossier keeps of the pupil, read over HTTP
+with the caller's own bearer token, so that aanmelding's and dossier's access checks decide who sees it
+(a parent reaches only their own child). The registration documents are printed from these answers,
+never from what a caller sends (`http/documents.py`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+PASSED_ON = (401, 403, 404)  # aanmelding's or dossier's refusal is the caller's answer
+
+
+class Unanswered(Exception):
+    """aanmelding or dossier refused the caller (`status` 401, 403 or 404), or gave no usable answer (502,
+    503)."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+class RecordedChoice(BaseModel):
+    program: str
+    program_name: str
+    school_brin: str
+    school_name: str
+
+
+class RecordedRegistration(BaseModel):
+    """A registration as aanmelding answers it (`GET /pupils/{id}/registration`): only what is printed."""
+
+    id: UUID
+    state: str
+    advice: str
+    preferences: list[RecordedChoice]
+    priority: dict[str, Any] | None
+    goes_to: str | None
+    submitted_at: datetime | None
+
+
+class RecordedRegistrations(BaseModel):
+    current: RecordedRegistration | None
+
+
+class RecordedPupil(BaseModel):
+    """The pupil as dossier answers it (`GET /pupils/{id}`): only what is printed."""
+
+    elk_number: str
+    given_name: str
+    family_name: str
+    school_brin: str
+
+
+class Records:
+    def __init__(
+        self, aanmelding_url: str, dossier_url: str, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.urls = {"aanmelding": aanmelding_url.rstrip("/"), "dossier": dossier_url.rstrip("/")}
+        self.transport = transport  # a test's stand-in for both services; None: the network
+
+    async def registration(self, pupil_id: UUID, authorization: str) -> RecordedRegistration | None:
+        """The pupil's current registration (None: none begun, or the last one withdrawn)."""
+        found = await self._read("aanmelding", f"/pupils/{pupil_id}/registration", authorization)
+        return self._parsed("aanmelding", RecordedRegistrations, found).current
+
+    async def pupil(self, pupil_id: UUID, authorization: str) -> RecordedPupil:
+        found = await self._read("dossier", f"/pupils/{pupil_id}", authorization)
+        return self._parsed("dossier", RecordedPupil, found)
+
+    async def _read(self, service: str, path: str, authorization: str) -> Any:
+        try:
+            async with httpx.AsyncClient(transport=self.transport, timeout=10.0, trust_env=False) as client:
+                answer = await client.get(self.urls[service] + path, headers={"Authorization": authorization})
+        except httpx.HTTPError as exc:
+            raise Unanswered(503, "unavailable", f"{service} did not answer: {exc.__class__.__name__}") from None
+        if answer.status_code in PASSED_ON:
+            detail, code = _refusal(answer)
+            code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found"}[answer.status_code]
+            raise Unanswered(answer.status_code, code, f"{service}: {detail}")
+        if answer.status_code != 200:
+            raise Unanswered(502, "bad_gateway", f"{service} answered {answer.status_code}")
+        try:
+            return answer.json()
+        except ValueError:
+            raise Unanswered(502, "bad_gateway", f"{service} answered no JSON") from None
+
+    @staticmethod
+    def _parsed(service: str, model: type[M], found: Any) -> M:
+        try:
+            return model.model_validate(found)
+        except ValidationError:
+            raise Unanswered(502, "bad_gateway", f"{service} answered in an unexpected shape") from None
+
+
+def _refusal(answer: httpx.Response) -> tuple[str, str | None]:
+    """The refusal's `detail`, and its `code` where the service gives one (aanmelding does)."""
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, dict) else {}
+    detail, code = body.get("detail"), body.get("code")
+    return (detail if isinstance(detail, str) else answer.reason_phrase), (code if isinstance(code, str) else None)
