@@ -1,4 +1,5 @@
-"""`make up`: RabbitMQ, a mail catcher and the five Loket services, in the foreground; Ctrl-C stops them.
+"""`make up`: RabbitMQ, a mail catcher, the web portal and the five Loket services, in the foreground, with
+a demo region filled through their APIs the first time (scripts/demo.py); Ctrl-C stops them.
 
 Ports come from the same variables the services read (LOKET_<SERVICE>_PORT), plus
 LOKET_MAIL_SMTP_PORT and LOKET_MAIL_WEB_PORT for the mail catcher.
@@ -7,6 +8,7 @@ LOKET_MAIL_SMTP_PORT and LOKET_MAIL_WEB_PORT for the mail catcher.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import os
 import shlex
 import shutil
@@ -16,9 +18,12 @@ import sys
 import threading
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import demo
 from honcho.manager import Manager
 from honcho.printer import Message
 
@@ -26,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MAILDEV = ROOT / "tools" / "maildev"
 BIN = Path(sys.executable).parent  # the workspace venv: `uv run` put us there
 SERVICES = {"identity": 8001, "dossier": 8002, "aanmelding": 8003, "loting": 8004, "notificatie": 8005}
+PORTAL = ("portaal", 8000)  # the web portal: no database of its own, it calls the services
 READY_WITHIN = 120
 # Straight to 127.0.0.1, whatever http_proxy says.
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -73,23 +79,42 @@ def answers(url: str) -> bool:
         return False
 
 
-def announce_when_ready(manager: Manager, urls: dict[str, str], mail_ui: str) -> None:
-    """Tell, once, when every service's /readyz says 200 (RabbitMQ and its database answer)."""
+def say(manager: Manager, line: str) -> None:
+    """A line of `up` through honcho's own queue, so that it is printed in turn with the services' output."""
+    manager.events.put(Message(type="line", data=line + "\n", time=datetime.datetime.now(), name="up", colour=None))
+
+
+def when_ready(manager: Manager, urls: dict[str, str], mail_ui: str, seed: dict[str, Any] | None) -> None:
+    """Once every service's /readyz says 200 (RabbitMQ and its database answer): fill the demo region the
+    first time, then print where to start and the demo accounts."""
     started = time.monotonic()
     waiting = dict(urls)
+    begun, invited = seed is None, None
     while waiting and time.monotonic() - started < READY_WITHIN:
         time.sleep(1)
         waiting = {name: url for name, url in waiting.items() if not answers(f"{url}/readyz")}
+        if not begun and "identity" not in waiting:  # its first administrator, while the others start
+            begun, invited = True, demo.begin(**seed)
     if waiting:
-        line = f"WARNING: not ready after {READY_WITHIN} s: {', '.join(waiting)} (see their output above)"
-    else:
-        line = (
-            f"Loket is ready ({time.monotonic() - started:.0f} s): all {len(urls)} services answer /readyz; "
-            f"try POST /pupils and POST /pupils/{{id}}/parent-login at {urls['dossier']}/docs "
-            f"and read the mail at {mail_ui}"
-        )
-    # Through honcho's own queue, so the line is printed in turn with the services' output.
-    manager.events.put(Message(type="line", data=line + "\n", time=datetime.datetime.now(), name="up", colour=None))
+        say(manager, f"WARNING: not ready after {READY_WITHIN} s: {', '.join(waiting)} (see their output above)")
+        return
+    accounts = [] if seed is None else demo.run(urls, f"{mail_ui}api/email", invited, say=partial(say, manager), **seed)
+    lines = [f"Loket is ready ({time.monotonic() - started:.0f} s): all {len(urls)} services answer /readyz."]
+    if PORTAL[0] in urls:
+        lines.append(f"Open the portal: {urls[PORTAL[0]]}/")
+    lines += accounts
+    apis = ", ".join(f"{url}/docs" for name, url in urls.items() if name != PORTAL[0])
+    lines.append(f"Read the mail at {mail_ui}; the APIs: {apis}")
+    for line in lines:
+        say(manager, line)
+
+
+def has_portal() -> bool:
+    """Whether the web portal is installed (`python -m loket.portaal`)."""
+    try:
+        return importlib.util.find_spec("loket.portaal.__main__") is not None
+    except ImportError:
+        return False
 
 
 def main() -> None:
@@ -99,7 +124,11 @@ def main() -> None:
     smtp_port = port("LOKET_MAIL_SMTP_PORT", 1025)
     web_port = port("LOKET_MAIL_WEB_PORT", 1080)
     var_dir = ROOT / os.environ.get("LOKET_VAR_DIR", "var")  # as the services see it from ROOT
-    ports = {name: port(f"LOKET_{name.upper()}_PORT", default) for name, default in SERVICES.items()}
+    services = dict(SERVICES)
+    with_portal = has_portal()
+    if with_portal:
+        services = {PORTAL[0]: PORTAL[1], **services}
+    ports = {name: port(f"LOKET_{name.upper()}_PORT", default) for name, default in services.items()}
     urls = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
     mail_ui = f"http://127.0.0.1:{web_port}/"
 
@@ -113,6 +142,20 @@ def main() -> None:
     env.setdefault("LOKET_IDENTITY_PUBLIC_URL", urls["identity"])  # links in mails must reach this identity
     env.setdefault("LOKET_IDENTITY_URL", urls["identity"])  # where the services fetch identity's keys
     env.setdefault("LOKET_IDENTITY_COOKIE_SECURE", "false")  # the session cookie over local http
+    # The demo's staff log in with a password alone; set it to e.g. region_admin,board_contact,school_admin
+    # to try the second factor (the first login then enrols it, and the table shows the secret).
+    env.setdefault("LOKET_IDENTITY_TOTP_REQUIRED_ROLES", "")
+    if with_portal:
+        env.setdefault("LOKET_IDENTITY_PORTAL_URL", urls[PORTAL[0]])  # mails link to the portal's pages
+        env.setdefault("LOKET_PORTAAL_PUBLIC_URL", urls[PORTAL[0]])
+        env.setdefault("LOKET_PORTAAL_COOKIE_SECURE", "false")
+        for name in SERVICES:
+            env.setdefault(f"LOKET_PORTAAL_{name.upper()}_URL", urls[name])
+    seed: dict[str, Any] | None = None
+    if env.get("LOKET_REGION", "demo") == "demo":
+        if "LOKET_AANMELDING_PROCEDURE_FILE" not in env:  # the demo's dates, moved to the first run
+            env["LOKET_AANMELDING_PROCEDURE_FILE"] = str(demo.write_procedure(var_dir))
+        seed = {"env": env, "var_dir": var_dir, "bin_dir": BIN}
 
     manager = Manager()
     maildev = shlex.quote(str(MAILDEV / "node_modules" / ".bin" / "maildev"))
@@ -122,6 +165,9 @@ def main() -> None:
     for name in SERVICES:
         service = shlex.quote(str(BIN / f"loket-{name}"))
         manager.add_process(name, f"exec {service} serve --migrate", env=env, cwd=str(ROOT))
+    if with_portal:
+        python = shlex.quote(sys.executable)
+        manager.add_process(PORTAL[0], f"exec {python} -m loket.portaal serve", env=env, cwd=str(ROOT))
     # one simulation worker; operators run as many as they like (`loting simulate --broker`)
     worker_env = {**env, "LOKET_BROKER_URL": os.environ.get("LOKET_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")}
     manager.add_process(
@@ -130,11 +176,11 @@ def main() -> None:
 
     print("Starting Loket; Ctrl-C stops everything.")
     for name, url in urls.items():
-        print(f"  {name:<12} {url}/docs")
+        print(f"  {name:<12} {url}/" if name == PORTAL[0] else f"  {name:<12} {url}/docs")
     print(f"  {'mail':<12} {mail_ui}  (SMTP on 127.0.0.1:{smtp_port})", flush=True)
 
     # A daemon thread: it must never keep the process alive after honcho has stopped everything.
-    threading.Thread(target=announce_when_ready, args=(manager, urls, mail_ui), daemon=True).start()
+    threading.Thread(target=when_ready, args=(manager, urls, mail_ui, seed), daemon=True).start()
     try:
         manager.loop()
     finally:
