@@ -206,6 +206,7 @@ def test_the_region_is_configured_as_itself(rendered: dict[str, list[Resource]],
     assert public_url == f"https://{hosts['loket-identity']}"
     portal_url = maps["loket-portaal-config"]["LOKET_PORTAAL_PUBLIC_URL"]
     assert portal_url == f"https://{hosts['loket-portaal']}"
+    assert maps["loket-identity-config"]["LOKET_IDENTITY_PORTAL_URL"] == portal_url, "identity's mails link to it"
     assert {host for tls in ingress["spec"]["tls"] for host in tls["hosts"]} == set(hosts.values())
     assert all(region in host for host in hosts.values())
 
@@ -568,6 +569,9 @@ def test_compose_runs_the_portal_with_its_settings(compose: dict[str, Any], monk
         assert getattr(settings, f"{service}_url") == f"http://{service}:{default_port(service)}"
     assert settings.session_key is not None, "sessions survive a restart of the container"
     assert settings.cookie_secure is False, "plain http on 127.0.0.1"
+    identity = {name: str(value) for name, value in services["identity"]["environment"].items()}
+    assert identity["LOKET_IDENTITY_PORTAL_URL"] == settings.public_url, "identity's mails link to the portal"
+    assert load_settings("identity", identity, monkeypatch).trusted_proxies, "identity sees the parent behind it"
 
 
 def test_compose_has_the_broker_mail_and_the_simulation_worker(compose: dict[str, Any]) -> None:
@@ -624,16 +628,24 @@ def test_identity_reads_its_keys_from_a_secret_volume_without_writing(tmp_path: 
 @pytest.mark.parametrize("region", REGIONS)
 @pytest.mark.parametrize("service", ["identity", PORTAL])
 async def test_the_parents_address_is_seen_behind_the_ingress(
-    rendered: dict[str, list[Resource]], region: str, service: str
+    rendered: dict[str, list[Resource]], region: str, service: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Throttling per address needs the client's address from X-Forwarded-For, trusted only from
-    private addresses: with "*" uvicorn would believe what the client writes. The portal sees it behind
-    the ingress controller and passes it on to identity, which sees it behind the portal."""
+    private addresses: with "*" the leftmost entry would count, which the client writes. The portal sees
+    it behind the ingress controller (uvicorn's FORWARDED_ALLOW_IPS) and passes it on to identity, which
+    sees it behind the portal or the ingress controller (LOKET_IDENTITY_TRUSTED_PROXIES)."""
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    deployment = of_kind(rendered[region], "Deployment")[f"loket-{service}"]
+    resources = rendered[region]
+    deployment = of_kind(resources, "Deployment")[f"loket-{service}"]
     (main,) = deployment["spec"]["template"]["spec"]["containers"]
-    trusted = next(v["value"] for v in main["env"] if v["name"] == "FORWARDED_ALLOW_IPS")
+    environment = pod_environment(main, config_maps(resources))
+    trusted: str | list[str]
+    if service == "identity":  # its own middleware, from its setting (identity's app.py)
+        trusted = list(load_settings(service, environment, monkeypatch).trusted_proxies)
+    else:  # uvicorn's, which `loket-portaal serve` turns on (proxy_headers=True)
+        trusted = environment["FORWARDED_ALLOW_IPS"]
+    assert trusted and "*" not in trusted
     seen: list[tuple[str, int]] = []
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -646,5 +658,7 @@ async def test_the_parents_address_is_seen_behind_the_ingress(
 
     # the ingress controller (a pod, 10.1.2.3) appends the parent's address to one the parent made up
     assert await ask("10.1.2.3", "203.0.113.9, 198.51.100.7") == "198.51.100.7"
+    # the portal (a pod, 10.1.2.4) names the parent it saw
+    assert await ask("10.1.2.4", "198.51.100.7") == "198.51.100.7"
     # straight from outside, the header counts for nothing
     assert await ask("198.51.100.7", "203.0.113.9") == "198.51.100.7"
