@@ -1,5 +1,5 @@
 """`make up`: RabbitMQ, a mail catcher, the web portal and the five Loket services, in the foreground, with
-a demo region filled through their APIs the first time (scripts/demo.py); Ctrl-C stops them.
+a demo region filled through their APIs the first time (scripts/demo/); Ctrl-C stops them.
 
 Ports come from the same variables the services read (LOKET_<SERVICE>_PORT), plus
 LOKET_MAIL_SMTP_PORT and LOKET_MAIL_WEB_PORT for the mail catcher.

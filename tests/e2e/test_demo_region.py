@@ -1,4 +1,4 @@
-"""The demo region's procedure that `make up` writes (scripts/demo.py): demo.toml with its dates moved to the
+"""The demo region's procedure that `make up` writes (scripts/demo/procedure.py): demo.toml with its dates moved to the
 day of the first run, so that the demo's registration is open that day and the weeks after, whatever the year."""
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import pytest
 from loket.aanmelding.procedure_file import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("loket_make_up_demo", ROOT / "scripts" / "demo.py")
+DEMO = ROOT / "scripts" / "demo"
+spec = importlib.util.spec_from_file_location(
+    "loket_make_up_demo", DEMO / "__init__.py", submodule_search_locations=[str(DEMO)]
+)
 assert spec is not None and spec.loader is not None
-demo = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = demo  # dataclasses look their module up
-spec.loader.exec_module(demo)
+sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses and relative imports look it up
+spec.loader.exec_module(sys.modules[spec.name])
+demo = sys.modules[f"{spec.name}.procedure"]
 
 DATES = ("parent_login", "registration", "reminders", "decisions_due", "lottery_at", "publication_at")
 
