@@ -1,7 +1,12 @@
 """What aanmelding's tests share: the service under a clock the test sets, its callers, and dossier's
 events that make a pupil known."""
 
+import asyncio
+import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -21,6 +26,8 @@ from loket.contracts.events import (
 
 PRIMARY_SCHOOL, OTHER_PRIMARY_SCHOOL = "12AB01", "34CD01"
 IN_THE_WINDOW = datetime(2027, 3, 1, 10, 0, tzinfo=TIME_ZONE)  # the demo region's registration is open
+SEED = "5e" * 32
+LOTING = Path(sys.executable).parent / "loting"
 
 
 class Clock:
@@ -116,3 +123,21 @@ class Aanmelding:
             if response.status_code not in (200, 201):
                 break
         return response
+
+
+def solve(market_text: str, folder: Path) -> str:
+    """The ceremony's last step, as anyone can re-run it: `loting solve` on the seeded market."""
+    (folder / "market.json").write_text(market_text)
+    subprocess.run([LOTING, "solve", folder / "market.json", folder / "result.json"], check=True)
+    return (folder / "result.json").read_text()
+
+
+async def lottery_run(aanmelding: Aanmelding, tmp_path: Path, round_code: str = "ronde-1") -> tuple[str, str, str]:
+    """The region takes the round's market and the ceremony solves it with the notary's seed: the lottery's
+    id, the seeded market and the result, to apply (`POST /lotteries/{id}/result`)."""
+    region = aanmelding.token("region_admin")
+    taken = await aanmelding.take_lottery(round_code)
+    assert taken.status_code == 201, taken.text
+    commitment = (await aanmelding.call("GET", taken.json()["market_path"], region)).text
+    market_text = json.dumps({**json.loads(commitment), "seed": SEED})
+    return taken.json()["id"], market_text, await asyncio.to_thread(solve, market_text, tmp_path)

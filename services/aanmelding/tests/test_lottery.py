@@ -7,14 +7,12 @@ same three programs leave one unplaced."""
 import asyncio
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 from uuid import UUID
 
 import httpx
 import pytest
-from aanmelding_support import Aanmelding
+from aanmelding_support import SEED, Aanmelding, lottery_run, solve
 
 from loket.aanmelding.app import build
 from loket.aanmelding.settings import AanmeldingSettings
@@ -22,8 +20,6 @@ from loket.contracts.events import ResultIssued, RunRefused
 
 SERVICE = "aanmelding"
 LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
-SEED = "5e" * 32
-LOTING = Path(sys.executable).parent / "loting"
 DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml"
 
 
@@ -33,22 +29,6 @@ def procedure_file(tmp_path):  # type: ignore[no-untyped-def]
     lines = DEMO.read_text().splitlines()
     scarce.write_text("\n".join("  seats = 1" if line.strip().startswith("seats =") else line for line in lines))
     return scarce
-
-
-def solve(market_text: str, folder: Path) -> str:
-    """The ceremony's last step, as anyone can re-run it: `loting solve` on the seeded market."""
-    (folder / "market.json").write_text(market_text)
-    subprocess.run([LOTING, "solve", folder / "market.json", folder / "result.json"], check=True)
-    return (folder / "result.json").read_text()
-
-
-async def lottery_run(aanmelding, tmp_path) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
-    region = aanmelding.token("region_admin")
-    taken = await aanmelding.take_lottery()
-    assert taken.status_code == 201, taken.text
-    commitment = (await aanmelding.call("GET", taken.json()["market_path"], region)).text
-    market_text = json.dumps({**json.loads(commitment), "seed": SEED})
-    return taken.json()["id"], market_text, await asyncio.to_thread(solve, market_text, tmp_path)
 
 
 async def test_from_registrations_to_the_published_placement(aanmelding, tmp_path):
@@ -235,6 +215,7 @@ async def test_only_the_region_asks_for_a_ceremony_with_a_notary_and_only_once(a
     assert (school.status_code, no_notary.status_code, first.status_code, again.status_code) == (403, 422, 200, 409)
     assert no_notary.json()["detail"][0]["loc"] == ["body", "seed_sources"]
     assert "its run has the same id" in again.json()["detail"]
+    assert (school.json()["code"], again.json()["code"]) == ("region_only", "ceremony_already_requested")
     assert [event["label"] for event in await aanmelding.events("aanmelding.lottery.ceremony_requested.v1")] == [
         "VO 2027 ronde 1"
     ]

@@ -231,3 +231,143 @@ async def test_in_zaanstad_a_parent_ranks_every_school_that_fits_and_submits_to_
     [problem] = short.json()["detail"]
     assert problem["msg"] == "rank every school that fits the advice; missing: Wormer Mavo"
     assert every.json()["state"] == "submitted" and every.json()["goes_to"] == "primary_school"
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "code", "ctx"),
+    [
+        (
+            {"programs": HAVO_LIST[:2]},
+            ["body", "preferences"],
+            "list_too_short",
+            {"min": 3, "max": 3, "count": 2, "advice": "havo"},
+        ),
+        (
+            {"programs": [*HAVO_LIST, "94AB00-havo"]},
+            ["body", "preferences"],
+            "list_too_long",
+            {"min": 3, "max": 3, "count": 4, "advice": "havo"},
+        ),
+        (
+            {"programs": [*HAVO_LIST[:2], "94AA00-vwo"]},
+            ["body", "preferences", 2],
+            "program_not_fitting_advice",
+            {"program": "94AA00-vwo", "program_name": "vwo", "school_name": "Demo College", "advice": "havo"},
+        ),
+        (
+            {"programs": ["94AB00-hv", "94AB00-hv", "94AC00-havo"]},
+            ["body", "preferences", 1],
+            "program_twice",
+            None,
+        ),
+        ({"programs": ["94ZZ00-havo", *HAVO_LIST[1:]]}, ["body", "preferences", 0], "program_unknown", None),
+        (
+            {"programs": HAVO_LIST, "priority": {"kind": "staff_child", "at": "94AC00-havo"}},
+            ["body", "priority", "at"],
+            "priority_not_at_first_choice",
+            {"first_choice": "94AB00-hv", "at": "94AC00-havo", "place": 3},
+        ),
+        (
+            {"programs": HAVO_LIST, "priority": {"kind": "sibling"}},
+            ["body", "priority", "sibling_name"],
+            "sibling_missing",
+            {},
+        ),
+        (
+            {"programs": HAVO_LIST, "multiple_birth": {"registering_together": True, "sibling_elk_number": "1"}},
+            ["body", "multiple_birth", "registering_together"],
+            "not_a_multiple_birth",
+            {},
+        ),
+        (
+            {
+                "programs": HAVO_LIST,
+                "multiple_birth": {"is_multiple": True, "registering_together": True, "sibling_elk_number": "99999"},
+            },
+            ["body", "multiple_birth", "sibling_elk_number"],
+            "sibling_elk_number_unknown",
+            {"elk_number": "99999"},
+        ),
+    ],
+)
+async def test_each_problem_with_a_list_has_a_stable_code_with_the_values_its_sentence_needs(
+    aanmelding, body, loc, code, ctx
+):
+    pupil = await aanmelding.pupil_with_advice("havo")
+    me = aanmelding.parent(pupil)
+    await aanmelding.call("POST", path(pupil), me)
+
+    refused = await aanmelding.call("PUT", path(pupil, "/preferences"), me, json=body)
+
+    assert refused.status_code == 422, refused.text
+    [problem] = [problem for problem in refused.json()["detail"] if problem["loc"] == loc]
+    assert problem["type"] == code and problem["msg"]
+    if ctx is not None:
+        assert problem["ctx"] == ctx
+
+
+async def test_a_step_refused_now_says_why_with_a_stable_code(aanmelding):
+    pupil = await aanmelding.pupil_with_advice("havo")
+    me = aanmelding.parent(pupil)
+    without_advice = pupil.__class__(int=pupil.int + 1)
+
+    def coded(response):  # type: ignore[no-untyped-def]
+        return response.status_code, response.json()["code"]
+
+    assert coded(await aanmelding.call("POST", path(without_advice), aanmelding.parent(without_advice))) == (
+        409,
+        "waiting_for_advice",
+    )
+    assert coded(await aanmelding.call("PUT", path(pupil, "/signature"), me, json={"signed_by": "J. de Ouder"})) == (
+        409,
+        "not_started",
+    )
+    unsaid = await aanmelding.call("PUT", path(pupil, "/pupil-check"), me, json={"correct": False})
+    assert unsaid.json()["detail"][0]["type"] == "correction_missing"
+    await aanmelding.call("POST", path(pupil), me)
+    assert coded(await aanmelding.call("PUT", path(pupil, "/signature"), me, json={"signed_by": "J. de Ouder"})) == (
+        409,
+        "preferences_missing",
+    )
+    early = await aanmelding.call("POST", path(pupil, "/submission"), me)
+    assert coded(early) == (409, "steps_missing")
+    assert early.json()["ctx"] == {"missing": ["pupil_checked", "contact_checked", "preferences", "signed"]}
+    assert coded(await aanmelding.call("POST", path(pupil, "/withdrawal"), me)) == (409, "not_submitted")
+    assert (await aanmelding.call("POST", path(pupil, "/withdrawal"), me)).json()["ctx"] == {"state": "in_progress"}
+    await aanmelding.register(pupil, HAVO_LIST)
+    assert coded(await aanmelding.call("PUT", path(pupil, "/preferences"), me, json={"programs": HAVO_LIST})) == (
+        409,
+        "already_submitted",
+    )
+    assert coded(await aanmelding.call("POST", path(pupil), aanmelding.teacher())) == (403, "parent_only")
+    other = aanmelding.parent(pupil.__class__(int=pupil.int + 7))
+    assert coded(await aanmelding.call("GET", path(pupil), other)) == (404, "pupil_not_found")
+
+    aanmelding.clock.now += timedelta(days=140)
+    late = await aanmelding.call("POST", path(pupil, "/withdrawal"), me)
+    assert coded(late) == (409, "window_closed")
+    assert late.json()["ctx"]["closes"] == "2027-06-30T17:00:00+02:00"
+    other_pupil = await aanmelding.pupil_with_advice("havo")
+    assert coded(await aanmelding.call("POST", path(other_pupil), aanmelding.parent(other_pupil))) == (
+        409,
+        "procedure_over",
+    )
+
+
+async def test_before_the_window_the_refusal_names_the_round_and_when_it_opens(aanmelding):
+    pupil = await aanmelding.pupil_with_advice("havo")
+    aanmelding.clock.now -= timedelta(days=200)
+
+    refused = await aanmelding.call("POST", path(pupil), aanmelding.parent(pupil))
+
+    assert refused.status_code == 409
+    assert refused.json() == {
+        "detail": "the registration of 1e ronde opens on 01-09-2026 08:00 and closes on 30-06-2027 17:00",
+        "code": "window_not_open",
+        "ctx": {
+            "round": "ronde-1",
+            "round_name": "1e ronde",
+            "opens": "2026-09-01T08:00:00+02:00",
+            "closes": "2027-06-30T17:00:00+02:00",
+        },
+    }

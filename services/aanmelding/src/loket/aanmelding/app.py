@@ -9,7 +9,7 @@ from loket.aanmelding.announcements import Announcer
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.lottery import lottery_router
 from loket.aanmelding.http.procedure import procedure_router
-from loket.aanmelding.http.registration import registration_router
+from loket.aanmelding.http.registration import CodedHTTPException, coded_answer, registration_router
 from loket.aanmelding.http.schools import schools_router
 from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import metadata
@@ -57,6 +57,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
             lottery_router(lotteries, verifier),
         ],
     )
+    app.add_exception_handler(CodedHTTPException, coded_answer)  # 403, 404, 409 with their code
     app.state.procedure = procedure
     app.state.registrations = registrations
     app.state.announcer = Announcer(runtime.database, runtime.outbox, procedure, clock)

@@ -54,7 +54,11 @@ class Lotteries:
         if self.clock() < last:
             raise NotNow(
                 f"registration in {round_.name} is open until {last.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}; "
-                f"take the market once it has closed (GET /rounds/{round_.code}/market shows it as it is now)"
+                f"take the market once it has closed (GET /rounds/{round_.code}/market shows it as it is now)",
+                code="registration_still_open",
+                round=round_.code,
+                round_name=round_.name,
+                closes=last,
             )
         async with self.database.transaction() as session:
             taken = await self._market(session, round_)
@@ -83,7 +87,7 @@ class Lotteries:
         async with self.database.transaction() as session:
             found = await session.get(Lottery, lottery_id)
         if found is None:
-            raise NotFound("no such lottery")
+            raise NotFound("no such lottery", code="lottery_not_found")
         return found
 
     async def request_ceremony(
@@ -96,7 +100,11 @@ class Lotteries:
             lottery = await self._unapplied(session, lottery_id)
             if lottery.ceremony_requested_at is not None:
                 asked = f"{lottery.ceremony_requested_at.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}"
-                raise NotNow(f"loting was asked at {asked} to hold this lottery's ceremony (its run has the same id)")
+                raise NotNow(
+                    f"loting was asked at {asked} to hold this lottery's ceremony (its run has the same id)",
+                    code="ceremony_already_requested",
+                    requested_at=lottery.ceremony_requested_at,
+                )
             round_ = self.procedure.round(lottery.round_code)
             taken = f"{lottery.taken_at.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}"
             lottery.ceremony_requested_at, lottery.ceremony_requested_by = self.clock(), claims.sub
@@ -157,9 +165,12 @@ class Lotteries:
     async def _unapplied(self, session: AsyncSession, lottery_id: UUID) -> Lottery:
         lottery = await session.get(Lottery, lottery_id, with_for_update=not self.database.is_sqlite)
         if lottery is None:
-            raise NotFound("no such lottery")
+            raise NotFound("no such lottery", code="lottery_not_found")
         if lottery.applied_at is not None:
-            raise NotNow("this lottery's result is applied already; after adding seats, take a new lottery")
+            raise NotNow(
+                "this lottery's result is applied already; after adding seats, take a new lottery",
+                code="lottery_applied_already",
+            )
         return lottery
 
     async def _apply(
@@ -194,7 +205,7 @@ class Lotteries:
         the rule asks (then the remedy is seats and a new lottery, never a hand edit of the result)."""
         lottery = await self.lottery(claims, lottery_id)
         if lottery.applied_at is None:
-            raise NotNow("this lottery's result is not applied yet")
+            raise NotNow("this lottery's result is not applied yet", code="lottery_not_applied")
         async with self.database.transaction() as session:
             query = select(Placement).where(Placement.lottery_id == lottery.id, col(Placement.program).is_(None))
             ids = [placement.registration_id for placement in (await session.exec(query)).all()]
@@ -210,7 +221,7 @@ class Lotteries:
     @staticmethod
     def _region(claims: Claims) -> None:
         if claims.role != Role.REGION_ADMIN or claims.act is not None:
-            raise Forbidden(REGION_ONLY)
+            raise Forbidden(REGION_ONLY, code="region_only")
 
     async def _market(self, session: AsyncSession, round_: Round) -> dict[str, Any]:
         reached = (
@@ -225,7 +236,12 @@ class Lotteries:
         )
         registrations = (await session.exec(query)).all()
         if not registrations:
-            raise NotNow(f"no registration has reached a school in {round_.name} yet")
+            raise NotNow(
+                f"no registration has reached a school in {round_.name} yet",
+                code="market_empty",
+                round=round_.code,
+                round_name=round_.name,
+            )
         groups = await _lot_groups(session, registrations)
         entries = [
             Entry(

@@ -30,7 +30,16 @@ from loket.aanmelding.domain.registration import (
 from loket.aanmelding.events import progressed, submitted
 from loket.aanmelding.persistence.models import PupilEligibility, Registration
 from loket.aanmelding.persistence.teaching import own_groups, sees_pupil
-from loket.aanmelding.registrations import NotFound, apply_list, begun, readiness_of, region_round
+from loket.aanmelding.registrations import (
+    NotFound,
+    active_registration,
+    apply_list,
+    begun,
+    in_round,
+    readiness_of,
+    region_round,
+    standing,
+)
 from loket.aanmelding.schools import reach
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
@@ -136,7 +145,13 @@ class PrimarySchools:
         parent's consent; the change and the consent are kept with the list as it was."""
         if consent is None or not consent.given_by.strip() or not consent.how.strip():
             raise Refused(
-                [Problem("consent", "a change by the primary school needs the parent's consent: who gave it, and how")]
+                [
+                    Problem(
+                        "consent",
+                        "a change by the primary school needs the parent's consent: who gave it, and how",
+                        "consent_missing",
+                    )
+                ]
             )
         async with self.database.transaction() as session:
             registration = await self._at_primary_school(session, claims, pupil_id)
@@ -166,14 +181,21 @@ class PrimarySchools:
         """The paper form, where a parent cannot register online: the primary school enters the list the
         parents filled in and signed, on their behalf; it is submitted at once, as the parents' own."""
         if not signed_by.strip():
-            raise Refused([Problem("signed_by", "the name of the parent who signed the paper form")])
+            raise Refused(
+                [Problem("signed_by", "the name of the parent who signed the paper form", "signed_by_missing")]
+            )
         now = self.clock()
         async with self.database.transaction() as session:
             eligibility = await self._pupil_of_mine(session, claims, pupil_id)
             round_ = registration_round(self.procedure, readiness_of(eligibility), now)
-            registration = await _active(session, pupil_id)
+            registrations, _, outcomes = await standing(session, self.procedure, pupil_id, now)
+            registration = in_round(self.procedure, registrations, outcomes, round_, now)
             if registration is not None and registration.state != RegistrationState.IN_PROGRESS:
-                raise NotNow(f"the parents' registration is {registration.state} already")
+                raise NotNow(
+                    f"the parents' registration is {registration.state} already",
+                    code="already_submitted",
+                    state=registration.state,
+                )
             if registration is None:
                 registration = begun(eligibility, round_.code, claims.sub, now)
             await apply_list(session, self.procedure, registration, choice, eligibility, now)
@@ -198,34 +220,39 @@ class PrimarySchools:
         """A pupil of the caller's primary school (a teacher of some groups: of one of them), to act on."""
         eligibility = await session.get(PupilEligibility, pupil_id)
         if eligibility is None:
-            raise NotFound("no such pupil")
+            raise NotFound("no such pupil", code="pupil_not_found")
         reach(claims, eligibility.school_brin, act=True)
         if not await sees_pupil(session, claims, eligibility):
-            raise NotFound("no such pupil in your groups")
+            raise NotFound("no such pupil in your groups", code="pupil_not_in_your_groups")
         return eligibility
 
     async def _at_primary_school(self, session: AsyncSession, claims: Claims, pupil_id: UUID) -> Registration:
         await self._pupil_of_mine(session, claims, pupil_id)
         if self.procedure.submission != Submission.PRIMARY_SCHOOL:
             raise NotNow(
-                "in this region the parent submits to the secondary school; the primary school does not forward"
+                "in this region the parent submits to the secondary school; the primary school does not forward",
+                code="no_forwarding_in_region",
             )
-        registration = await _active(session, pupil_id)
+        registration = await active_registration(session, self.procedure, pupil_id)
         if registration is None or registration.state != RegistrationState.SUBMITTED:
             state = registration.state if registration else "none"
             raise NotNow(
-                f"only a list the parent submitted, not yet forwarded, can be forwarded or changed (this one: {state})"
+                f"only a list the parent submitted, not yet forwarded, can be forwarded or changed (this one: {state})",
+                code="not_submitted",
+                state=state,
             )
         round_ = self.procedure.round(registration.round_code)
         window = round_.forwarding or round_.registration
         if not window.holds(self.clock()):
-            raise NotNow(f"the forwarding window of {round_.name} is {window.opens:{TIME}} to {window.closes:{TIME}}")
+            raise NotNow(
+                f"the forwarding window of {round_.name} is {window.opens:{TIME}} to {window.closes:{TIME}}",
+                code="outside_forwarding_window",
+                round=round_.code,
+                round_name=round_.name,
+                opens=window.opens,
+                closes=window.closes,
+            )
         return registration
-
-
-async def _active(session: AsyncSession, pupil_id: UUID) -> Registration | None:
-    query = select(Registration).where(Registration.pupil_id == pupil_id, col(Registration.active).is_(True))
-    return (await session.exec(query)).first()
 
 
 def ended_at(registration: Registration) -> datetime:

@@ -29,9 +29,11 @@ class SchoolNotes:
     async def add(self, claims: Claims, registration_id: UUID, text: str) -> RegistrationNote:
         text = text.strip()
         if not text:
-            raise Refused([Problem("text", "a note needs some text")])
+            raise Refused([Problem("text", "a note needs some text", "note_empty")])
         if len(text) > MAX_NOTE:
-            raise Refused([Problem("text", f"a note is at most {MAX_NOTE} characters")])
+            raise Refused(
+                [Problem("text", f"a note is at most {MAX_NOTE} characters", "note_too_long", {"max": MAX_NOTE})]
+            )
         async with self.database.transaction() as session:
             registration, school = await self.schools.at_secondary_school(session, claims, registration_id)
             note = RegistrationNote(

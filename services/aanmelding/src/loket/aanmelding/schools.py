@@ -89,13 +89,19 @@ class Schools:
         async with self.database.transaction() as session:
             registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
             if registration is None or registration.first_choice_brin is None or not self._reached(registration):
-                raise NotFound("no such registration with your school")
+                raise NotFound("no such registration with your school", code="registration_not_found")
             reach(claims, registration.first_choice_brin, act=True, secondary=True)
             if registration.priority is None:
-                raise NotNow("no priority was claimed in this registration")
+                raise NotNow("no priority was claimed in this registration", code="no_priority_claimed")
             round_ = self.procedure.round(registration.round_code)
             if self.clock() >= round_.lottery_at:
-                raise NotNow(f"the lottery of {round_.name} has run; a decision can no longer change")
+                raise NotNow(
+                    f"the lottery of {round_.name} has run; a decision can no longer change",
+                    code="lottery_has_run",
+                    round=round_.code,
+                    round_name=round_.name,
+                    lottery_at=round_.lottery_at,
+                )
             registration.priority_decision = "granted" if granted else "rejected"
             registration.priority_decided_at = registration.changed_at = self.clock()
             registration.priority_decided_by = claims.sub
@@ -136,7 +142,7 @@ class Schools:
         """The school withdraws the registration (the pupil chose otherwise), or cannot place the pupil for
         support needs: then the registration is void and the pupil may register at another school."""
         if not reason.strip():
-            raise Refused([Problem("reason", "say why, for the primary school and the region")])
+            raise Refused([Problem("reason", "say why, for the primary school and the region", "reason_missing")])
         async with self.database.transaction() as session:
             registration, school = await self.at_secondary_school(session, claims, registration_id)
             registration.state = RegistrationState.VOIDED if support_needs else RegistrationState.WITHDRAWN
@@ -179,14 +185,14 @@ class Schools:
         school. `act`: the school's own staff only; else whoever reads along too."""
         registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
         if registration is None or not self._reached(registration):
-            raise NotFound("no such registration with your school")
+            raise NotFound("no such registration with your school", code="registration_not_found")
         placement = (await placements(session, [registration.id])).get(registration.id)
         programs = self.procedure.programs()
         placed_school = programs[placement.program][0].brin if placement and placement.program in programs else None
         schools = [brin for brin in (registration.first_choice_brin, placed_school) if brin]
         reached = [brin for brin in schools if claims.reaches_school(brin)]
         if not reached:
-            raise NotFound("no such registration with your school")
+            raise NotFound("no such registration with your school", code="registration_not_found")
         reach(claims, reached[0], act=act, secondary=True)
         return registration, reached[0]
 
@@ -219,11 +225,13 @@ class Schools:
 
 def reach(claims: Claims, brin: str, *, act: bool = False, secondary: bool = False) -> None:
     if not claims.reaches_school(brin):
-        raise NotFound("no such school within your reach")
+        raise NotFound("no such school within your reach", code="school_not_found", school=brin)
     if secondary:
         refuse_group_limited(claims)
     if act and claims.role not in SCHOOL_STAFF:
-        raise Forbidden(f"a {claims.role} reads along; the school's own staff decide")
+        raise Forbidden(
+            f"a {claims.role} reads along; the school's own staff decide", code="school_staff_only", role=claims.role
+        )
 
 
 def received_at(registration: Registration) -> datetime:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import PriorityKind, Procedure, ProgramKind, Round, Submission
@@ -31,6 +32,52 @@ class RegistrationState(StrEnum):
 ACTIVE = (RegistrationState.IN_PROGRESS, RegistrationState.SUBMITTED, RegistrationState.FORWARDED)
 
 
+class RegistrationOutcome(StrEnum):
+    """How a registration ended for the pupil; none while it can still change."""
+
+    PLACED = "placed"  # the round's lottery placed the pupil (from the publication moment on), or the school did
+    NOT_PLACED = "not_placed"  # the round's lottery left the pupil out: the next round is open to the pupil
+    NOT_SUBMITTED = "not_submitted"  # its round closed before it reached a school
+    WITHDRAWN = "withdrawn"  # by the parents, during the window
+    ENDED_BY_SCHOOL = "ended_by_school"  # the secondary school withdrew or voided it
+
+
+def registration_outcome(
+    round_: Round,
+    submission: Submission,
+    state: RegistrationState,
+    *,
+    ended_by_school: bool,
+    placed_by_school: bool,
+    lottery_placed: bool | None,
+    now: datetime,
+) -> RegistrationOutcome | None:
+    """The outcome of a registration of `round_` at `now`. `lottery_placed`: whether the round's newest
+    applied lottery placed it; None when no applied lottery holds it. A lottery's outcome counts from the
+    round's publication moment on, for everyone at once."""
+    if state == RegistrationState.VOIDED or (state == RegistrationState.WITHDRAWN and ended_by_school):
+        return RegistrationOutcome.ENDED_BY_SCHOOL
+    if state == RegistrationState.WITHDRAWN:
+        return RegistrationOutcome.WITHDRAWN
+    if placed_by_school:
+        return RegistrationOutcome.PLACED
+    reached = state == RegistrationState.FORWARDED or (
+        state == RegistrationState.SUBMITTED and submission == Submission.PARENT
+    )
+    if not reached:
+        last = round_.forwarding.closes if round_.forwarding else round_.registration.closes
+        return RegistrationOutcome.NOT_SUBMITTED if now >= last else None
+    if lottery_placed is None or now < round_.publication_at:
+        return None
+    return RegistrationOutcome.PLACED if lottery_placed else RegistrationOutcome.NOT_PLACED
+
+
+def still_counts(outcome: RegistrationOutcome | None) -> bool:
+    """A registration still counts for the pupil, so that no later round's may begin: it can still change,
+    or the pupil is placed."""
+    return outcome is None or outcome == RegistrationOutcome.PLACED
+
+
 class Step(StrEnum):
     PUPIL_CHECKED = "pupil_checked"
     CONTACT_CHECKED = "contact_checked"
@@ -40,10 +87,14 @@ class Step(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """What is wrong and where, in the request's own terms (`preferences[2]`, `priority.at`)."""
+    """What is wrong and where, in the request's own terms (`preferences[2]`, `priority.at`): `what` in
+    English, `code` a stable snake_case name a portal translates, with the values its sentence needs in
+    `ctx` (numbers, names, codes)."""
 
     where: str
     what: str
+    code: str
+    ctx: dict[str, Any] = field(default_factory=dict)
 
 
 class Refused(Exception):
@@ -54,7 +105,17 @@ class Refused(Exception):
         self.problems = problems
 
 
-class NotNow(Exception):
+class Coded(Exception):
+    """A refusal of the whole request, in English, with a stable snake_case `code` and the values its
+    sentence needs (`ctx`), so that a portal can say it in the parent's language."""
+
+    def __init__(self, message: str, *, code: str, **ctx: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.ctx = ctx
+
+
+class NotNow(Coded):
     """The registration is not in a state, or not in a window, for this; nothing changed (HTTP 409)."""
 
 
@@ -87,24 +148,37 @@ class PreferenceList:
     outside_region: str | None = None  # a note of a registration outside the region (not a registration)
 
 
+def open_round(procedure: Procedure, now: datetime) -> Round | None:
+    """The round whose registration window holds `now`, if any."""
+    return next((round_ for round_ in procedure.rounds if round_.registration.holds(now)), None)
+
+
 def registration_round(procedure: Procedure, readiness: Readiness | None, now: datetime) -> Round:
     """The round a parent may register in now, or why not (NotNow)."""
     if readiness is None or readiness == Readiness.WAITING_FOR_ADVICE:
         raise NotNow(
             "registering is possible once the primary school has entered the final advice; "
-            "ask the primary school when it will"
+            "ask the primary school when it will",
+            code="waiting_for_advice",
         )
-    for round_ in procedure.rounds:
-        if round_.registration.holds(now):
-            return round_
+    if (round_ := open_round(procedure, now)) is not None:
+        return round_
     upcoming = [round_ for round_ in procedure.rounds if now < round_.registration.opens]
     if upcoming:
         window = upcoming[0].registration
         raise NotNow(
             f"the registration of {upcoming[0].name} opens on {window.opens:{TIME}} and closes on "
-            f"{window.closes:{TIME}}"
+            f"{window.closes:{TIME}}",
+            code="window_not_open",
+            round=upcoming[0].code,
+            round_name=upcoming[0].name,
+            opens=window.opens,
+            closes=window.closes,
         )
-    raise NotNow("the registration windows of this procedure are over; ask the primary school what is possible")
+    raise NotNow(
+        "the registration windows of this procedure are over; ask the primary school what is possible",
+        code="procedure_over",
+    )
 
 
 def check_preferences(procedure: Procedure, advice: str, choice: PreferenceList) -> list[Problem]:
@@ -115,14 +189,26 @@ def check_preferences(procedure: Procedure, advice: str, choice: PreferenceList)
     for index, code in enumerate(choice.programs):
         where = f"preferences[{index}]"
         if code not in programs:
-            problems.append(Problem(where, f"{code!r} is not a program of this region"))
+            problems.append(
+                Problem(where, f"{code!r} is not a program of this region", "program_unknown", {"program": code})
+            )
             continue
         school, program = programs[code]
+        named = {"program": code, "program_name": program.name, "school_name": school.name}
         if code in seen:
-            problems.append(Problem(where, f"{program.name} at {school.name} is on the list twice"))
+            problems.append(
+                Problem(where, f"{program.name} at {school.name} is on the list twice", "program_twice", named)
+            )
         seen.add(code)
         if (school, program) not in procedure.fitting(advice):
-            problems.append(Problem(where, f"{program.name} at {school.name} does not fit the advice {advice}"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{program.name} at {school.name} does not fit the advice {advice}",
+                    "program_not_fitting_advice",
+                    {**named, "advice": advice},
+                )
+            )
     if problems:
         return problems
     return [*_length(procedure, advice, choice), *_first_choice_claims(procedure, choice)]
@@ -134,7 +220,8 @@ def _length(procedure: Procedure, advice: str, choice: PreferenceList) -> list[P
     one_school = [program for _, program in chosen if program.kind != ProgramKind.REGULAR]
     if advice == "pro" or one_school:
         if len(chosen) != 1:
-            return [Problem("preferences", "praktijkonderwijs and KOVO: choose one school, no ranking")]
+            what = "praktijkonderwijs and KOVO: choose one school, no ranking"
+            return [Problem("preferences", what, "one_school_only", {"count": len(chosen)})]
         return []
     rule = procedure.length_rule(advice)
     low, high = procedure.required_length(advice)
@@ -143,13 +230,21 @@ def _length(procedure: Procedure, advice: str, choice: PreferenceList) -> list[P
         fitting = {school.brin: school.name for school, _ in procedure.fitting(advice)}
         missing = [name for brin, name in fitting.items() if brin not in schools]
         twice = sorted({brin for brin in schools if schools.count(brin) > 1})
-        problems = [Problem("preferences", f"rank every school that fits the advice; missing: {', '.join(missing)}")]
         if twice:
-            problems = [Problem("preferences", f"rank each school once; twice: {', '.join(twice)}")]
-        return problems if missing or twice else []
+            names = ", ".join(fitting.get(brin, brin) for brin in twice)
+            return [
+                Problem("preferences", f"rank each school once; twice: {names}", "school_twice", {"schools": names})
+            ]
+        if missing:
+            names = ", ".join(missing)
+            what = f"rank every school that fits the advice; missing: {names}"
+            return [Problem("preferences", what, "schools_missing", {"schools": names, "advice": advice})]
+        return []
     if len(chosen) < low or (high is not None and len(chosen) > high):
         wanted = f"{low}" if low == high else (f"at least {low}" if high is None else f"{low} to {high}")
-        return [Problem("preferences", f"the advice {advice} asks for {wanted} choices, not {len(chosen)}")]
+        code = "list_too_short" if len(chosen) < low else "list_too_long"
+        ctx = {"min": low, "max": high, "count": len(chosen), "advice": advice}
+        return [Problem("preferences", f"the advice {advice} asks for {wanted} choices, not {len(chosen)}", code, ctx)]
     return []
 
 
@@ -167,21 +262,53 @@ def _first_choice_claims(procedure: Procedure, choice: PreferenceList) -> list[P
                 Problem(
                     "priority.at",
                     f"a priority can be claimed only at the first choice ({first}), not at {claim.at} ({where})",
+                    "priority_not_at_first_choice",
+                    {"first_choice": first, "at": claim.at, "place": place},
                 )
             )
         elif claim.kind not in procedure.priorities_at(school):
             offered = ", ".join(procedure.priorities_at(school)) or "none"
             problems.append(
-                Problem("priority.kind", f"{school.name} offers no priority {claim.kind} (it offers: {offered})")
+                Problem(
+                    "priority.kind",
+                    f"{school.name} offers no priority {claim.kind} (it offers: {offered})",
+                    "priority_not_offered",
+                    {
+                        "kind": str(claim.kind),
+                        "school_name": school.name,
+                        "offered": list(procedure.priorities_at(school)),
+                    },
+                )
             )
         if claim.kind == PriorityKind.SIBLING and not (claim.sibling_name and claim.sibling_class):
-            problems.append(Problem("priority.sibling_name", "give the brother's or sister's name and class"))
+            problems.append(
+                Problem("priority.sibling_name", "give the brother's or sister's name and class", "sibling_missing")
+            )
     if choice.multiple_birth.registering_together and not choice.multiple_birth.is_multiple:
-        problems.append(Problem("multiple_birth.registering_together", "only for one of twins or a multiple birth"))
+        problems.append(
+            Problem(
+                "multiple_birth.registering_together",
+                "only for one of twins or a multiple birth",
+                "not_a_multiple_birth",
+            )
+        )
     if choice.multiple_birth.registering_together and not choice.multiple_birth.sibling_elk_number:
-        problems.append(Problem("multiple_birth.sibling_elk_number", "give the ELK number of the brother or sister"))
+        problems.append(
+            Problem(
+                "multiple_birth.sibling_elk_number",
+                "give the ELK number of the brother or sister",
+                "sibling_elk_number_missing",
+            )
+        )
     if choice.equivalent_program_wish and program.kind != ProgramKind.REGULAR:
-        problems.append(Problem("equivalent_program_wish", f"{program.name} has no equivalent department"))
+        problems.append(
+            Problem(
+                "equivalent_program_wish",
+                f"{program.name} has no equivalent department",
+                "no_equivalent_program",
+                {"program": first, "program_name": program.name, "school_name": school.name},
+            )
+        )
     return problems
 
 

@@ -38,35 +38,80 @@ def checked_assignments(commitment: str, market_text: str, result_text: str) -> 
     market, result = _json("market", market_text), _json("result", result_text)
     taken = json.loads(commitment)
     if not isinstance(market.get("seed"), str):
-        raise Refused([Problem("market.seed", "the market has no seed: send the market as loting served it")])
+        raise Refused(
+            [
+                Problem(
+                    "market.seed", "the market has no seed: send the market as loting served it", "market_seed_missing"
+                )
+            ]
+        )
     if {key: value for key, value in market.items() if key != "seed"} != taken:
-        raise Refused([Problem("market", "is not the market taken for this lottery (with a seed added)")])
+        raise Refused(
+            [Problem("market", "is not the market taken for this lottery (with a seed added)", "market_not_taken")]
+        )
     if result.get("format") != RESULT_FORMAT:
-        raise Refused([Problem("result.format", f"should be {RESULT_FORMAT!r}")])
+        raise Refused(
+            [
+                Problem(
+                    "result.format", f"should be {RESULT_FORMAT!r}", "result_format_unknown", {"format": RESULT_FORMAT}
+                )
+            ]
+        )
     if result.get("market_sha256") != sha256(market_text):
-        raise Refused([Problem("result.market_sha256", "is not the SHA-256 of this market file's exact bytes")])
+        raise Refused(
+            [
+                Problem(
+                    "result.market_sha256",
+                    "is not the SHA-256 of this market file's exact bytes",
+                    "market_sha256_mismatch",
+                )
+            ]
+        )
     if (result.get("mechanism"), result.get("seed")) != (market["mechanism"], market["seed"]):
-        raise Refused([Problem("result", "its mechanism or seed differ from the market's")])
+        raise Refused([Problem("result", "its mechanism or seed differ from the market's", "seed_mismatch")])
     preferences = {student["id"]: student["preferences"] for student in market["students"]}
     assignments, problems = [], []
     for index, entry in enumerate(result.get("assignments", [])):
         student, program, rank = entry.get("student"), entry.get("program"), entry.get("rank")
         wanted = preferences.get(student)
         if wanted is None:
-            problems.append(Problem(f"result.assignments[{index}].student", f"{student!r} is not in the market"))
+            problems.append(
+                Problem(
+                    f"result.assignments[{index}].student",
+                    f"{student!r} is not in the market",
+                    "student_unknown",
+                    {"student": student},
+                )
+            )
         elif program is None and rank is None:
             assignments.append(Assignment(student, None, None))
         elif not isinstance(rank, int) or not 1 <= rank <= len(wanted) or wanted[rank - 1] != program:
-            problems.append(Problem(f"result.assignments[{index}]", f"{program!r} is not choice {rank} of {student}"))
+            problems.append(
+                Problem(
+                    f"result.assignments[{index}]",
+                    f"{program!r} is not choice {rank} of {student}",
+                    "not_a_choice",
+                    {"program": program, "rank": rank, "student": student},
+                )
+            )
         else:
             assignments.append(Assignment(student, program, rank))
     if not problems and {assignment.student for assignment in assignments} != set(preferences):
-        problems.append(Problem("result.assignments", "do not name every student of the market exactly once"))
+        problems.append(
+            Problem("result.assignments", "do not name every student of the market exactly once", "students_not_once")
+        )
     capacity = {program["id"]: program["capacity"] for program in market["programs"]}
     for program, seats in capacity.items():
         taken = sum(1 for assignment in assignments if assignment.program == program)
         if taken > seats:
-            problems.append(Problem("result.assignments", f"{taken} students at {program}, which has {seats} seats"))
+            problems.append(
+                Problem(
+                    "result.assignments",
+                    f"{taken} students at {program}, which has {seats} seats",
+                    "over_capacity",
+                    {"program": program, "count": taken, "seats": seats},
+                )
+            )
     if problems:
         raise Refused(problems)
     return assignments
@@ -76,7 +121,7 @@ def _json(what: str, text: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Refused([Problem(what, f"is not JSON: {exc}")]) from None
+        raise Refused([Problem(what, f"is not JSON: {exc}", "not_json")]) from None
     if not isinstance(document, dict):
-        raise Refused([Problem(what, "is not a JSON object")])
+        raise Refused([Problem(what, "is not a JSON object", "not_json_object")])
     return document

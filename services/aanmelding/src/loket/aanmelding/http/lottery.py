@@ -10,7 +10,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from loket.aanmelding.http.registration import answered
+from loket.aanmelding.http.registration import ANSWERS, REFUSED, answered
 from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import Lottery
 from loket.contracts.events.loting import SeedSource
@@ -89,7 +89,7 @@ def lottery_out(lottery: Lottery) -> LotteryOut:
 
 
 def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
-    router = APIRouter(tags=["lottery"], responses={401: {}, 403: {}, 404: {}, 409: {}})
+    router = APIRouter(tags=["lottery"], responses=ANSWERS)
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
     @router.get("/rounds/{round_code}/market")
@@ -122,7 +122,7 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
             lottery = await lotteries.lottery(claims, lottery_id)
         return Response(lottery.commitment, media_type="application/json")
 
-    @router.post("/lotteries/{lottery_id}/ceremony", response_model=LotteryOut, responses={422: {}})
+    @router.post("/lotteries/{lottery_id}/ceremony", response_model=LotteryOut, responses=REFUSED)
     async def ceremony(lottery_id: UUID, body: CeremonyIn, claims: Caller) -> LotteryOut:
         """Ask loting to hold the lottery's ceremony: loting opens a run with this lottery's id on this market,
         the notary enters the seed there (`POST /runs/{id}/seed`), and the result comes back and is applied
@@ -130,7 +130,7 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
         with answered():
             return lottery_out(await lotteries.request_ceremony(claims, lottery_id, body.seed_sources, body.label))
 
-    @router.post("/lotteries/{lottery_id}/result", response_model=LotteryOut, responses={422: {}})
+    @router.post("/lotteries/{lottery_id}/result", response_model=LotteryOut, responses=REFUSED)
     async def apply(lottery_id: UUID, files: ResultIn, claims: Caller) -> LotteryOut:
         """Apply the ceremony's result: it must belong to this lottery's market (the hashes are checked);
         every registration gets its placement, which parents see from the publication moment on."""

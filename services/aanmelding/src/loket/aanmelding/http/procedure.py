@@ -117,7 +117,8 @@ def procedure_router(procedure: Procedure) -> APIRouter:
                         "loc": ["query", "advice"],
                         "msg": f"{advice!r} is not an advice; levels are {', '.join(ADVICE_LEVELS)}, "
                         "alone or two adjacent ones joined by '/', e.g. vmbo_gt/havo",
-                        "type": "value_error",
+                        "type": "advice_unknown",
+                        "ctx": {"advice": advice, "advices": list(ADVICES)},
                     }
                 ],
             )

@@ -7,16 +7,20 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from loket.aanmelding.domain.procedure import PriorityKind, Procedure
 from loket.aanmelding.domain.registration import (
+    Coded,
     MultipleBirth,
     NotNow,
     PreferenceList,
     PriorityClaim,
     Refused,
+    RegistrationOutcome,
     RegistrationState,
     Step,
     missing_steps,
@@ -121,13 +125,78 @@ class RegistrationOut(BaseModel):
     placement: PlacementOut | None = Field(
         description="The lottery's outcome; for a parent only from the round's publication moment on."
     )
+    outcome: RegistrationOutcome | None = Field(
+        default=None,
+        description="In the pupil's registration (GET …/registration and its steps): how it ended for the pupil: "
+        "placed, not_placed (the next round is open to the pupil), not_submitted (its round closed first), "
+        "withdrawn (by the parents), ended_by_school; null while it can still change. Null in the schools' lists.",
+    )
 
 
 class RegistrationsOut(BaseModel):
     readiness: str | None = Field(description="waiting_for_advice, open or form_outdated; null: nothing known yet.")
     advice: str | None
-    current: RegistrationOut | None
-    history: list[RegistrationOut] = Field(description="Earlier registrations, withdrawn, newest first.")
+    current: RegistrationOut | None = Field(
+        description="The registration that counts now: in the round open now, or else the newest round's. Null "
+        "when there is none, or when a later round is open and the earlier round's is over for the pupil "
+        "(not placed, or never submitted): then `can_start`."
+    )
+    history: list[RegistrationOut] = Field(
+        description="Every other registration, newest first: withdrawn, ended by a school, and an earlier "
+        "round's, each with its `placement` and `outcome`."
+    )
+    open_round: str | None = Field(default=None, description="The round whose registration window is open now.")
+    can_start: bool = Field(
+        default=False, description="POST …/registration would begin a new registration in `open_round` now."
+    )
+
+
+class ProblemOut(BaseModel):
+    loc: list[str | int] = Field(description="The field, as FastAPI names it: ['body', 'preferences', 3].")
+    msg: str = Field(description="What is wrong, in English.")
+    type: str = Field(
+        description="A stable snake_case code (list_too_short, program_not_fitting_advice, …) to translate; "
+        "FastAPI's own checks of the request's shape use theirs (missing, string_too_short, …)."
+    )
+    ctx: dict[str, Any] = Field(default_factory=dict, description="The values the code's sentence needs.")
+
+
+class RefusedOut(BaseModel):
+    """422: every way the request breaks a rule; nothing changed."""
+
+    detail: list[ProblemOut]
+
+
+class ErrorOut(BaseModel):
+    """403, 404, 409: why not, in English, with a stable code to translate and the values it needs."""
+
+    detail: str
+    code: str = Field(description="A stable snake_case code: window_not_open, already_submitted, …")
+    ctx: dict[str, Any] = Field(default_factory=dict, description="The values the code's sentence needs.")
+
+
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    401: {},
+    403: {"model": ErrorOut},
+    404: {"model": ErrorOut},
+    409: {"model": ErrorOut},
+}
+REFUSED: dict[int | str, dict[str, Any]] = {422: {"model": RefusedOut}}
+
+
+class CodedHTTPException(HTTPException):
+    """An HTTP answer with a stable code; `coded_answer` writes it as `ErrorOut`."""
+
+    def __init__(self, status_code: int, refusal: Coded) -> None:
+        super().__init__(status_code, str(refusal))
+        self.code = refusal.code
+        self.ctx = refusal.ctx
+
+
+async def coded_answer(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CodedHTTPException)
+    body = ErrorOut(detail=str(exc.detail), code=exc.code, ctx=jsonable_encoder(exc.ctx))
+    return JSONResponse(body.model_dump(), status_code=exc.status_code, headers=exc.headers)
 
 
 @contextmanager
@@ -136,15 +205,16 @@ def answered() -> Iterator[None]:
         yield
     except Refused as refused:
         detail = [
-            {"loc": _loc(problem.where), "msg": problem.what, "type": "value_error"} for problem in refused.problems
+            {"loc": _loc(problem.where), "msg": problem.what, "type": problem.code, "ctx": problem.ctx}
+            for problem in refused.problems
         ]
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, jsonable_encoder(detail)) from None
     except NotNow as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        raise CodedHTTPException(status.HTTP_409_CONFLICT, exc) from None
     except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+        raise CodedHTTPException(status.HTTP_403_FORBIDDEN, exc) from None
     except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+        raise CodedHTTPException(status.HTTP_404_NOT_FOUND, exc) from None
 
 
 def placement_out(procedure: Procedure, registration: Registration, placement: Placement) -> PlacementOut:
@@ -167,6 +237,7 @@ def registration_out(
     registration: Registration,
     steps: dict[Step, bool] | None = None,
     placement: Placement | None = None,
+    outcome: RegistrationOutcome | None = None,
 ) -> RegistrationOut:
     programs = procedure.programs()
     state = RegistrationState(registration.state)
@@ -209,6 +280,7 @@ def registration_out(
         paper_form=registration.paper_form_by is not None,
         withdrawal_reason=registration.withdrawal_reason,
         placement=placement_out(procedure, registration, placement) if placement else None,
+        outcome=outcome,
     )
 
 
@@ -219,30 +291,32 @@ def _loc(where: str) -> list[str | int]:
 
 
 def registration_router(registrations: Registrations, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
-    router = APIRouter(tags=["registration"], responses={401: {}, 403: {}, 404: {}, 409: {}})
+    router = APIRouter(tags=["registration"], responses=ANSWERS)
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
-    def out(
-        registration: Registration, steps: dict[Step, bool] | None = None, placement: Placement | None = None
-    ) -> RegistrationOut:
-        return registration_out(procedure, registration, steps, placement)
+    def out(view: View, registration: Registration, steps: dict[Step, bool] | None = None) -> RegistrationOut:
+        placement, outcome = view.placements.get(registration.id), view.outcomes.get(registration.id)
+        return registration_out(procedure, registration, steps, placement, outcome)
 
     async def current(claims: Claims, pupil_id: UUID) -> RegistrationOut:
         view = await registrations.view(claims, pupil_id)
         assert view.current is not None
-        return out(view.current, view.steps)
+        return out(view, view.current, view.steps)
 
     def of(view: View) -> RegistrationsOut:
         return RegistrationsOut(
             readiness=view.readiness,
             advice=view.advice,
-            current=out(view.current, view.steps, view.placement) if view.current else None,
-            history=[out(registration) for registration in view.history],
+            current=out(view, view.current, view.steps) if view.current else None,
+            history=[out(view, registration) for registration in view.history],
+            open_round=view.open_round,
+            can_start=view.can_start,
         )
 
     @router.get("/pupils/{pupil_id}/registration", response_model=RegistrationsOut)
     async def read(pupil_id: UUID, claims: Caller) -> RegistrationsOut:
-        """The pupil's registration: its steps, what is still missing, and earlier (withdrawn) ones."""
+        """The pupil's registration: its steps, what is still missing, and earlier ones (withdrawn, ended, or
+        of an earlier round) with their outcome; whether a registration may begin in the round open now."""
         with answered():
             return of(await registrations.view(claims, pupil_id))
 
@@ -255,21 +329,21 @@ def registration_router(registrations: Registrations, procedure: Procedure, veri
                 response.status_code = status.HTTP_200_OK
             return await current(claims, pupil_id)
 
-    @router.put("/pupils/{pupil_id}/registration/pupil-check", response_model=RegistrationOut, responses={422: {}})
+    @router.put("/pupils/{pupil_id}/registration/pupil-check", response_model=RegistrationOut, responses=REFUSED)
     async def check_pupil(pupil_id: UUID, check: CheckIn, claims: Caller) -> RegistrationOut:
         """Step 1: the pupil's details (name, birth date, advice) are right, or what the school must correct."""
         with answered():
             await registrations.check_pupil(claims, pupil_id, check.correct, check.correction)
             return await current(claims, pupil_id)
 
-    @router.put("/pupils/{pupil_id}/registration/contact-check", response_model=RegistrationOut, responses={422: {}})
+    @router.put("/pupils/{pupil_id}/registration/contact-check", response_model=RegistrationOut, responses=REFUSED)
     async def check_contact(pupil_id: UUID, check: CheckIn, claims: Caller) -> RegistrationOut:
         """Step 2: the contact details (address, parents, phone, e-mail) are right, or what is wrong."""
         with answered():
             await registrations.check_contact(claims, pupil_id, check.correct, check.correction)
             return await current(claims, pupil_id)
 
-    @router.put("/pupils/{pupil_id}/registration/preferences", response_model=RegistrationOut, responses={422: {}})
+    @router.put("/pupils/{pupil_id}/registration/preferences", response_model=RegistrationOut, responses=REFUSED)
     async def rank(pupil_id: UUID, preferences: PreferencesIn, claims: Caller) -> RegistrationOut:
         """Step 3: the ranked programs, checked against the advice and the list length; at the first choice
         only, a priority claim, the wish to stay in an equivalent department, and the twins question."""
@@ -277,14 +351,14 @@ def registration_router(registrations: Registrations, procedure: Procedure, veri
             await registrations.rank(claims, pupil_id, preferences.as_list())
             return await current(claims, pupil_id)
 
-    @router.put("/pupils/{pupil_id}/registration/signature", response_model=RegistrationOut, responses={422: {}})
+    @router.put("/pupils/{pupil_id}/registration/signature", response_model=RegistrationOut, responses=REFUSED)
     async def sign(pupil_id: UUID, signature: SignatureIn, claims: Caller) -> RegistrationOut:
         """Step 4: the parent signs the list; a later change of the list needs a new signature."""
         with answered():
             await registrations.sign(claims, pupil_id, signature.signed_by)
             return await current(claims, pupil_id)
 
-    @router.post("/pupils/{pupil_id}/registration/submission", response_model=RegistrationOut, responses={422: {}})
+    @router.post("/pupils/{pupil_id}/registration/submission", response_model=RegistrationOut, responses=REFUSED)
     async def submit(pupil_id: UUID, claims: Caller) -> RegistrationOut:
         """Submit (AV): to the school of first choice, or in Zaanstad to the primary school."""
         with answered():

@@ -11,7 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
 from loket.aanmelding.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
-from loket.aanmelding.http.registration import DOTS, PreferencesIn, RegistrationOut, answered, registration_out
+from loket.aanmelding.http.registration import (
+    ANSWERS,
+    DOTS,
+    REFUSED,
+    PreferencesIn,
+    RegistrationOut,
+    answered,
+    registration_out,
+)
 from loket.aanmelding.persistence.models import Registration, RegistrationNote
 from loket.aanmelding.primary_schools import Consent, PrimarySchools
 from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
@@ -114,7 +122,7 @@ class NoteOut(BaseModel):
 def schools_router(
     primary: PrimarySchools, schools: Schools, notes: SchoolNotes, procedure: Procedure, verifier: TokenVerifier
 ) -> APIRouter:
-    router = APIRouter(tags=["schools"], responses={401: {}, 403: {}, 404: {}, 409: {}})
+    router = APIRouter(tags=["schools"], responses=ANSWERS)
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
     @router.get("/schools/{brin}/pupils", response_model=list[PupilOut])
@@ -162,14 +170,14 @@ def schools_router(
         with answered():
             return registration_out(procedure, await primary.forward(claims, pupil_id))
 
-    @router.put("/pupils/{pupil_id}/registration/school-change", response_model=RegistrationOut, responses={422: {}})
+    @router.put("/pupils/{pupil_id}/registration/school-change", response_model=RegistrationOut, responses=REFUSED)
     async def change(pupil_id: UUID, change: SchoolChangeIn, claims: Caller) -> RegistrationOut:
         """Zaanstad: before forwarding, the primary school changes the list, only with the parent's consent."""
         consent = Consent(change.consent.given_by, change.consent.how) if change.consent else None
         with answered():
             return registration_out(procedure, await primary.change(claims, pupil_id, change.as_list(), consent))
 
-    @router.post("/pupils/{pupil_id}/registration/paper-form", response_model=RegistrationOut, responses={422: {}})
+    @router.post("/pupils/{pupil_id}/registration/paper-form", response_model=RegistrationOut, responses=REFUSED)
     async def paper_form(pupil_id: UUID, form: PaperFormIn, claims: Caller) -> RegistrationOut:
         """The paper form: the primary school enters the list the parents filled in and signed; it is
         checked like the parents' own and submitted at once."""
@@ -235,7 +243,7 @@ def schools_router(
     @router.get(
         "/schools/{brin}/exports/{kind}.{extension}",
         response_class=Response,
-        responses={200: {"content": {"text/csv": {}, XLSX: {}}}, 422: {}},
+        responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **REFUSED},
     )
     async def export(
         brin: str,
