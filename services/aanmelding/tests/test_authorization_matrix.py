@@ -7,6 +7,8 @@ Zero unexpected grants.
 
 The endpoints come from the app's own routes: a new endpoint without a row fails the test."""
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +78,7 @@ async def world(aanmelding) -> World:  # type: ignore[no-untyped-def]
     noor_registration = (await aanmelding.register(noor, TO_LYCEUM, priority=SIBLING)).json()["id"]
     daan_registration = (await aanmelding.register(daan, TO_COLLEGE, priority=SIBLING)).json()["id"]
     lottery = await aanmelding.take_lottery()
+    await first_choices_applied(aanmelding, lottery.json())
     callers = {
         "region_admin": aanmelding.token("region_admin"),
         "board_contact": aanmelding.token("board_contact", board="B1", schools=[PRIMARY_SCHOOL]),
@@ -89,6 +92,28 @@ async def world(aanmelding) -> World:  # type: ignore[no-untyped-def]
         "no_token": {},
     }
     return World(str(noor), str(daan), noor_registration, daan_registration, lottery.json()["id"], callers)
+
+
+async def first_choices_applied(aanmelding, lottery: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """The lottery's result applied, so that its outcome can be read: with seats enough for both, the
+    result file places each at the first choice, as `loting solve` would."""
+    region = aanmelding.token("region_admin")
+    committed = json.loads((await aanmelding.call("GET", lottery["market_path"], region)).text)
+    market = json.dumps({**committed, "seed": "ab" * 32})
+    assignments = [
+        {"program": student["preferences"][0], "rank": 1, "student": student["id"]}
+        for student in sorted(committed["students"], key=lambda student: student["id"])
+    ]
+    result = {
+        "assignments": assignments,
+        "format": "loting-result/1",
+        "market_sha256": hashlib.sha256(market.encode()).hexdigest(),
+        "mechanism": committed["mechanism"],
+        "seed": "ab" * 32,
+    }
+    body = {"market": market, "result": json.dumps(result, sort_keys=True, separators=(",", ":")) + "\n"}
+    applied = await aanmelding.call("POST", f"/lotteries/{lottery['id']}/result", region, json=body)
+    assert applied.status_code == 200, applied.text
 
 
 Request = Callable[[World, bool], tuple[str, dict[str, Any] | None]]
@@ -117,6 +142,7 @@ def region(path: str, body: dict[str, Any] | None = None) -> Request:
 CONSENT = {"programs": TO_LYCEUM, "consent": {"given_by": "moeder", "how": "gesprek"}}
 MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /pupils/{pupil_id}/registration": (pupil(), READ_PUPIL),
+    "GET /pupils/{pupil_id}/registration/outcome": (pupil("/outcome"), READ_PUPIL),  # a parent: 409 till published
     "POST /pupils/{pupil_id}/registration": (pupil(), PARENT_STEP),
     "PUT /pupils/{pupil_id}/registration/pupil-check": (pupil("/pupil-check", {"correct": True}), PARENT_STEP),
     "PUT /pupils/{pupil_id}/registration/contact-check": (pupil("/contact-check", {"correct": True}), PARENT_STEP),

@@ -6,6 +6,7 @@ The explanation is checked against real result files: the public test vectors of
 into `data/`, since the service's tests stand alone) and small markets of its own that the public
 `loting` command solves, as the ceremony does."""
 
+import asyncio
 import hmac
 import json
 import shlex
@@ -13,14 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
+from aanmelding_support import Aanmelding
 
 from loket.aanmelding.domain.outcome import Inconsistent, Outcome, Reason, explain
 
 SERVICE = "aanmelding"
 DATA = Path(__file__).parent / "data"
 LOTING = Path(sys.executable).parent / "loting"
+DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml"
 VECTORS = [
     "01-da-stb-small",
     "02-capacity-zero",
@@ -31,6 +35,9 @@ VECTORS = [
     "08-first-choice",
     "11-first-choice-medium",
 ]
+LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]  # in the demo region; here every program has one seat
+SIBLING = {"kind": "sibling", "sibling_name": "Ali de Vries", "sibling_class": "2b"}
+SEED = "5e" * 32
 
 
 def vector(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -62,6 +69,9 @@ def rank_key(market: dict[str, Any], student: dict[str, Any], program: str, prio
 
 def every_outcome(market: dict[str, Any], result: dict[str, Any]) -> dict[str, Outcome]:
     return {student["id"]: explain(market, result, student["id"]) for student in market["students"]}
+
+
+# --- the explanation, from real result files ---
 
 
 @pytest.mark.parametrize("name", VECTORS)
@@ -220,3 +230,139 @@ def test_a_result_that_does_not_hold_is_refused(tmp_path):
         explain(market, {**result, "seed": "00" * 32}, market["students"][0]["id"])
     with pytest.raises(KeyError):
         explain(market, result, "nobody")
+
+
+# --- over HTTP, from the registrations to the publication moment ---
+
+
+@pytest.fixture
+def procedure_file(tmp_path):  # type: ignore[no-untyped-def]
+    scarce = tmp_path / "demo.toml"
+    lines = DEMO.read_text().splitlines()
+    scarce.write_text("\n".join("  seats = 1" if line.strip().startswith("seats =") else line for line in lines))
+    return scarce
+
+
+async def lottery_applied(aanmelding: Aanmelding, folder: Path) -> str:
+    """The region takes the market, the ceremony solves it with the notary's seed, the region applies it."""
+    region = aanmelding.token("region_admin")
+    taken = await aanmelding.take_lottery()
+    assert taken.status_code == 201, taken.text
+    commitment = json.loads((await aanmelding.call("GET", taken.json()["market_path"], region)).text)
+    market = {**commitment, "seed": SEED}
+    result = await asyncio.to_thread(solved, market, folder)
+    applied = await aanmelding.call(
+        "POST",
+        f"/lotteries/{taken.json()['id']}/result",
+        region,
+        json={"market": (folder / "market.json").read_text(), "result": (folder / "result.json").read_text()},
+    )
+    assert applied.status_code == 200, applied.text
+    return str(result["seed"])
+
+
+async def four_on_one_list(aanmelding: Aanmelding) -> dict[UUID, str]:
+    """Four pupils rank the same three one-seat programs; the first has a sibling at the first choice."""
+    pupils = [await aanmelding.pupil_with_advice("havo") for _ in range(4)]
+    registrations = {}
+    for index, pupil in enumerate(pupils):
+        answer = await aanmelding.register(pupil, LIST, **({"priority": SIBLING} if index == 0 else {}))
+        assert answer.json()["state"] == "submitted", answer.text
+        registrations[pupil] = answer.json()["id"]
+    granted = await aanmelding.call(
+        "POST",
+        f"/registrations/{registrations[pupils[0]]}/priority-decision",
+        aanmelding.teacher("94AB00"),
+        json={"granted": True},
+    )
+    assert granted.status_code == 200, granted.text
+    return registrations
+
+
+def outcome_path(pupil: UUID) -> str:
+    return f"/pupils/{pupil}/registration/outcome"
+
+
+async def test_the_parent_sees_the_outcome_explained_from_the_publication_moment_on(aanmelding, tmp_path):
+    registrations = await four_on_one_list(aanmelding)
+    seed = await lottery_applied(aanmelding, tmp_path)
+    aanmelding.clock.now = aanmelding.app.state.procedure.rounds[0].publication_at
+
+    answers = {
+        pupil: await aanmelding.call("GET", outcome_path(pupil), aanmelding.parent(pupil)) for pupil in registrations
+    }
+
+    assert all(answer.status_code == 200 for answer in answers.values()), [a.text for a in answers.values()]
+    outcomes = {pupil: answer.json() for pupil, answer in answers.items()}
+    assert sorted(str((o["placement"] or {}).get("rank")) for o in outcomes.values()) == ["1", "2", "3", "None"]
+    for pupil, outcome in outcomes.items():
+        own = registrations[pupil]
+        assert (outcome["round"], outcome["published"]) == ("ronde-1", True)
+        lot = outcome["lot"]
+        assert (lot["mechanism"], lot["seed"], lot["message"]) == (
+            "first-choice-da-stb",
+            seed,
+            f"stb|student:{UUID(own).hex}",
+        )
+        assert int(lot["number"]) == h(seed, lot["message"]) and not lot["shared_with_twins"]
+        placement = outcome["placement"]
+        above = LIST if placement is None else LIST[: placement["rank"] - 1]
+        assert [choice["program"] for choice in outcome["higher_choices"]] == above
+        for choice in outcome["higher_choices"]:
+            assert int(choice["last_admitted_lot_number"]) < int(choice["your_lot_number"]) or (
+                choice["reason"] == "full_priority"
+            )
+        others = [UUID(other).hex for other in registrations.values() if other != own]
+        assert not any(other in answers[pupil].text for other in others), "never who was admitted"
+
+    granted = outcomes[next(iter(registrations))]
+    assert granted["placement"]["program"] == "94AB00-hv" and granted["higher_choices"] == []
+    [unplaced] = [outcome for outcome in outcomes.values() if outcome["placement"] is None]
+    school_lottery, *central = unplaced["higher_choices"]
+    assert {k: school_lottery[k] for k in ("program", "school_name", "rank", "stage", "reason")} == {
+        "program": "94AB00-hv",
+        "school_name": school_lottery["school_name"],
+        "rank": 1,
+        "stage": 1,
+        "reason": "full_priority",
+    }
+    assert (school_lottery["your_priority"], school_lottery["last_admitted_priority"]) == (0, 1)
+    assert [(choice["stage"], choice["reason"]) for choice in central] == [(2, "full_lottery"), (2, "full_lottery")]
+    assert all(choice["your_priority"] is None and choice["last_admitted_priority"] is None for choice in central)
+
+
+async def test_before_the_publication_moment_a_parent_gets_409_and_the_schools_see_it(aanmelding, tmp_path):
+    registrations = await four_on_one_list(aanmelding)
+    await lottery_applied(aanmelding, tmp_path)
+    pupil = next(iter(registrations))
+    publication = aanmelding.app.state.procedure.rounds[0].publication_at
+
+    early = await aanmelding.call("GET", outcome_path(pupil), aanmelding.parent(pupil))
+    school = await aanmelding.call("GET", outcome_path(pupil), aanmelding.teacher())
+    region = await aanmelding.call("GET", outcome_path(pupil), aanmelding.token("region_admin"))
+
+    assert early.status_code == 409, early.text
+    assert early.json()["code"] == "not_published" and "placement" not in early.text
+    assert school.status_code == 200 and school.json()["published"] is False, school.text
+    assert region.status_code == 200, region.text
+    aanmelding.clock.now = publication
+    assert (await aanmelding.call("GET", outcome_path(pupil), aanmelding.parent(pupil))).status_code == 200
+    of_round = await aanmelding.call("GET", f"{outcome_path(pupil)}?round=ronde-1", aanmelding.parent(pupil))
+    of_none = await aanmelding.call("GET", f"{outcome_path(pupil)}?round=ronde-9", aanmelding.parent(pupil))
+    assert of_round.status_code == 200 and of_round.json()["round"] == "ronde-1", of_round.text
+    assert of_none.status_code == 404 and of_none.json()["code"] == "no_lottery_outcome", of_none.text
+
+
+async def test_no_applied_lottery_no_outcome_and_other_pupils_are_out_of_reach(aanmelding, tmp_path):
+    registrations = await four_on_one_list(aanmelding)
+    pupil, other = list(registrations)[:2]
+    aanmelding.clock.now = aanmelding.app.state.procedure.rounds[0].publication_at
+
+    none_yet = await aanmelding.call("GET", outcome_path(pupil), aanmelding.parent(pupil))
+    not_mine = await aanmelding.call("GET", outcome_path(other), aanmelding.parent(pupil))
+    other_school = await aanmelding.call("GET", outcome_path(pupil), aanmelding.teacher("99ZZ00"))
+
+    assert none_yet.status_code == 404 and none_yet.json()["code"] == "no_lottery_outcome", none_yet.text
+    assert not_mine.status_code == 404 and not_mine.json()["code"] == "pupil_not_found", not_mine.text
+    assert other_school.status_code == 404, other_school.text
+    assert (await aanmelding.call("GET", outcome_path(pupil), {})).status_code == 401

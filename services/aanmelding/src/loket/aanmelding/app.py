@@ -8,6 +8,7 @@ from loket.aanmelding import handlers
 from loket.aanmelding.announcements import Announcer
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.lottery import lottery_router
+from loket.aanmelding.http.outcome import outcome_router
 from loket.aanmelding.http.procedure import procedure_router
 from loket.aanmelding.http.registration import CodedHTTPException, coded_answer, registration_router
 from loket.aanmelding.http.schools import schools_router
@@ -53,6 +54,7 @@ def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]
         routers=[
             procedure_router(procedure),
             registration_router(registrations, procedure, verifier),
+            outcome_router(registrations, procedure, verifier),
             schools_router(primary, schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
             lottery_router(lotteries, verifier),
         ],
