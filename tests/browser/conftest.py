@@ -23,7 +23,7 @@ from loket_test_support import eventually, free_port
 from playwright.async_api import Browser, async_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from portal_browser import CHROMIUM, PHONE, Watched
+from portal_browser import AXE, CHROMIUM, PHONE, Watched
 
 ROOT = Path(__file__).resolve().parents[2]
 # Chromium's own calls home are refused on this closed network, many at a time; these flags stop them
@@ -52,8 +52,9 @@ async def browser() -> AsyncIterator[Browser]:
 async def start_portal(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     processes: list[tuple[subprocess.Popen[bytes], Path]] = []
 
-    async def start(services: dict[str, Any], **settings: str) -> str:
-        port = free_port()
+    async def start(services: dict[str, Any], *, port: int | None = None, **settings: str) -> str:
+        """The portal in front of these services; `port` when the services must know its address first."""
+        port = port or free_port()
         env = {
             **os.environ,
             "LOKET_PORTAAL_PORT": str(port),
@@ -106,6 +107,8 @@ async def watched(browser: Browser) -> AsyncIterator[Callable[..., Any]]:
         context = await browser.new_context(
             java_script_enabled=javascript, viewport=viewport or PHONE, base_url=portal, locale="nl-NL"
         )
+        if javascript:  # axe-core in every page, added by the browser itself: the pages' CSP allows no inline script
+            await context.add_init_script(path=str(AXE))
         watched = Watched(context, portal)
         contexts.append(watched)
         return watched

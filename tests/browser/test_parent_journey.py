@@ -75,7 +75,7 @@ async def test_a_parent_registers_in_the_browser_and_sees_the_placement_and_why(
         )
         r.url["aanmelding"] = aanmelding["aanmelding"].url
         services = {**services, **aanmelding}
-        portal = await start_portal(services, LOKET_REGION=region, LOKET_PORTAAL_PORT=str(portal_port))
+        portal = await start_portal(services, port=portal_port, LOKET_REGION=region)
         assert portal == portal_url
         await r.ready_for(ours)
         await r.ready_for(rival)
