@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from loket.contracts.runtime.service import Runtime
 from loket.identity import handlers
@@ -47,6 +48,14 @@ def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
             links_router(PasswordLinks(security, keeper)),
         ],
     )
+    if settings.trusted_proxies:
+        # The portal calls identity on behalf of the parent, so the peer is the portal: throttling per
+        # address would lump every parent together. From a trusted proxy only, the client is taken from
+        # X-Forwarded-For: uvicorn's own middleware, which walks the header from the right past trusted
+        # hops (ingress, portal) and takes the first address that is not one; from anyone else the header
+        # counts for nothing. In the app rather than uvicorn's --forwarded-allow-ips (FORWARDED_ALLOW_IPS),
+        # so that it is identity's setting, holds under any server and in the tests; the two may be combined.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.state.token_issuer = issuer
     app.state.administration = administration
     return runtime, app

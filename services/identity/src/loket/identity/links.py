@@ -71,8 +71,8 @@ class PasswordSet:
 Link = Invitation | PasswordReset
 
 
-def reset_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/reset/{token}"
+def reset_url(portal_url: str, token: str) -> str:
+    return f"{portal_url.rstrip('/')}/reset/{token}"
 
 
 class PasswordLinks:
@@ -234,7 +234,7 @@ class PasswordLinks:
                 account_id=account.id,
                 username=_username(account),
                 recipient=account.email,
-                reset_url=reset_url(self.security.settings.public_url, issued.token),
+                reset_url=reset_url(self.security.settings.portal_url, issued.token),
                 expires_at=issued.expires_at,
                 language=account.language,
             ),

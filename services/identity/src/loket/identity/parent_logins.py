@@ -121,7 +121,7 @@ class ParentLogins:
                 pupil_id=account.pupil_id,
                 username=account.username,
                 recipient=account.email,
-                activation_url=activation_url(self.settings.public_url, issued.token),
+                activation_url=activation_url(self.settings.portal_url, issued.token),
                 expires_at=issued.expires_at,
                 language=account.language,
             )

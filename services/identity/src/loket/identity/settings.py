@@ -1,7 +1,8 @@
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from loket.contracts.runtime.sealing import decode_key
@@ -15,7 +16,19 @@ class IdentitySettings(ServiceSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8001",
         validation_alias="LOKET_IDENTITY_PUBLIC_URL",
-        description="Where parents reach identity; links in mails are built from it, never from a request.",
+        description="Where identity is reached: the `iss` of its tokens.",
+    )
+    portal_url: str = Field(
+        default="",
+        validation_alias="LOKET_IDENTITY_PORTAL_URL",
+        description="Where parents and staff open the links in mails (`/activate/…`, `/invitation/…`, `/reset/…`): "
+        "the web portal; built from it, never from a request. Default: `public_url`.",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        validation_alias="LOKET_IDENTITY_TRUSTED_PROXIES",
+        description="Addresses (or networks) whose `X-Forwarded-For` names the client, comma-separated: the portal "
+        "and any proxy in front of identity. Empty: the peer is the client.",
     )
     activation_valid_days: int = Field(default=14, ge=1, validation_alias="LOKET_IDENTITY_ACTIVATION_VALID_DAYS")
     activation_attempts: int = Field(
@@ -63,12 +76,30 @@ class IdentitySettings(ServiceSettings):
         description="Send the session cookie only over https; false only for local http (`make up`).",
     )
 
-    @field_validator("totp_required_roles", mode="before")
+    @field_validator("totp_required_roles", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(role.strip() for role in value.split(",") if role.strip())
+            return tuple(item.strip() for item in value.split(",") if item.strip())
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, proxies: tuple[str, ...]) -> tuple[str, ...]:
+        """IP addresses or networks only: never "*" (the leftmost entry would count, which the client
+        writes itself), and nothing uvicorn would silently compare as text."""
+        for proxy in proxies:
+            try:
+                ip_network(proxy) if "/" in proxy else ip_address(proxy)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {proxy!r}") from None
+        return proxies
+
+    @model_validator(mode="after")
+    def _portal_defaults_to_identity(self) -> "IdentitySettings":
+        if not self.portal_url:
+            self.portal_url = self.public_url
+        return self
 
     @field_validator("totp_required_roles")
     @classmethod

@@ -57,8 +57,8 @@ class NewStaff:
     language: str = "nl"
 
 
-def invitation_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/invitation/{token}"
+def invitation_url(portal_url: str, token: str) -> str:
+    return f"{portal_url.rstrip('/')}/invitation/{token}"
 
 
 class StaffAdministration:
@@ -138,7 +138,7 @@ class StaffAdministration:
                 school_brin=account.school_brin,
                 board=account.board,
                 recipient=account.email,
-                invitation_url=invitation_url(self.security.settings.public_url, issued.token),
+                invitation_url=invitation_url(self.security.settings.portal_url, issued.token),
                 expires_at=issued.expires_at,
                 language=account.language,
             ),

@@ -176,5 +176,5 @@ def check_password(password: str, repeated: str) -> None:
         )
 
 
-def activation_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/activate/{token}"
+def activation_url(portal_url: str, token: str) -> str:
+    return f"{portal_url.rstrip('/')}/activate/{token}"

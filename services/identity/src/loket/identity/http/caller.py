@@ -13,7 +13,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def client_address(request: Request) -> str | None:
-    """The peer's address. Behind a proxy, uvicorn's --forwarded-allow-ips decides what it may say."""
+    """The client's address: the peer, or, when the peer is a trusted proxy (the portal), what its
+    `X-Forwarded-For` says (`ProxyHeadersMiddleware` in `app.py`, `LOKET_IDENTITY_TRUSTED_PROXIES`)."""
     return request.client.host if request.client else None
 
 
