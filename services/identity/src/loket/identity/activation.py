@@ -12,6 +12,7 @@ answers do too, so nobody can try links or answers by the thousand.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,7 @@ from loket.identity.domain.accounts import (
     wrong_answers_message,
 )
 from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.problems import ErrorCode, FormField
 from loket.identity.domain.throttling import AttemptKind
 from loket.identity.parent_logins import ParentLogins
 from loket.identity.persistence.audit import AuditLog
@@ -63,11 +65,18 @@ class ActivationForm:
 @dataclass(frozen=True)
 class ActivationProblem:
     """404 an unknown link; 410 a used, expired or locked one; 422 an answer or password that does not do
-    (with the form to try again)."""
+    (with the form to try again). `code` and `field` name it for a portal (`domain/problems.py`)."""
 
     status: int
     message: str
+    code: ErrorCode
     form: ActivationForm | None = None
+    field: FormField | None = None
+    facts: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, status: int, refused: ActivationRefused, form: ActivationForm | None = None) -> ActivationProblem:
+        return cls(status, str(refused), refused.code, form, refused.field, refused.facts)
 
 
 @dataclass(frozen=True)
@@ -106,16 +115,16 @@ class Activation:
             form = await self._form(session, stored, account)
             try:
                 if not school.strip():
-                    raise ActivationRefused(CHOOSE_THE_SCHOOL)
+                    raise ActivationRefused(CHOOSE_THE_SCHOOL, ErrorCode.SCHOOL_MISSING, FormField.SCHOOL)
                 answers = Answers(school_brin=school, birth_date=read_birth_date(birth_date))
             except ActivationRefused as unreadable:
-                return ActivationProblem(422, str(unreadable), form)
+                return ActivationProblem.of(422, unreadable, form)
             if not answers_right(school_brin=account.school_brin, birth_date=account.birth_date, given=answers):
                 return await self._wrong_answers(session, stored, account, client_address, now)
             try:
                 check_password(password, repeated)
             except ActivationRefused as refused:
-                return ActivationProblem(422, str(refused), form)
+                return ActivationProblem.of(422, refused, form)
 
         password_hash = await self.security.hash_password(password)
 
@@ -159,15 +168,15 @@ class Activation:
         stored = await accounts.token(token_digest(token), for_update=lock and not self.security.database.is_sqlite)
         account = None if stored is None else await accounts.get(stored.account_id)
         if stored is None or account is None:
-            return ActivationProblem(404, UNKNOWN_LINK)
+            return ActivationProblem(404, UNKNOWN_LINK, ErrorCode.LINK_UNKNOWN)
         try:
             check_usable(
                 expires_at=stored.expires_at, used_at=stored.used_at, locked_at=stored.locked_at, now=datetime.now(UTC)
             )
             if account.school_brin is None or account.birth_date is None:  # a link from before the questions
-                raise ActivationRefused(link_expired())
+                raise ActivationRefused(link_expired(), ErrorCode.LINK_EXPIRED)
         except ActivationRefused as refused:
-            return ActivationProblem(410, str(refused))
+            return ActivationProblem.of(410, refused)
         return stored, account
 
     async def _form(self, session: AsyncSession, stored: ActivationToken, account: ParentAccount) -> ActivationForm:
@@ -203,13 +212,14 @@ class Activation:
             attempts_left=max(0, left),
         )
         if left > 0:
-            return ActivationProblem(422, wrong_answers_message(left), await self._form(session, stored, account))
+            form = await self._form(session, stored, account)
+            return ActivationProblem(422, wrong_answers_message(left), ErrorCode.WRONG_ANSWERS, form)
         stored.locked_at = now
         audit.record(
             AuditAction.ACTIVATION_LOCKED, Outcome.REFUSED, subject_id=account.id, client_address=client_address
         )
         await self._parent_logins(session).announce(account, locked=True)
-        return ActivationProblem(410, link_locked())
+        return ActivationProblem(410, link_locked(), ErrorCode.LINK_LOCKED)
 
     async def _refused_link(
         self, session: AsyncSession, problem: ActivationProblem, digest: str, client_address: str | None, now: datetime

@@ -9,6 +9,7 @@ working. A completed reset ends every session of the account.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -25,6 +26,7 @@ from loket.identity.domain.accounts import (
     token_digest,
 )
 from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.problems import ErrorCode, FormField
 from loket.identity.domain.sessions import SessionEnd
 from loket.identity.domain.throttling import AttemptKind, account_key
 from loket.identity.login import find_account
@@ -55,7 +57,10 @@ UNKNOWN_LINK = "Deze link is onbekend. / This link is not known."
 class LinkRefused:
     status: int  # 404 unknown, 410 used or expired, 422 a password that does not do
     message: str
+    code: ErrorCode
     username: str | None = None
+    field: FormField | None = None
+    facts: dict[str, int] = dataclasses.field(default_factory=dict)  # the numbers in the message (`min_length`)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class PasswordLinks:
         try:
             check_password(password, repeated)
         except ActivationRefused as refused:
-            return LinkRefused(422, str(refused), username)
+            return LinkRefused(422, str(refused), refused.code, username, refused.field, refused.facts)
         password_hash = await self.security.hash_password(password)
         now = datetime.now(UTC)
         async with self.security.database.transaction() as session:
@@ -159,12 +164,12 @@ class PasswordLinks:
         account = None if link is None else await self._account(session, link)
         refusal: LinkRefused | None = None
         if link is None or account is None:
-            refusal = LinkRefused(404, UNKNOWN_LINK)
+            refusal = LinkRefused(404, UNKNOWN_LINK, ErrorCode.LINK_UNKNOWN)
         else:
             try:
                 check_usable(expires_at=link.expires_at, used_at=link.used_at, now=now, ask_for_new=ASK_FOR_NEW[kind])
             except ActivationRefused as refused:
-                refusal = LinkRefused(410, str(refused))
+                refusal = LinkRefused(410, str(refused), refused.code)
         if refusal is None:
             assert link is not None and account is not None
             return link, account

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import IntEnum, StrEnum
 
+from loket.identity.domain.problems import ErrorCode, FormField
+
 TOKEN_BYTES = 32  # 256 bits; the token is stored only as its SHA-256
 MIN_PASSWORD_LENGTH = 10
 
@@ -81,7 +83,15 @@ def token_digest(token: str) -> str:
 
 
 class ActivationRefused(Exception):
-    """Why an activation, invitation or reset link cannot be used; the message is shown to its user."""
+    """Why an activation, invitation or reset link cannot be used, or an answer or password does not do:
+    the message is shown to its user; `code` names it for a portal, `field` the form field it concerns,
+    `facts` the numbers in the message."""
+
+    def __init__(self, message: str, code: ErrorCode, field: FormField | None = None, **facts: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.facts = facts  # the numbers the message names (`min_length`), for a portal's own sentence
 
 
 ASK_THE_SCHOOL = ("Vraag de basisschool om een nieuwe.", "Ask the primary school for a new one.")
@@ -97,11 +107,11 @@ def check_usable(
 ) -> None:
     """`ask_for_new` says, in Dutch and English, where a new link comes from."""
     if used_at is not None:
-        raise ActivationRefused("Deze link is al gebruikt. / This link has already been used.")
+        raise ActivationRefused("Deze link is al gebruikt. / This link has already been used.", ErrorCode.LINK_USED)
     if locked_at is not None:
-        raise ActivationRefused(link_locked(ask_for_new))
+        raise ActivationRefused(link_locked(ask_for_new), ErrorCode.LINK_LOCKED)
     if now >= expires_at:
-        raise ActivationRefused(link_expired(ask_for_new))
+        raise ActivationRefused(link_expired(ask_for_new), ErrorCode.LINK_EXPIRED)
 
 
 def link_expired(ask_for_new: tuple[str, str] = ASK_THE_SCHOOL) -> str:
@@ -143,7 +153,9 @@ def read_birth_date(typed: str) -> date:
                 break
     raise ActivationRefused(
         "Vul de geboortedatum van uw kind in als dag-maand-jaar, bijvoorbeeld 09-03-2014. / "
-        "Enter your child's birth date as day-month-year, for example 09-03-2014."
+        "Enter your child's birth date as day-month-year, for example 09-03-2014.",
+        ErrorCode.BIRTH_DATE_INVALID,
+        FormField.BIRTH_DATE,
     )
 
 
@@ -168,11 +180,18 @@ def wrong_answers_message(attempts_left: int) -> str:
 
 def check_password(password: str, repeated: str) -> None:
     if password != repeated:
-        raise ActivationRefused("De wachtwoorden zijn niet gelijk. / The two passwords are not the same.")
+        raise ActivationRefused(
+            "De wachtwoorden zijn niet gelijk. / The two passwords are not the same.",
+            ErrorCode.PASSWORDS_DIFFER,
+            FormField.PASSWORD_REPEAT,
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ActivationRefused(
             f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens. / "
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+            ErrorCode.PASSWORD_TOO_SHORT,
+            FormField.PASSWORD,
+            min_length=MIN_PASSWORD_LENGTH,
         )
 
 

@@ -4,20 +4,30 @@ A GET only shows the form and consumes nothing (mail scanners open links); the P
 questions (the child's school, picked by its name, and birth date), sets the password, uses the link
 up and logs the parent in: the session cookie, as `POST /login` sets it. The pages are in Dutch and
 English and send `Referrer-Policy: no-referrer`, so the token in the URL never leaks to another site.
-A client that asks for `application/json` gets the same answers as JSON, the access token included.
+A client that asks for `application/json` (the portal) gets the same answers as JSON, the access token
+included, and every refusal with its stable `code` and the form `field` it concerns.
 """
 
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 
 from loket.identity.activation import Activated, Activation, ActivationForm, ActivationProblem
 from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
-from loket.identity.http.caller import client_address, too_many
-from loket.identity.http.login import access_of, keep_session
+from loket.identity.http.caller import (
+    HTML,
+    Problem,
+    client_address,
+    problem_body,
+    throttled_detail,
+    too_many,
+    wants_json,
+)
+from loket.identity.http.login import AccessOut, access_of, keep_session
 from loket.identity.security import Throttled
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
@@ -25,64 +35,99 @@ PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+class SchoolOut(BaseModel):
+    brin: str
+    name: str | None
+
+
+class ActivationFormOut(BaseModel):
+    """`GET /activate/{token}` as JSON: what the form asks."""
+
+    username: str = Field(description="The username the account will have: the child's ELK number.")
+    schools: list[SchoolOut] = Field(description="The schools to pick the child's from, by name; post the BRIN.")
+    attempts_left: int = Field(description="Wrong answers the link still allows.")
+
+
+class ActivationProblemOut(Problem):
+    """A refusal; a 422 carries the form again (`username`, `schools`, `attempts_left`)."""
+
+    username: str | None = None
+    schools: list[SchoolOut] | None = None
+    attempts_left: int | None = None
+    min_length: int | None = Field(default=None, description="`password_too_short`: the least length.")
+
+
+def form_body(form: ActivationForm) -> dict[str, Any]:
+    return {
+        "username": form.username,
+        "schools": [{"brin": school.brin, "name": school.name} for school in form.schools],
+        "attempts_left": form.attempts_left,
+    }
 
 
 def activation_router(activation: Activation, *, secure: bool) -> APIRouter:
     router = APIRouter(tags=["activation"])
 
-    def answer(request: Request, status: int, **context: Any) -> Response:
-        form: ActivationForm | None = context.pop("form", None)
+    def page(request: Request, status: int, form: ActivationForm | None = None, **context: Any) -> Response:
         if form is not None:
-            context.update(
-                username=form.username,
-                schools=form.schools,
-                attempts_left=form.attempts_left,
-            )
-        response: Response
-        if wants_json(request):
-            body = {
-                key: value
-                for key, value in context.items()
-                if key in ("detail", "username", "attempts_left", "activated")
-            }
-            if form is not None:
-                body["schools"] = [{"brin": school.brin, "name": school.name} for school in form.schools]
-            response = JSONResponse(body, status_code=status)
-        else:
-            response = templates.TemplateResponse(
-                request, "activate.html", {"min_length": MIN_PASSWORD_LENGTH, **context}, status_code=status
-            )
+            context.update(username=form.username, schools=form.schools, attempts_left=form.attempts_left)
+        response = templates.TemplateResponse(
+            request, "activate.html", {"min_length": MIN_PASSWORD_LENGTH, **context}, status_code=status
+        )
         response.headers.update(PRIVATE_HEADERS)
         return response
 
+    def show(request: Request, form: ActivationForm) -> Response:
+        if wants_json(request):
+            return JSONResponse(form_body(form), headers=PRIVATE_HEADERS)
+        return page(request, 200, form)
+
     def refused(request: Request, result: ActivationProblem | Throttled, **typed: str) -> Response:
+        """The refusal; an answer or password that does not do shows the form again with what was typed
+        (HTML), or the form's facts beside the code (JSON)."""
         if isinstance(result, Throttled):
-            error = too_many(result)
-            response = answer(request, error.status_code, detail=error.detail)
+            if wants_json(request):
+                return too_many(result, PRIVATE_HEADERS)
+            response = page(request, 429, detail=throttled_detail(result))
             response.headers["Retry-After"] = str(result.retry_after)
             return response
-        return answer(request, result.status, detail=result.message, form=result.form, **typed)
+        if wants_json(request):
+            extra = {} if result.form is None else form_body(result.form)
+            body = problem_body(result.message, result.code, result.field, **result.facts, **extra)
+            return JSONResponse(body, status_code=result.status, headers=PRIVATE_HEADERS)
+        return page(request, result.status, result.form, detail=result.message, **typed)
 
-    @router.get("/activate/{token}", response_class=HTMLResponse)
+    @router.get(
+        "/activate/{token}",
+        responses={
+            200: {"model": ActivationFormOut, "content": HTML, "description": "the form (JSON: what it asks)"},
+            404: {"model": Problem, "description": "`link_unknown`"},
+            410: {"model": Problem, "description": "`link_used`, `link_expired` or `link_locked`"},
+        },
+    )
     async def show_form(request: Request, token: str) -> Response:
         """The form: the child's school and birth date, and a password. Opening it uses nothing up."""
         opened = await activation.open(token)
         if isinstance(opened, ActivationProblem):
             return refused(request, opened)
-        return answer(request, 200, form=opened)
+        return show(request, opened)
 
     @router.post(
         "/activate/{token}",
-        response_class=HTMLResponse,
         responses={
-            200: {"description": "activated and logged in (JSON: the access token, as `POST /login`)"},
-            404: {},
-            410: {"description": "used, expired or locked"},
-            422: {"description": "a wrong answer or a password that does not do"},
-            429: {},
+            200: {
+                "model": AccessOut,
+                "content": HTML,
+                "description": "activated and logged in: the session cookie (JSON: the access token, as `POST /login`)",
+            },
+            404: {"model": Problem, "description": "`link_unknown`"},
+            410: {"model": Problem, "description": "`link_used`, `link_expired` or `link_locked`"},
+            422: {
+                "model": ActivationProblemOut,
+                "description": "`school_missing`, `birth_date_invalid`, `wrong_answers` (counted), "
+                "`passwords_differ`, `password_too_short`, with the form again; or FastAPI's own validation",
+            },
+            429: {"model": Problem, "description": "`throttled`"},
         },
     )
     async def activate(
@@ -109,7 +154,7 @@ def activation_router(activation: Activation, *, secure: bool) -> APIRouter:
             response = JSONResponse(access_of(result.started).model_dump(mode="json"))
             response.headers.update(PRIVATE_HEADERS)
         else:
-            response = answer(request, 200, activated=True, username=result.username)
+            response = page(request, 200, activated=True, username=result.username)
         keep_session(response, result.started, secure=secure)
         return response
 

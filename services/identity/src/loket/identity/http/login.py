@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from loket.contracts.runtime.auth import IMPERSONATED_BY
 from loket.contracts.tokens import Actor, Claims, InvalidToken, Role, TokenVerifier
-from loket.identity.http.caller import NO_STORE, caller, client_address, too_many
+from loket.identity.domain.problems import ErrorCode, FormField
+from loket.identity.http.caller import NO_STORE, Problem, caller, client_address, problem_body, too_many
 from loket.identity.login import (
     AccountDeactivated,
     Login,
@@ -35,6 +36,14 @@ class LoginIn(BaseModel):
     username: str = Field(max_length=320, description="A staff member's e-mail address, or a parent's ELK number.")
     password: str = Field(max_length=1024)
     totp_code: str | None = Field(default=None, max_length=16, description="The code from the authenticator app.")
+
+
+class LoginProblem(Problem):
+    second_factor: str | None = Field(
+        default=None, description="`required`, or `enrolment_required` (with `totp_secret` and `otpauth_uri`)."
+    )
+    totp_secret: str | None = None
+    otpauth_uri: str | None = None
 
 
 class AccessOut(BaseModel):
@@ -91,12 +100,14 @@ def session_router(
     def refused(
         status_code: int,
         detail: str,
+        code: ErrorCode,
         *,
+        field: FormField | None = None,
         forget_session: bool = False,
         impersonated_by: Actor | None = None,
         **extra: Any,
     ) -> JSONResponse:
-        response = JSONResponse({"detail": detail, **extra}, status_code=status_code, headers=NO_STORE)
+        response = JSONResponse(problem_body(detail, code, field, **extra), status_code=status_code, headers=NO_STORE)
         if status_code == status.HTTP_401_UNAUTHORIZED:
             response.headers["WWW-Authenticate"] = "Bearer"
         if forget_session:  # the cookie's session is over; a failed login leaves another tab's session alone
@@ -108,7 +119,11 @@ def session_router(
     @router.post(
         "/login",
         response_model=AccessOut,
-        responses={401: {"description": "wrong credentials, or a TOTP code is needed"}, 403: {}, 429: {}},
+        responses={
+            401: {"model": LoginProblem, "description": "wrong credentials, or a TOTP code is needed"},
+            403: {"model": Problem, "description": "`account_deactivated`"},
+            429: {"model": Problem, "description": "`throttled`"},
+        },
     )
     async def log_in(credentials: LoginIn, request: Request) -> Response:
         """Staff log in with their e-mail address, parents with their child's ELK number. Starts a session."""
@@ -118,40 +133,50 @@ def session_router(
         if isinstance(result, Started):
             return started(result)
         if isinstance(result, Throttled):
-            raise too_many(result)
+            return too_many(result)
         if isinstance(result, AccountDeactivated):
-            return refused(403, "Dit account is gedeactiveerd. / This account has been deactivated.")
-        if isinstance(result, SecondFactorRequired):
-            detail = (
-                "De code klopt niet. / The code is not right."
-                if result.wrong_code
-                else "Geef de code uit uw app. / Enter the code from your app."
+            return refused(
+                403, "Dit account is gedeactiveerd. / This account has been deactivated.", ErrorCode.ACCOUNT_DEACTIVATED
             )
-            return refused(401, detail, second_factor="required")
+        if isinstance(result, SecondFactorRequired):
+            if result.wrong_code:
+                detail, code = "De code klopt niet. / The code is not right.", ErrorCode.SECOND_FACTOR_WRONG
+            else:
+                detail = "Geef de code uit uw app. / Enter the code from your app."
+                code = ErrorCode.SECOND_FACTOR_REQUIRED
+            return refused(401, detail, code, field=FormField.TOTP_CODE, second_factor="required")
         if isinstance(result, SecondFactorEnrolment):
             return refused(
                 401,
                 ("De code klopt niet. / The code is not right. " if result.wrong_code else "")
                 + "Voeg deze sleutel toe aan een authenticator-app en log in met een code. / "
                 "Add this key to an authenticator app and log in with a code.",
+                ErrorCode.SECOND_FACTOR_WRONG if result.wrong_code else ErrorCode.SECOND_FACTOR_ENROLMENT,
+                field=FormField.TOTP_CODE,
                 second_factor="enrolment_required",
                 totp_secret=result.secret,
                 otpauth_uri=result.otpauth_uri,
             )
         assert isinstance(result, LoginRefused)
-        return refused(401, WRONG_CREDENTIALS)
+        return refused(401, WRONG_CREDENTIALS, ErrorCode.WRONG_CREDENTIALS)
 
-    @router.post("/token", response_model=AccessOut, responses={401: {"description": "no session: log in again"}})
+    @router.post(
+        "/token",
+        response_model=AccessOut,
+        responses={401: {"model": Problem, "description": "`session_over`: no session, log in again"}},
+    )
     async def refresh(
         request: Request, refresh_token: Annotated[str | None, Cookie(alias=REFRESH_COOKIE)] = None
     ) -> Response:
         """A new access token for the session of the cookie; the cookie's refresh token is replaced."""
         if refresh_token is None:
-            return refused(401, SESSION_OVER)
+            return refused(401, SESSION_OVER, ErrorCode.SESSION_OVER)
         result = await keeper.refresh(refresh_token, client_address=client_address(request))
         if isinstance(result, Started):
             return started(result)
-        return refused(401, SESSION_OVER, forget_session=True, impersonated_by=result.impersonated_by)
+        return refused(
+            401, SESSION_OVER, ErrorCode.SESSION_OVER, forget_session=True, impersonated_by=result.impersonated_by
+        )
 
     @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
     async def log_out(
