@@ -148,6 +148,8 @@ def main() -> None:
     if with_portal:
         env.setdefault("LOKET_IDENTITY_PORTAL_URL", urls[PORTAL[0]])  # mails link to the portal's pages
         env.setdefault("LOKET_PORTAAL_PUBLIC_URL", urls[PORTAL[0]])
+        # the confirmation mail links to the proof of registration in the portal
+        env.setdefault("LOKET_NOTIFICATIE_PROOF_PAGE_URL", f"{urls[PORTAL[0]]}/documents/proof-of-registration.pdf")
         env.setdefault("LOKET_PORTAAL_COOKIE_SECURE", "false")
         for name in SERVICES:
             env.setdefault(f"LOKET_PORTAAL_{name.upper()}_URL", urls[name])
