@@ -32,11 +32,16 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
     started: list[RunningService] = []
     databases: list[str] = []
     identity: dict[str, str] = {}  # identity's address, for services started after it
+    # each service's first port is known from the start, so that one started early can call one started
+    # later (notificatie reads aanmelding's record; identity's mails link to the portal)
+    planned = {name: free_port() for name in ("identity", "dossier", "aanmelding", "loting", "notificatie", "portaal")}
+    used: set[str] = set()
 
     async def start(*names: str, **settings: str) -> dict[str, RunningService]:
         """Start these services; `settings` are more LOKET_… variables for all of them. Services started
         in a later call find the identity of an earlier one."""
-        ports = {name: free_port() for name in names}
+        ports = {name: free_port() if name in used else planned[name] for name in names}
+        used.update(names)
         env = {
             **os.environ,
             "LOKET_BROKER_URL": broker_url,
@@ -45,6 +50,8 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             "LOKET_RELAY_POLL_INTERVAL": "0.2",
             "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp.port),
             "LOKET_IDENTITY_COOKIE_SECURE": "false",  # plain http here, as with `make up`
+            "LOKET_NOTIFICATIE_AANMELDING_URL": f"http://127.0.0.1:{planned['aanmelding']}",
+            "LOKET_NOTIFICATIE_DOSSIER_URL": f"http://127.0.0.1:{planned['dossier']}",
             **identity,
             **settings,
         }
@@ -90,6 +97,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
                 await client.get(f"{running['identity'].url}/.well-known/jwks.json")
         return running
 
+    start.planned = planned  # type: ignore[attr-defined]
     yield start
     for service in started:
         service.process.send_signal(signal.SIGTERM)

@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Page, expect
 from portal_browser import DESKTOP, PHONE, accessible
 from pypdf import PdfReader
-from region_support import PASSWORD, SCHOOL, Region, RoundTimes, free_port, procedure_around, until
+from region_support import PASSWORD, SCHOOL, Region, RoundTimes, procedure_around, until
 
 WINDOW = timedelta(seconds=80)  # the browser journey and the other parent fit in it on a loaded machine
 PUBLISHED_AFTER = timedelta(seconds=40)  # the lottery's ceremony fits in it
@@ -56,7 +56,7 @@ async def test_a_parent_registers_in_the_browser_and_sees_the_placement_and_why(
 ):
     english, javascript = LANGUAGE[region] == "en", region != "zaanstad"
     axe = region == "amsterdam"
-    portal_port = free_port()
+    portal_port = start_services.planned["portaal"]
     portal_url = f"http://127.0.0.1:{portal_port}"
     services = await start_services(
         "identity", "dossier", "notificatie", "loting", LOKET_REGION=region, LOKET_IDENTITY_PORTAL_URL=portal_url
