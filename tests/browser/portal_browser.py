@@ -55,3 +55,7 @@ async def accessible(page: Page, what: str) -> None:
     assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), (
         f"{what} scrolls sideways at {page.viewport_size}"
     )
+
+
+async def submit(page: Page) -> None:
+    await page.locator("main form button[type=submit]").last.click()

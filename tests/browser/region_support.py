@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from loket_test_support import activation_link, eventually, free_port, staff_token
+from loket_test_support import activation_link, eventually, staff_token
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ROOT / "services/aanmelding/src/loket/aanmelding/regions"
@@ -175,6 +175,19 @@ def urlsplit_token(link: str) -> str:
     return link.rstrip("/").rsplit("/", 1)[-1]
 
 
+def chosen_list(helper: dict[str, Any]) -> list[str]:
+    """As many programs as the list rule asks: one a school where every fitting school is ranked."""
+    wanted = helper["length"]["max"] or helper["length"]["min"]
+    picked: list[str] = []
+    schools: set[str] = set()
+    for program in helper["programs"]:
+        if helper["length"]["ranks"] == "schools" and program["school_brin"] in schools:
+            continue
+        picked.append(program["code"])
+        schools.add(program["school_brin"])
+    return picked[: max(wanted, helper["length"]["min"])] if helper["length"]["ranks"] != "schools" else picked
+
+
 async def until(moment: datetime) -> None:
     await asyncio.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()) + 1)
 
@@ -183,4 +196,4 @@ def dumps(value: Any) -> str:
     return json.dumps(value, indent=1)
 
 
-__all__ = ["PASSWORD", "SCHOOL", "Pupil", "Region", "RoundTimes", "free_port", "procedure_around", "until"]
+__all__ = ["PASSWORD", "SCHOOL", "Pupil", "Region", "RoundTimes", "chosen_list", "procedure_around", "until"]

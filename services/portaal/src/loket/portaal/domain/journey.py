@@ -48,7 +48,8 @@ def standing(view: dict[str, Any], window_open: bool) -> Standing:
     if view.get("readiness") == "waiting_for_advice":
         return Standing("waiting_for_advice", (), None)
     if current is None:
-        return Standing("not_started" if window_open else "closed", (), None)
+        can_start = view.get("can_start", window_open)
+        return Standing("not_started" if can_start and window_open else "closed", (), None)
     if (current.get("placement") or None) is not None:
         return Standing("result", (), None)
     state = current.get("state")
@@ -110,3 +111,18 @@ def preferences_body(current: dict[str, Any], **changes: Any) -> dict[str, Any]:
     if not body["programs"]:
         body["equivalent_program_wish"] = False
     return body
+
+
+def earlier_round(view: dict[str, Any]) -> dict[str, Any] | None:
+    """With no registration in the round open now: the earlier round's registration that ended without a
+    place (the lottery left the pupil out, or a school ended it), which the home page explains."""
+    if view.get("current") is not None:
+        return None
+    return next(
+        (
+            earlier
+            for earlier in view.get("history") or []
+            if earlier.get("outcome") in ("not_placed", "ended_by_school")
+        ),
+        None,
+    )

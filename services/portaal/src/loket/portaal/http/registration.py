@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse
 from loket.portaal.domain.journey import (
     EQUIVALENT_WISH_REGIONS,
     chosen_programs,
+    earlier_round,
     open_round,
     preferences_body,
     standing,
@@ -95,6 +96,8 @@ def registration_router(services: Services) -> APIRouter:
             "round": rounds.get(round_code) if round_code else open_round(region["rounds"], now),
             "window_open": is_open,
             "standing": standing(view, is_open),
+            "earlier": earlier_round(view),
+            "round_names": {round_["code"]: round_["name"] for round_ in region["rounds"]},
             "equivalent_wish": region["region"] in EQUIVALENT_WISH_REGIONS,
         }
 
@@ -127,7 +130,7 @@ def registration_router(services: Services) -> APIRouter:
             return staff_home(request, session)
         seen = await situation(request, session)
         outcome = None
-        if seen["standing"].phase == "result":
+        if seen["standing"].phase == "result" or seen["earlier"] is not None:
             try:
                 outcome = await read(request, session, "aanmelding", f"/pupils/{session.pupil}/registration/outcome")
             except Refusal:
