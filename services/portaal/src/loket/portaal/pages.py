@@ -3,6 +3,7 @@ needs — the language and its direction, the form token, who is signed in, the 
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,18 @@ from loket.portaal.services import Problem
 from loket.portaal.sessions import Session
 
 TEMPLATES = Path(__file__).parent / "templates"
-ASSET_VERSION = "1"  # raised when the CSS changes, so a browser's year-long cache lets go
+
+
+def _asset_version() -> str:
+    """Part of every CSS address: it changes with the CSS, so a browser's year-long cache lets go."""
+    digest = hashlib.sha256((Path(__file__).parent / "static" / "portal.css").read_bytes())
+    lock = Path(__file__).resolve().parents[3] / "assets" / "package-lock.json"
+    if lock.exists():
+        digest.update(lock.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ASSET_VERSION = _asset_version()
 
 
 @cache

@@ -171,7 +171,7 @@ def registration_router(services: Services) -> APIRouter:
         helper = await procedure.programs_for(seen["current"]["advice"])
         values = form.get("programs") or []
         chosen = chosen_programs(values if isinstance(values, list) else [values])
-        problems = [Problem("choose_at_least_one", "programs-0")] if not chosen else None
+        problems = [Problem("choose_at_least_one", "programs.0")] if not chosen else None
         if problems is None:
             problems = await step(
                 request, session, "PUT", "/preferences", preferences_body(seen["current"], programs=chosen)
