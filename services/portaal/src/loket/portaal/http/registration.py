@@ -101,6 +101,12 @@ def registration_router(services: Services) -> APIRouter:
             "equivalent_wish": region["region"] in EQUIVALENT_WISH_REGIONS,
         }
 
+    async def recorded(request: Request, session: Session) -> dict[str, Any] | None:
+        """Only the registration as aanmelding recorded it: what a form needs to send its step."""
+        view = await read(request, session, "aanmelding", f"/pupils/{session.pupil}/registration")
+        current: dict[str, Any] | None = view.get("current")
+        return current
+
     async def step(
         request: Request, session: Session, method: str, path: str, json: Any = None
     ) -> list[Problem] | None:
@@ -165,27 +171,19 @@ def registration_router(services: Services) -> APIRouter:
     @router.post("/registration/choices")
     async def choose(request: Request, form: CheckedForm) -> Response:
         session = parent(request)
-        seen = await situation(request, session)
-        if seen["current"] is None:
+        current = await recorded(request, session)
+        if current is None:
             return RedirectResponse("/", status_code=303)
-        helper = await procedure.programs_for(seen["current"]["advice"])
         values = form.get("programs") or []
         chosen = chosen_programs(values if isinstance(values, list) else [values])
         problems = [Problem("choose_at_least_one", "programs.0")] if not chosen else None
         if problems is None:
-            problems = await step(
-                request, session, "PUT", "/preferences", preferences_body(seen["current"], programs=chosen)
-            )
+            problems = await step(request, session, "PUT", "/preferences", preferences_body(current, programs=chosen))
         if problems:
-            return render(
-                request,
-                "pages/step_choices.html",
-                422,
-                helper=helper,
-                chosen=chosen,
-                errors=errors_of(request, problems),
-                **seen,
-            )
+            seen = await situation(request, session)
+            helper = await procedure.programs_for(current["advice"])
+            errors = errors_of(request, problems)
+            return render(request, "pages/step_choices.html", 422, helper=helper, chosen=chosen, errors=errors, **seen)
         return RedirectResponse("/registration/extra", status_code=303)
 
     @router.get("/registration/extra")
@@ -200,8 +198,7 @@ def registration_router(services: Services) -> APIRouter:
     @router.post("/registration/extra")
     async def extra(request: Request, form: CheckedForm) -> Response:
         session = parent(request)
-        seen = await situation(request, session)
-        current = seen["current"]
+        current = await recorded(request, session)
         if current is None or not current["preferences"]:
             return RedirectResponse("/registration/choices", status_code=303)
         first = current["preferences"][0]["program"]
@@ -226,6 +223,7 @@ def registration_router(services: Services) -> APIRouter:
         )
         problems = await step(request, session, "PUT", "/preferences", body)
         if problems:
+            seen = await situation(request, session)
             helper = await procedure.programs_for(current["advice"])
             return render(
                 request,
