@@ -3,7 +3,14 @@ time per page (p50/p95/p99, from its Server-Timing header: the services' answers
 each page costs (the HTML, and on the first page the CSS, as sent: gzipped; cached after that).
 
     make up                                   # in another terminal; the demo region is filled
-    uv run python benchmarks/portal.py        # --parents 25 --portal http://127.0.0.1:8000
+    uv run python benchmarks/portal.py        # --parents 25 --think 2 --portal http://127.0.0.1:8000
+
+Each parent reads and types between two pages: a pause of `--think` seconds on average (uniform from half
+to one and a half times it, the same pauses every run); `--think 0` sends every page at once, a burst no
+25 people make. Signing in costs identity's argon2id hash of the password (deliberately slow, about
+0.2 s of one core); it is reported, and held apart from the pages' target. The parents arrive within
+`--arrivals` seconds (10), so that all 25 are in the middle of their journeys at the same time, as on
+the evening before a deadline, without all hashing a password in the same instant.
 
 The demo's primary school (its administrator from the demo table) registers the parents' children first,
 with a final advice, and sends the parent logins; the parents activate them from maildev's mails. So each
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import statistics
 import sys
@@ -48,13 +56,16 @@ class Figures:
 class Parent:
     """One parent's browser: a cookie jar, and the page it is on."""
 
-    def __init__(self, portal: str, figures: Figures) -> None:
+    def __init__(self, portal: str, figures: Figures, think: float, rng: random.Random) -> None:
+        self.think, self.rng = think, rng
         self.http = httpx.AsyncClient(base_url=portal, timeout=30, follow_redirects=False, trust_env=False)
         self.figures = figures
         self.css_loaded = False
         self.page = ""
 
     async def visit(self, name: str, method: str, path: str, **form: Any) -> str:
+        if self.think and self.page:
+            await asyncio.sleep(self.rng.uniform(0.5 * self.think, 1.5 * self.think))
         if method == "POST":
             form["csrf_token"] = CSRF.search(self.page).group(1)  # type: ignore[union-attr]
         answer = await self.http.request(method, path, data=form if method == "POST" else None)
@@ -81,7 +92,8 @@ class Parent:
         if answer.status_code == 200:
             self.figures.page_bytes[name].append(answer.num_bytes_downloaded)
 
-    async def journey(self, username: str) -> None:
+    async def journey(self, username: str, arrives: float) -> None:
+        await asyncio.sleep(arrives)
         await self.visit("/login", "GET", "/login")
         await self.visit("/login", "POST", "/login", username=username, password=PASSWORD, next="/")
         await self.visit("/registration/start", "POST", "/registration/start")
@@ -157,10 +169,13 @@ def report(figures: Figures, count: int, seconds: float) -> None:
     )
     print("| page | answers | p50 ms | p95 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|")
-    worst = 0.0
+    worst, login = 0.0, 0.0
     for name, values in sorted(figures.server_ms.items()):
         p95 = percentile(values, 0.95)
-        worst = max(worst, p95)
+        if name == "POST /login":
+            login = p95
+        else:
+            worst = max(worst, p95)
         p50, p99 = statistics.median(values), percentile(values, 0.99)
         print(f"| {name} | {len(values)} | {p50:.1f} | {p95:.1f} | {p99:.1f} |")
     print("\n| page | bytes (largest, as sent) |")
@@ -172,8 +187,9 @@ def report(figures: Figures, count: int, seconds: float) -> None:
         print(f"| {name} | {max(sizes):,} |")
     print(f"| the CSS, once (gzipped, then cached) | {css:,} |")
     first = max(figures.page_bytes.get("/login", [0])) + css
+    print(f"\nSigning in (POST /login: identity's argon2id hash of the password): p95 {login:.1f} ms.")
     print(
-        f"\nTargets: p95 under {TARGET_P95_MS:.0f} ms for every page — worst p95 {worst:.1f} ms: "
+        f"Targets: p95 under {TARGET_P95_MS:.0f} ms for every other page — worst p95 {worst:.1f} ms: "
         f"{'met' if worst < TARGET_P95_MS else 'MISSED'}; no page over {TARGET_BYTES // 1024} KB with its CSS — "
         f"first page {first:,} bytes, heaviest page {heaviest:,} bytes: "
         f"{'met' if max(first, heaviest + css) <= TARGET_BYTES else 'MISSED'}."
@@ -184,6 +200,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parents", type=int, default=25)
     parser.add_argument("--portal", default="http://127.0.0.1:8000")
+    parser.add_argument("--think", type=float, default=2.0, help="seconds between two pages, on average")
+    parser.add_argument("--arrivals", type=float, default=10.0, help="the parents arrive within this many seconds")
     parser.add_argument("--mail", default="http://127.0.0.1:1080/api/email", help="maildev's JSON API")
     args = parser.parse_args()
     urls = {
@@ -195,7 +213,13 @@ async def main() -> None:
     figures = Figures()
     print("The parents go through the portal, all at once …", file=sys.stderr)
     started = time.perf_counter()
-    await asyncio.gather(*(Parent(args.portal, figures).journey(name) for name in usernames))
+    rng = random.Random(25)  # noqa: S311 - pauses, not secrets: the same every run
+    await asyncio.gather(
+        *(
+            Parent(args.portal, figures, args.think, rng).journey(name, rng.uniform(0, args.arrivals))
+            for name in usernames
+        )
+    )
     report(figures, args.parents, time.perf_counter() - started)
 
 
