@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from loket.portaal.i18n import N_
+from loket.portaal.i18n import N_, when
+
+# an advice in a message is written as schools write it (vmbo_gt → vmbo-gt)
+ADVICE_CODES = frozenset(
+    {"pro", "vmbo_b", "vmbo_b/vmbo_k", "vmbo_k", "vmbo_k/vmbo_gt", "vmbo_gt", "vmbo_gt/havo", "havo", "havo/vwo", "vwo"}
+)
 
 MESSAGES: dict[str, str] = {
     # the portal's own checks
@@ -37,10 +42,41 @@ MESSAGES: dict[str, str] = {
     "second_factor_required": N_("Enter the code from your authenticator app."),
     "second_factor_wrong": N_("The code is not right. Enter the new code from your app."),
     "second_factor_enrolment": N_("Add this key to an authenticator app. Then log in with a code from the app."),
-    # aanmelding: the registration
+    # aanmelding: the registration's steps (422, each at its field)
     "correction_missing": N_("Write what is wrong, so the school can correct it."),
     "signature_missing": N_("Type your name to sign."),
+    "program_unknown": N_("This is not a school program in this region. Choose one from the list."),
+    "program_twice": N_("{program_name} at {school_name} is on your list twice."),
+    "program_not_fitting_advice": N_("{program_name} at {school_name} does not fit the advice {advice}."),
+    "one_school_only": N_("With this advice you choose one school only."),
+    "schools_missing": N_("Put every school that fits the advice on your list. Missing: {schools}."),
+    "school_twice": N_("Put each school on your list only once: {schools}."),
+    "list_too_short": N_("Your list is too short: choose at least {min} schools (now {count})."),
+    "list_too_long": N_("Your list is too long: choose at most {max} schools (now {count})."),
+    "priority_not_at_first_choice": N_("You can ask for priority only at your first choice."),
+    "priority_not_offered": N_("{school_name} does not give this kind of priority."),
+    "sibling_missing": N_("Give the name and class of the brother or sister."),
+    "not_a_multiple_birth": N_("This is only for twins or triplets."),
+    "sibling_elk_number_missing": N_("Give the ELK number of the brother or sister."),
+    "sibling_elk_number_own": N_("This is your own child's ELK number. Give the number of the brother or sister."),
+    "sibling_elk_number_unknown": N_("We do not know ELK number {elk_number}. Check it on the letter from the school."),
+    "no_equivalent_program": N_("{program_name} has no similar department."),
+    # aanmelding: not now (409)
+    "waiting_for_advice": N_("You can register when the primary school has given the final advice."),
+    "window_not_open": N_("Registration for the {round_name} opens on {opens} and closes on {closes}."),
+    "procedure_over": N_("Registration is closed for this year. Ask the primary school for help."),
+    "window_closed": N_("Registration is closed. Ask the primary school for help."),
+    "not_started": N_("Start the registration first."),
+    "already_submitted": N_("Your registration is already sent. To change it, withdraw it first."),
+    "preferences_missing": N_("First choose your schools, then sign."),
+    "steps_missing": N_("You are not finished yet. Please do all the steps first."),
+    "not_submitted": N_("You can only withdraw a registration that you sent."),
+    "already_placed": N_("Your child already has a place from the {round_name}."),
+    "result_pending": N_("The result of the {round_name} comes on {publication_at}. Please wait for it."),
     "not_published": N_("The result is not published yet."),
+    "no_registration": N_("There is no registration yet."),
+    "no_preferences": N_("Choose the schools first."),
+    "pupil_not_found": N_("We cannot find this child."),
     "http_403": N_("You cannot see this page."),
     "http_404": N_("This page does not exist."),
     "http_409": N_("This cannot be done now."),
@@ -50,11 +86,26 @@ MESSAGES: dict[str, str] = {
 FALLBACK = N_("Something went wrong. Please check what you filled in and try again.")
 
 
-def message(problem: Any, gettext: Callable[[str], str]) -> str:
-    """The problem's message in the catalog's language, its numbers filled in."""
-    text = MESSAGES.get(problem.code) or MESSAGES.get(f"http_{getattr(problem, 'status', '')}") or FALLBACK
+def message(problem: Any, gettext: Callable[[str], str], language: str = "nl") -> str:
+    """The problem's message in the catalog's language, its values filled in: lists joined, moments
+    written out in the language."""
+    text = MESSAGES.get(problem.code) or FALLBACK
     translated = gettext(text)
+    values = {key: _written(value, language) for key, value in problem.ctx.items()}
     try:
-        return translated.format(**problem.ctx)
+        return translated.format(**values)
     except (KeyError, IndexError, ValueError):
-        return gettext(FALLBACK) if "{" in translated else translated
+        return gettext(FALLBACK)
+
+
+def _written(value: Any, language: str) -> Any:
+    if isinstance(value, list):
+        return ", ".join(str(_written(item, language)) for item in value)
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            return when(value, language)
+        except ValueError:
+            return value
+    if isinstance(value, str):
+        return value.replace("_", "-") if value in ADVICE_CODES else value
+    return value

@@ -75,7 +75,8 @@ def errors_of(request: Request, problems: list[Problem]) -> list[dict[str, str |
     to link to."""
     language = language_of(request)
     return [
-        {"field": problem.field, "text": message(problem, i18n.translations(language).gettext)} for problem in problems
+        {"field": problem.field, "text": message(problem, i18n.translations(language).gettext, language)}
+        for problem in problems
     ]
 
 

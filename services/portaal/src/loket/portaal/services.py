@@ -73,7 +73,9 @@ def problems_of(status: int, body: Any) -> list[Problem]:
                     )
                 )
             return found or [Problem(f"http_{status}")]
-        ctx = {key: value for key, value in body.items() if key not in ("detail", "code", "field")}
+        # aanmelding puts a sentence's values in `ctx`, identity beside `code` (`retry_after`, `attempts_left`)
+        ctx = {key: value for key, value in body.items() if key not in ("detail", "code", "field", "ctx")}
+        ctx.update(body.get("ctx") or {})
         return [Problem(str(body.get("code") or f"http_{status}"), body.get("field"), ctx)]
     return [Problem(f"http_{status}")]
 

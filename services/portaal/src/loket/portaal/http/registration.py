@@ -179,6 +179,7 @@ def registration_router(services: Services) -> APIRouter:
         problems = [Problem("choose_at_least_one", "programs.0")] if not chosen else None
         if problems is None:
             problems = await step(request, session, "PUT", "/preferences", preferences_body(current, programs=chosen))
+            problems = [_on_the_form(problem) for problem in problems or []]
         if problems:
             seen = await situation(request, session)
             helper = await procedure.programs_for(current["advice"])
@@ -332,3 +333,12 @@ def _extra_form(current: dict[str, Any]) -> dict[str, Any]:
 def _text(form: Form, name: str) -> str | None:
     """A text field as typed, without spaces around it; None when empty."""
     return str(form.get(name) or "").strip() or None
+
+
+def _on_the_form(problem: Problem) -> Problem:
+    """aanmelding names the list `preferences` (a place in it `preferences.2`); the form's selects are
+    `programs.N`."""
+    if problem.field and problem.field.startswith("preferences"):
+        place = problem.field.partition(".")[2] or "0"
+        return Problem(problem.code, f"programs.{place}", problem.ctx)
+    return problem
