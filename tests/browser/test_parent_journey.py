@@ -179,6 +179,12 @@ async def test_a_parent_registers_in_the_browser_and_sees_the_placement_and_why(
             "The registration is sent" if english else "De aanmelding is verstuurd"
         )
         await checked(page, "the confirmation", axe)
+        if axe:
+            await page.goto("/")
+            await checked(page, "the home page after sending", axe)
+            await page.get_by_role("link", name="Trek de aanmelding in om die te veranderen").click()
+            await expect(page.locator("h1")).to_have_text("De aanmelding intrekken")
+            await checked(page, "withdrawing", axe)
 
         proof = await page.request.get("/documents/proof-of-registration.pdf")
         assert proof.ok and proof.headers["content-type"] == "application/pdf", await proof.text()
