@@ -9,21 +9,19 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.sealing import Sealer
 from loket.portaal import i18n
 from loket.portaal.http.account import account_router
 from loket.portaal.http.documents import documents_router
+from loket.portaal.http.problems import answer_problems
 from loket.portaal.http.registration import registration_router
-from loket.portaal.pages import errors_of, render, session_of, translate
-from loket.portaal.security import PAGE_HEADERS, PRIVATE, STATIC, FormExpired
-from loket.portaal.services import Problem, Refusal, Services, SignedOut, Unavailable
+from loket.portaal.pages import session_of
+from loket.portaal.security import PAGE_HEADERS, PRIVATE, STATIC
+from loket.portaal.services import Services, Unavailable
 from loket.portaal.sessions import COOKIE, SessionCookie
 from loket.portaal.settings import PortaalSettings
 
@@ -82,76 +80,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
 
-    @app.exception_handler(SignedOut)
-    async def signed_out(request: Request, _: SignedOut) -> Response:
-        here = request.url.path
-        return RedirectResponse(f"/login?next={here}" if request.method == "GET" else "/login", status_code=303)
-
-    @app.exception_handler(FormExpired)
-    async def form_expired(request: Request, _: FormExpired) -> Response:
-        return render(
-            request,
-            "pages/problem.html",
-            400,
-            title=translate(request, "Please try again"),
-            text=translate(request, "This form was open too long or came from somewhere else. Please try again."),
-            back=request.url.path,
-        )
-
-    @app.exception_handler(Unavailable)
-    async def unavailable(request: Request, _: Unavailable) -> Response:
-        return render(
-            request,
-            "pages/problem.html",
-            503,
-            title=translate(request, "Loket cannot be reached"),
-            text=translate(request, "Loket cannot be reached right now. Please try again in a few minutes."),
-            back=request.url.path,
-        )
-
-    @app.exception_handler(Refusal)
-    async def refused(request: Request, refusal: Refusal) -> Response:
-        """A refusal no page handled itself: another person's object (403/404) looks like a missing one."""
-        if refusal.status in (403, 404):
-            return render(
-                request,
-                "pages/problem.html",
-                404,
-                title=translate(request, "Page not found"),
-                text=translate(request, "This page does not exist, or you cannot see it."),
-            )
-        return render(
-            request,
-            "pages/problem.html",
-            refusal.status if refusal.status < 500 else 502,
-            title=translate(request, "This cannot be done now"),
-            errors=errors_of(request, [Problem(p.code, None, p.ctx) for p in refusal.problems]),
-            back="/",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def not_found(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/static/"):
-            return Response(status_code=exc.status_code)
-        if exc.status_code == 404:
-            return render(
-                request,
-                "pages/problem.html",
-                404,
-                title=translate(request, "Page not found"),
-                text=translate(request, "This page does not exist, or you cannot see it."),
-            )
-        return render(request, "pages/problem.html", exc.status_code, title=translate(request, "Something went wrong"))
-
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, _: RequestValidationError) -> Response:
-        return render(
-            request,
-            "pages/problem.html",
-            400,
-            title=translate(request, "Something went wrong"),
-            text=translate(request, "Something went wrong. Please check what you filled in and try again."),
-        )
+    answer_problems(app)
 
     async def identity_answers() -> bool:
         """Without identity nobody can sign in: the portal is ready when identity answers."""
