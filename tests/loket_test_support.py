@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -301,3 +302,40 @@ def staff_token(
     issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region=region)
     scope = Scope(schools=(school,) if school else ())
     return issuer.issue(subject=subject or f"test-{role}", role=Role(role), scope=scope).token
+
+
+REGIONS = Path(__file__).resolve().parents[1] / "services/aanmelding/src/loket/aanmelding/regions"
+
+
+@dataclass
+class RoundTimes:
+    closes: timedelta  # from now
+    published: timedelta  # from now
+
+
+def procedure_with_rounds(region: str, now: datetime, rounds: list[RoundTimes], seats: int) -> str:
+    """The region's procedure file (as aanmelding ships it) with its rounds at these moments from now, each
+    window opening when the round before it published (the first a day ago), and `seats` seats a program."""
+    text = (REGIONS / f"{region}.toml").read_text()
+    head, rest = text.split("[[rounds]]", 1)
+    schools = rest[rest.index("[[schools]]") :]
+    first_round = rest[: min(at for at in (rest.find("[[rounds]]"), rest.index("[[schools]]")) if at >= 0)]
+    mechanism = re.search(r'mechanism = "([^"]+)"', first_round)
+    assert mechanism, f"{region}: no mechanism in its first round"
+
+    def at(delta: timedelta) -> str:
+        return (now + delta).astimezone(UTC).isoformat(timespec="seconds")
+
+    login = f"{{ opens = {at(-timedelta(days=1))}, closes = {at(rounds[-1].closes)} }}"
+    head = re.sub(r"parent_login = \{[^}]*\}", f"parent_login = {login}", head)
+    written, opens = [], -timedelta(days=1)
+    for number, times in enumerate(rounds, start=1):
+        window = f"{{ opens = {at(opens)}, closes = {at(times.closes)} }}"
+        forwarding = f"forwarding = {window}\n" if "forwarding" in first_round else ""
+        written.append(
+            f'[[rounds]]\ncode = "ronde-{number}"\nname = "{number}e ronde"\nregistration = {window}\n{forwarding}'
+            f"decisions_due = {at(times.closes)}\nlottery_at = {at(times.closes)}\n"
+            f'publication_at = {at(times.published)}\nmechanism = "{mechanism.group(1)}"\n\n'
+        )
+        opens = times.published + timedelta(seconds=1)
+    return head + "".join(written) + re.sub(r"seats = \d+", f"seats = {seats}", schools)

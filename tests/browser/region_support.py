@@ -5,52 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from loket_test_support import activation_link, eventually, staff_token
+from loket_test_support import RoundTimes, activation_link, eventually, procedure_with_rounds, staff_token
 
 ROOT = Path(__file__).resolve().parents[2]
-REGIONS = ROOT / "services/aanmelding/src/loket/aanmelding/regions"
 SCHOOL = "12AB01"
 PASSWORD = "een lang genoeg wachtwoord"
-
-
-@dataclass
-class RoundTimes:
-    closes: timedelta  # from now
-    published: timedelta  # from now
-
-
-def procedure_around(region: str, now: datetime, rounds: list[RoundTimes], seats: int) -> str:
-    """The region's procedure file with its rounds at these moments from now and `seats` seats a program."""
-    text = (REGIONS / f"{region}.toml").read_text()
-    head, rest = text.split("[[rounds]]", 1)
-    schools = rest[rest.index("[[schools]]") :]
-    first_round = rest[: min(at for at in (rest.find("[[rounds]]"), rest.index("[[schools]]")) if at >= 0)]
-    mechanism = re.search(r'mechanism = "([^"]+)"', first_round)
-    assert mechanism, f"{region}: no mechanism in its first round"
-
-    def at(delta: timedelta) -> str:
-        return (now + delta).astimezone(UTC).isoformat(timespec="seconds")
-
-    login = f"{{ opens = {at(-timedelta(days=1))}, closes = {at(rounds[-1].closes)} }}"
-    head = re.sub(r"parent_login = \{[^}]*\}", f"parent_login = {login}", head)
-    written, opens = [], -timedelta(days=1)
-    for number, times in enumerate(rounds, start=1):
-        window = f"{{ opens = {at(opens)}, closes = {at(times.closes)} }}"
-        forwarding = f"forwarding = {window}\n" if "forwarding" in first_round else ""
-        written.append(
-            f'[[rounds]]\ncode = "ronde-{number}"\nname = "{number}e ronde"\nregistration = {window}\n{forwarding}'
-            f"decisions_due = {at(times.closes)}\nlottery_at = {at(times.closes)}\n"
-            f'publication_at = {at(times.published)}\nmechanism = "{mechanism.group(1)}"\n\n'
-        )
-        opens = times.published + timedelta(seconds=1)
-    return head + "".join(written) + re.sub(r"seats = \d+", f"seats = {seats}", schools)
 
 
 @dataclass
@@ -196,4 +161,4 @@ def dumps(value: Any) -> str:
     return json.dumps(value, indent=1)
 
 
-__all__ = ["PASSWORD", "SCHOOL", "Pupil", "Region", "RoundTimes", "chosen_list", "procedure_around", "until"]
+__all__ = ["PASSWORD", "SCHOOL", "Pupil", "Region", "RoundTimes", "chosen_list", "procedure_with_rounds", "until"]

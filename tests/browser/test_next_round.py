@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import expect
 from portal_browser import submit
-from region_support import PASSWORD, Region, RoundTimes, chosen_list, procedure_around, until
+from region_support import PASSWORD, Region, RoundTimes, chosen_list, procedure_with_rounds, until
 
 REGION = "amsterdam"
 FIRST_CLOSES = timedelta(seconds=45)
@@ -32,7 +32,7 @@ async def test_a_pupil_left_unplaced_in_round_one_registers_in_round_two(
         pupil = await r.pupil(1, "vmbo_b", given_name="Yara")
         now = datetime.now(UTC)
         rounds = [RoundTimes(FIRST_CLOSES, FIRST_PUBLISHED), RoundTimes(timedelta(minutes=30), timedelta(hours=1))]
-        (tmp_path / "procedure.toml").write_text(procedure_around(REGION, now, rounds, seats=0))
+        (tmp_path / "procedure.toml").write_text(procedure_with_rounds(REGION, now, rounds, seats=0))
         aanmelding = await start_services(
             "aanmelding", LOKET_REGION=REGION, LOKET_AANMELDING_PROCEDURE_FILE=str(tmp_path / "procedure.toml")
         )

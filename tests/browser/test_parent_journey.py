@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Page, expect
 from portal_browser import DESKTOP, PHONE, accessible, submit
 from pypdf import PdfReader
-from region_support import PASSWORD, SCHOOL, Region, RoundTimes, chosen_list, procedure_around, until
+from region_support import PASSWORD, SCHOOL, Region, RoundTimes, chosen_list, procedure_with_rounds, until
 
 WINDOW = timedelta(seconds=80)  # the browser journey and the other parent fit in it on a loaded machine
 PUBLISHED_AFTER = timedelta(seconds=40)  # the lottery's ceremony fits in it
@@ -51,7 +51,7 @@ async def test_a_parent_registers_in_the_browser_and_sees_the_placement_and_why(
 
         now = datetime.now(UTC)
         (tmp_path / "procedure.toml").write_text(
-            procedure_around(region, now, [RoundTimes(WINDOW, WINDOW + PUBLISHED_AFTER)], seats=1)
+            procedure_with_rounds(region, now, [RoundTimes(WINDOW, WINDOW + PUBLISHED_AFTER)], seats=1)
         )
         aanmelding = await start_services(
             "aanmelding", LOKET_REGION=region, LOKET_AANMELDING_PROCEDURE_FILE=str(tmp_path / "procedure.toml")

@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 from collections import Counter
@@ -27,10 +26,9 @@ from typing import Any
 
 import httpx
 import pytest
-from loket_test_support import activation_link, eventually, staff_token, text_of
+from loket_test_support import RoundTimes, activation_link, eventually, procedure_with_rounds, staff_token, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
-REGIONS = ROOT / "services/aanmelding/src/loket/aanmelding/regions"
 SCHOOL = "12AB01"
 PASSWORD = "correct horse battery"
 PUPILS = 40
@@ -45,26 +43,7 @@ RESUMING = (5, 6, 7, 8)
 
 def procedure_around(region: str, now: datetime) -> str:
     """The region's procedure file with one round around `now` and SEATS seats per program."""
-    text = (REGIONS / f"{region}.toml").read_text()
-    head, rounds = text.split("[[rounds]]", 1)
-    schools = rounds[rounds.index("[[schools]]") :]
-    ends = [at for at in (rounds.find("[[rounds]]"), rounds.index("[[schools]]")) if at >= 0]
-    first_round = rounds[: min(ends)]
-    mechanism = re.search(r'mechanism = "([^"]+)"', first_round)
-    assert mechanism, f"{region}: no mechanism in its first round"
-
-    def at(delta: timedelta) -> str:
-        return (now + delta).astimezone(UTC).isoformat(timespec="seconds")
-
-    window = f"{{ opens = {at(-timedelta(days=1))}, closes = {at(WINDOW)} }}"
-    head = re.sub(r"parent_login = \{[^}]*\}", f"parent_login = {window}", head)
-    forwarding = f"forwarding = {window}\n" if "forwarding" in first_round else ""
-    round_ = (
-        f'[[rounds]]\ncode = "ronde-1"\nname = "1e ronde"\nregistration = {window}\n{forwarding}'
-        f"decisions_due = {at(WINDOW)}\nlottery_at = {at(WINDOW)}\npublication_at = {at(WINDOW + PUBLISHED_AFTER)}\n"
-        f'mechanism = "{mechanism.group(1)}"\n\n'
-    )
-    return head + round_ + re.sub(r"seats = \d+", f"seats = {SEATS}", schools)
+    return procedure_with_rounds(region, now, [RoundTimes(WINDOW, WINDOW + PUBLISHED_AFTER)], SEATS)
 
 
 @dataclass
