@@ -1,6 +1,7 @@
 """The portal's own rules, with stand-in services: forms need the session's token, refusals come back in
 the person's language with the input kept, cookies and headers are strict, and nothing leaves the portal."""
 
+import json
 from urllib.parse import quote
 
 import httpx
@@ -136,3 +137,29 @@ def test_the_design_systems_css_is_served_by_the_portal_itself_and_cached(portal
     assert css.headers["cache-control"] == "public, max-age=31536000, immutable"
     theme = portal.get("/static/vendor/theme/theme.css?v=1")
     assert theme.status_code == 200 and ".voorbeeld-theme" in theme.text
+
+
+def test_staff_with_a_second_factor_type_the_code_from_their_app(portal, services):
+    sent: list[dict[str, str]] = []
+
+    def identity(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        sent.append(body)
+        if body.get("totp_code") == "123456":
+            return signed_in(access(pupil=None))(request)
+        enrol = {"second_factor": "enrolment_required", "totp_secret": "JBSWY3DPEHPK3PXP", "otpauth_uri": "otpauth://x"}
+        detail = "Voeg deze sleutel toe … / Add this key …"
+        return httpx.Response(
+            401, json={"detail": detail, "code": "second_factor_enrolment", "field": "totp_code", **enrol}
+        )
+
+    services.on("POST", "/login", identity)
+    token = csrf(portal.get("/login"))
+    form = {"username": "beheer@regio.example", "password": "a long password", "csrf_token": token}
+    page = portal.post("/login", data=form)
+    assert page.status_code == 422
+    assert 'id="totp_code"' in page.text and "JBSWY3DPEHPK3PXP" in page.text
+    assert 'href="#totp_code"' in page.text  # the error summary leads to the code's field
+    done = portal.post("/login", data={**form, "totp_code": "123456"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert sent[-1] == {"username": "beheer@regio.example", "password": "a long password", "totp_code": "123456"}

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from loket.portaal import i18n
 from loket.portaal.pages import errors_of, render, session_of, translate
 from loket.portaal.security import CheckedForm
-from loket.portaal.services import Problem, Refusal, Services, claims_of, problems_of, refresh_token_of
+from loket.portaal.services import Problem, Services, claims_of, problems_of, refresh_token_of
 
 Form = dict[str, Any]
 
@@ -58,30 +58,45 @@ def account_router(services: Services) -> APIRouter:
     async def login_page(request: Request, next: str = "/") -> Response:
         if session_of(request).signed_in:
             return RedirectResponse(local(next), status_code=303)
-        return render(request, "pages/login.html", next=local(next), form={})
+        return render(request, "pages/login.html", next=local(next), form={}, second_factor={})
 
     @router.post("/login")
     async def login(request: Request, form: CheckedForm) -> Response:
+        """Username and password; staff whose role needs a second factor also the code from their app (the
+        first time, the page shows the key to add to the app)."""
         target = local(form.get("next"))
         problems = required(form, "username", "password")
+        second_factor: dict[str, Any] = {}
         if not problems:
-            try:
-                answer = await services.send(
-                    "identity",
-                    "POST",
-                    "/login",
-                    client=client(request),
-                    headers={"Accept": "application/json"},
-                    json={"username": form["username"].strip(), "password": form["password"]},
-                )
-                if answer.status_code == 200:
-                    sign_in(request, answer, form["username"].strip())
-                    return RedirectResponse(target, status_code=303)
-                raise Refusal(answer.status_code, _problems(answer))
-            except Refusal as refusal:
-                problems = [_on_field(problem, "password") for problem in refusal.problems]
-        form.pop("password", None)  # a password is never sent back into a page
-        return render(request, "pages/login.html", 422, next=target, form=form, errors=errors_of(request, problems))
+            credentials = {"username": form["username"].strip(), "password": form["password"]}
+            if str(form.get("totp_code") or "").strip():
+                credentials["totp_code"] = form["totp_code"].strip()
+            answer = await services.send(
+                "identity",
+                "POST",
+                "/login",
+                client=client(request),
+                headers={"Accept": "application/json"},
+                json=credentials,
+            )
+            if answer.status_code == 200:
+                sign_in(request, answer, credentials["username"])
+                return RedirectResponse(target, status_code=303)
+            body = _json(answer)
+            if body.get("second_factor"):
+                second_factor = {"totp_secret": body.get("totp_secret"), "enrolment": "totp_secret" in body}
+            problems = [_on_field(problem, "password") for problem in _problems(answer)]
+        for secret in ("password", "totp_code"):  # never sent back into a page
+            form.pop(secret, None)
+        return render(
+            request,
+            "pages/login.html",
+            422,
+            next=target,
+            form=form,
+            second_factor=second_factor,
+            errors=errors_of(request, problems),
+        )
 
     @router.post("/logout")
     async def logout(request: Request, _: CheckedForm) -> Response:
