@@ -22,13 +22,16 @@ up: install $(MAILDEV) $(PORTAL_ASSETS)
 	$(UV) run python scripts/up.py
 
 ## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost: in TEST_WORKERS
-## processes (each test has its own database and vhost), then alone the tests marked `serial`, which
-## restart the RabbitMQ every other test uses. Most tests wait on I/O, so more workers than cores pays.
+## processes (each test has its own database and vhost); then the browser tests, each running every
+## service and Chromium, in a phase of their own so that they do not starve the rest; then alone the
+## tests marked `serial`, which restart the RabbitMQ every other test uses. Most tests wait on I/O, so
+## more workers than cores pays.
 TEST_WORKERS ?= 3
 test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
-	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial"
+	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial and not browser"
+	$(UV) run pytest -n $(TEST_WORKERS) -m browser
 	$(UV) run pytest -m serial
 
 lint:
