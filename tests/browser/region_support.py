@@ -4,7 +4,6 @@ registered by their primary school with a parent login sent, and the region's lo
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,10 +154,6 @@ def chosen_list(helper: dict[str, Any]) -> list[str]:
 
 async def until(moment: datetime) -> None:
     await asyncio.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds()) + 1)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=1)
 
 
 __all__ = ["PASSWORD", "SCHOOL", "Pupil", "Region", "RoundTimes", "chosen_list", "procedure_with_rounds", "until"]

@@ -4,7 +4,6 @@ are in tests/browser."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -62,7 +61,3 @@ def csrf(page: httpx.Response) -> str:
     marker = 'name="csrf_token" value="'
     start = page.text.index(marker) + len(marker)
     return page.text[start : page.text.index('"', start)]
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value)

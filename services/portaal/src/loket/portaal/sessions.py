@@ -34,7 +34,6 @@ class Session:
     subject: str | None = None
     role: str | None = None
     pupil: str | None = None
-    username: str | None = None
     schools: list[str] = field(default_factory=list)
     impersonated_by: str | None = None
     changed: bool = field(default=False, compare=False)
@@ -47,7 +46,7 @@ class Session:
     def fresh(self) -> bool:
         return self.access_token is not None and self.access_expires - REFRESH_BEFORE > time.time()
 
-    def begin(self, access: dict[str, Any], refresh_token: str, claims: dict[str, Any], username: str | None) -> None:
+    def begin(self, access: dict[str, Any], refresh_token: str, claims: dict[str, Any]) -> None:
         """Signed in: a new form token too, so a token seen before signing in is worth nothing after."""
         self.csrf = secrets.token_urlsafe(32)
         self.subject = str(access["subject"])
@@ -55,7 +54,6 @@ class Session:
         scope = claims.get("scope") or {}
         self.pupil = scope.get("pupil")
         self.schools = list(scope.get("schools") or [])
-        self.username = username
         self.impersonated_by = (access.get("impersonated_by") or {}).get("sub")
         self.renew(access, refresh_token)
 

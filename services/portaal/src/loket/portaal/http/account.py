@@ -38,11 +38,11 @@ def required(form: Form, *names: str) -> list[Problem]:
 def account_router(services: Services) -> APIRouter:
     router = APIRouter()
 
-    def sign_in(request: Request, answer: Any, username: str | None) -> None:
+    def sign_in(request: Request, answer: Any) -> None:
         access = answer.json()
         refresh = refresh_token_of(answer)
         assert refresh is not None, "identity answered a sign-in without its session cookie"
-        session_of(request).begin(access, refresh, claims_of(access["access_token"]), username)
+        session_of(request).begin(access, refresh, claims_of(access["access_token"]))
 
     @router.get("/language/{language}")
     async def choose_language(language: str, next: str = "/") -> Response:
@@ -80,7 +80,7 @@ def account_router(services: Services) -> APIRouter:
                 json=credentials,
             )
             if answer.status_code == 200:
-                sign_in(request, answer, credentials["username"])
+                sign_in(request, answer)
                 return RedirectResponse(target, status_code=303)
             body = _json(answer)
             if body.get("second_factor"):
@@ -147,15 +147,14 @@ def account_router(services: Services) -> APIRouter:
                 data={key: form[key] for key in ("school", "birth_date", "password", "password_repeat")},
             )
             if answer.status_code == 200:
-                claims = claims_of(answer.json()["access_token"])
-                link = await _link_of(services, token)
-                sign_in(request, answer, (link or {}).get("username") or claims.get("sub"))
+                sign_in(request, answer)
                 return RedirectResponse("/?welcome=1", status_code=303)
             if answer.status_code not in (400, 422):
                 return _link_refused(request, answer)
-            problems = _problems(answer)
-        link = await _link_of(services, token)
-        if link is None:
+            problems, link = _problems(answer), _json(answer)  # identity's refusal repeats the form's facts
+        else:
+            link = await _link_of(services, token)
+        if not link.get("schools"):
             return render(request, "pages/link_refused.html", 410, title=translate(request, "This link does not work"))
         for secret in ("password", "password_repeat"):
             form.pop(secret, None)
@@ -201,9 +200,10 @@ def _password_link(router: APIRouter, services: Services, kind: str) -> None:
         )
 
 
-async def _link_of(services: Services, token: str) -> dict[str, Any] | None:
+async def _link_of(services: Services, token: str) -> dict[str, Any]:
+    """The activation form's facts (username, schools, attempts left); empty when the link does not work."""
     answer = await services.send("identity", "GET", f"/activate/{token}", headers={"Accept": "application/json"})
-    return answer.json() if answer.status_code == 200 else None
+    return _json(answer) if answer.status_code == 200 else {}
 
 
 def _link_refused(request: Request, answer: Any) -> Response:
