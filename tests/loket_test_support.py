@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import aio_pika
 import asyncpg
+import httpx
 import jwt
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -37,6 +38,9 @@ POSTGRES = os.environ.get("LOKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.
 AMQP = os.environ.get("LOKET_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
 
 T = TypeVar("T")
+# uvicorn closes a connection after 5 s idle; a client that keeps one longer may send on it just as it
+# closes and get a ReadError. Long tests' clients let idle connections go first.
+IDLE_CLOSED_FIRST = httpx.Limits(keepalive_expiry=2.0)
 
 
 def unique_name(prefix: str) -> str:

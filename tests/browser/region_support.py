@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from loket_test_support import RoundTimes, activation_link, eventually, procedure_with_rounds, staff_token
+from loket_test_support import (
+    IDLE_CLOSED_FIRST,
+    RoundTimes,
+    activation_link,
+    eventually,
+    procedure_with_rounds,
+    staff_token,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHOOL = "12AB01"
@@ -32,7 +39,7 @@ class Region:
     def __init__(self, name: str, services: dict[str, Any], var: Path, smtp: Any) -> None:
         self.name, self.var, self.smtp = name, var, smtp
         self.url = {service: running.url for service, running in services.items()}
-        self.client = httpx.AsyncClient(timeout=30)
+        self.client = httpx.AsyncClient(timeout=30, limits=IDLE_CLOSED_FIRST)
         self.teacher = self.staff(school=SCHOOL)
         self.admin = self.staff(role="region_admin")
 

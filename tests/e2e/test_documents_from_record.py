@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from e2e.test_registration_to_placement import SCHOOL, Region, choose, procedure_around
-from loket_test_support import eventually, text_of
+from loket_test_support import IDLE_CLOSED_FIRST, eventually, text_of
 from pypdf import PdfReader
 
 REGION = "amsterdam"
@@ -44,7 +44,7 @@ async def test_the_parent_downloads_the_proof_of_what_aanmelding_recorded(start_
         LOKET_NOTIFICATIE_DOSSIER_URL=services["dossier"].url,
         LOKET_NOTIFICATIE_PROOF_PAGE_URL=PROOF_PAGE,
     )
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30, limits=IDLE_CLOSED_FIRST) as client:
         r = Region(REGION, services, client, tmp_path / "var", smtp)
         noor = await r.pupil_with_a_parent(0, "2014-03-09", "ouder.noor@example.org")
         sem = await r.pupil_with_a_parent(1, "2014-05-17", "ouder.sem@example.org")

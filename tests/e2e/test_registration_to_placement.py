@@ -26,7 +26,15 @@ from typing import Any
 
 import httpx
 import pytest
-from loket_test_support import RoundTimes, activation_link, eventually, procedure_with_rounds, staff_token, text_of
+from loket_test_support import (
+    IDLE_CLOSED_FIRST,
+    RoundTimes,
+    activation_link,
+    eventually,
+    procedure_with_rounds,
+    staff_token,
+    text_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHOOL = "12AB01"
@@ -168,7 +176,7 @@ def with_sibling_first(helper: dict[str, Any], programs: list[str]) -> list[str]
 @pytest.mark.parametrize("region", ["amstelland", "amsterdam", "zaanstad"])
 async def test_from_final_advice_to_the_published_placement(region, start_services, smtp, tmp_path):
     services = await start_services("identity", "dossier", "notificatie", "loting", LOKET_REGION=region)
-    async with httpx.AsyncClient(timeout=30) as client:
+    async with httpx.AsyncClient(timeout=30, limits=IDLE_CLOSED_FIRST) as client:
         r = Region(region, services, client, tmp_path / "var", smtp)
         twins_address = "ouders.tweeling@example.org"
         pupils = list(

@@ -106,7 +106,14 @@ class Services:
             "loting": settings.loting_url,
             "notificatie": settings.notificatie_url,
         }
-        self.http = httpx.AsyncClient(timeout=settings.service_timeout, transport=transport, trust_env=False)
+        # the services (uvicorn) close a connection after 5 s idle; letting it go after 2 s means a request
+        # never goes out on a connection just as the other side closes it (a ReadError)
+        self.http = httpx.AsyncClient(
+            timeout=settings.service_timeout,
+            transport=transport,
+            trust_env=False,
+            limits=httpx.Limits(keepalive_expiry=2.0),
+        )
 
     async def close(self) -> None:
         await self.http.aclose()
