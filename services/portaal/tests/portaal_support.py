@@ -39,16 +39,32 @@ class Services:
         return [call for call in self.calls if call.method == method and call.url.path == path]
 
 
-def access(pupil: str | None = "00000000-0000-0000-0000-000000000001", minutes: int = 10) -> dict[str, Any]:
+def access(
+    pupil: str | None = "00000000-0000-0000-0000-000000000001",
+    minutes: int = 10,
+    role: str = "parent",
+    **scope: Any,
+) -> dict[str, Any]:
+    """identity's answer to a sign-in: a parent's (one pupil) or, with `role` and `scope`, staff's."""
     expires = datetime.now(UTC) + timedelta(minutes=minutes)
-    claims = {"sub": "parent-1", "role": "parent", "scope": {"pupil": pupil}, "exp": int(expires.timestamp())}
+    subject = "parent-1" if role == "parent" else f"{role}-1"
+    reach = {"pupil": pupil} if role == "parent" else scope
+    claims = {"sub": subject, "role": role, "region": "demo", "scope": reach, "exp": int(expires.timestamp())}
     return {
         "access_token": jwt.encode(claims, "a stand-in key of thirty-two bytes", algorithm="HS256"),
         "token_type": "Bearer",
         "expires_at": expires.isoformat(),
-        "subject": "parent-1",
-        "role": "parent",
+        "subject": subject,
+        "role": role,
     }
+
+
+def sign_in(portal: Any, services: Services, body: dict[str, Any]) -> None:
+    """Through the login page, as the person `body` (an `access` answer) is."""
+    services.on("POST", "/login", signed_in(body))
+    token = csrf(portal.get("/login"))
+    form = {"username": "someone", "password": "a long password", "csrf_token": token}
+    assert portal.post("/login", data=form, follow_redirects=False).status_code == 303
 
 
 def signed_in(body: dict[str, Any]) -> Handler:

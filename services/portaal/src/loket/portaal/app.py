@@ -19,6 +19,7 @@ from loket.portaal.http.account import account_router
 from loket.portaal.http.documents import documents_router
 from loket.portaal.http.problems import answer_problems
 from loket.portaal.http.registration import registration_router
+from loket.portaal.http.staff import staff_router
 from loket.portaal.pages import session_of
 from loket.portaal.security import PAGE_HEADERS, PRIVATE, STATIC
 from loket.portaal.services import Services, Unavailable
@@ -93,6 +94,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
     app.include_router(account_router(services))
     app.include_router(registration_router(services))
     app.include_router(documents_router(services))
+    app.include_router(staff_router(services))
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.assets_dir / folder, check_dir=False), name=prefix)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from loket.portaal import i18n
+from loket.portaal.domain.navigation import navigation
 from loket.portaal.errors import message
 from loket.portaal.services import Problem
 from loket.portaal.sessions import Session
@@ -94,6 +95,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             dir=i18n.direction(language),
             csrf_token=session.csrf,
             session=session,
+            staff_links=navigation(session.role, request.url.path) if session.staff else [],
             errors=errors,
             field_errors={error["field"]: error["text"] for error in errors if error.get("field")},
             languages=[

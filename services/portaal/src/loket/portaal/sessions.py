@@ -35,12 +35,19 @@ class Session:
     role: str | None = None
     pupil: str | None = None
     schools: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    board: str | None = None
+    region: str | None = None
     impersonated_by: str | None = None
     changed: bool = field(default=False, compare=False)
 
     @property
     def signed_in(self) -> bool:
         return self.refresh_token is not None
+
+    @property
+    def staff(self) -> bool:
+        return self.signed_in and self.role not in (None, "parent")
 
     @property
     def fresh(self) -> bool:
@@ -54,6 +61,9 @@ class Session:
         scope = claims.get("scope") or {}
         self.pupil = scope.get("pupil")
         self.schools = list(scope.get("schools") or [])
+        self.groups = list(scope.get("groups") or [])
+        self.board = scope.get("board")
+        self.region = claims.get("region")
         self.impersonated_by = (access.get("impersonated_by") or {}).get("sub")
         self.renew(access, refresh_token)
 

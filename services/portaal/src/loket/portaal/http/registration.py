@@ -126,14 +126,11 @@ def registration_router(services: Services) -> APIRouter:
             return refusal.problems
         return None
 
-    def staff_home(request: Request, session: Session) -> Response:
-        return render(request, "pages/staff_home.html")
-
     @router.get("/")
     async def home(request: Request, welcome: int = 0) -> Response:
         session = parent(request)
         if session.role != "parent" or session.pupil is None:
-            return staff_home(request, session)
+            return RedirectResponse("/staff", status_code=303)
         seen = await situation(request, session)
         outcome = None
         if seen["standing"].phase == "result" or seen["earlier"] is not None:
