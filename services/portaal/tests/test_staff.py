@@ -13,14 +13,14 @@ def test_a_region_administrator_starts_at_the_region(portal, services):
 
 
 def test_school_staff_start_at_their_school_as_primary_or_secondary(portal, services):
-    services.on("GET", "/schools/12AB01", {"brin": "12AB01", "name": "De Regenboog", "sector": "po"})
+    services.on("GET", "/schools/12AB01", {"brin": "12AB01", "name": "De Regenboog", "sector": "primary"})
     sign_in(portal, services, access(role="school_user", schools=["12AB01"], groups=["g-8a"]))
     assert portal.get("/staff", follow_redirects=False).headers["location"] == "/po/12AB01"
 
 
 def test_a_boards_contact_chooses_one_of_the_boards_schools(portal, services):
-    services.on("GET", "/schools/12AB01", {"brin": "12AB01", "name": "De Regenboog", "sector": "po"})
-    services.on("GET", "/schools/34CD02", {"brin": "34CD02", "name": "Het Lyceum", "sector": "vo"})
+    services.on("GET", "/schools/12AB01", {"brin": "12AB01", "name": "De Regenboog", "sector": "primary"})
+    services.on("GET", "/schools/34CD02", {"brin": "34CD02", "name": "Het Lyceum", "sector": "secondary"})
     sign_in(portal, services, access(role="board_contact", board="B1", schools=["12AB01", "34CD02"]))
     page = portal.get("/staff")
     assert page.status_code == 200

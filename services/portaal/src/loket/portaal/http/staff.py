@@ -33,8 +33,7 @@ def signed_in_staff(request: Request) -> Session:
 
 def room_of(school: dict[str, Any]) -> str:
     """The pages a school's staff work in: `/po/{brin}` for a primary school, `/vo/{brin}` for a secondary."""
-    sector = str(school.get("sector") or "").lower()
-    return f"/{PRIMARY if sector == PRIMARY else SECONDARY}/{school['brin']}"
+    return f"/{PRIMARY if school.get('sector') == 'primary' else SECONDARY}/{school['brin']}"
 
 
 def staff_router(services: Services) -> APIRouter:

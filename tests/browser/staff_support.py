@@ -1,0 +1,83 @@
+"""Staff for the browser tests: accounts made as a region makes them (identity's invitation mail, the
+password chosen), and signing in at the portal's login page with the code from their app.
+
+    member = await invite(region, "school_admin", "directie@school.example", school=SCHOOL)
+    await log_in(page, member)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyotp
+from loket_test_support import eventually, text_of
+from playwright.async_api import Page, expect
+from portal_browser import submit
+from region_support import PASSWORD, Region, urlsplit_token
+
+
+@dataclass
+class StaffMember:
+    email: str
+    role: str
+    id: str
+    school: str | None = None
+    groups: list[str] = field(default_factory=list)
+    totp_secret: str | None = None
+    used_code: str | None = None
+
+    async def code(self) -> str:
+        """The app's code now; a code already used waits for the next one (identity takes each once)."""
+        assert self.totp_secret, f"{self.email} has no second factor"
+        while (code := pyotp.TOTP(self.totp_secret).now()) == self.used_code:
+            await asyncio.sleep(1)
+        self.used_code = code
+        return code
+
+
+async def invite(
+    region: Region, role: str, email: str, *, school: str | None = None, groups: list[str] | None = None, **more: Any
+) -> StaffMember:
+    """The region's administrator invites; the member follows the mail's link and chooses PASSWORD; a role
+    that must have a second factor enrols it (its secret kept here, as in the member's app)."""
+    body = {"email": email, "role": role, "school": school, "groups": groups or [], **more}
+    before = len(region.smtp.inbox.to(email))
+    made = await region.call("identity", "POST", "/staff", region.admin, json=body)
+
+    async def mail() -> Any:
+        found = region.smtp.inbox.to(email)
+        return found[-1] if len(found) > before else None
+
+    message = await eventually(mail, within=60, what=f"the invitation to {email}")
+    link = next(word for word in text_of(message).split() if "/invitation/" in word)
+    identity = region.url["identity"]
+    form = {"password": PASSWORD, "password_repeat": PASSWORD}
+    accepted = await region.client.post(
+        f"{identity}/invitation/{urlsplit_token(link)}", data=form, headers={"Accept": "application/json"}
+    )
+    assert accepted.status_code < 300, accepted.text
+    member = StaffMember(email, role, str(made["id"]), school, list(groups or []))
+    answer = await region.client.post(f"{identity}/login", json={"username": email, "password": PASSWORD})
+    if answer.status_code == 401 and answer.json().get("totp_secret"):
+        member.totp_secret = answer.json()["totp_secret"]
+        confirmed = await region.client.post(
+            f"{identity}/login", json={"username": email, "password": PASSWORD, "totp_code": await member.code()}
+        )
+        assert confirmed.status_code == 200, confirmed.text
+    return member
+
+
+async def log_in(page: Page, member: StaffMember) -> None:
+    """At the portal's login page, as the member types it; ends on the member's start page."""
+    await page.goto("/login")
+    await page.fill("#username", member.email)
+    await page.fill("#password", PASSWORD)
+    await submit(page)
+    if member.totp_secret:
+        await expect(page.locator("#totp_code")).to_be_visible()
+        await page.fill("#password", PASSWORD)
+        await page.fill("#totp_code", await member.code())
+        await submit(page)
+    await expect(page.locator("nav.staff-nav")).to_be_visible()
