@@ -8,6 +8,7 @@ password chosen), and signing in at the portal's login page with the code from t
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +32,11 @@ class StaffMember:
     async def code(self) -> str:
         """The app's code now; a code already used waits for the next one (identity takes each once)."""
         assert self.totp_secret, f"{self.email} has no second factor"
-        while (code := pyotp.TOTP(self.totp_secret).now()) == self.used_code:
-            await asyncio.sleep(1)
+        totp = pyotp.TOTP(self.totp_secret)
+        code = totp.now()
+        if code == self.used_code:  # the next 30-second window's code
+            await asyncio.sleep(totp.interval - time.time() % totp.interval + 0.5)
+            code = totp.now()
         self.used_code = code
         return code
 
