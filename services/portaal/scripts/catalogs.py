@@ -1,7 +1,7 @@
 """Bring the catalogs up to date with the code, and fill in Dutch translations.
 
     uv run python services/portaal/scripts/catalogs.py            # extract, update; list the untranslated
-    uv run python services/portaal/scripts/catalogs.py nl.json    # … and take {"English": "Dutch"} from a file
+    uv run python services/portaal/scripts/catalogs.py a.json b.json    # … and take {"English": "Dutch"} from files
 
 pybabel's own commands do the extracting and updating; this only runs them with the project's options
 (no fuzzy guesses: a guessed translation is worse than none, and the catalog test catches a missing one)
@@ -32,7 +32,9 @@ def main() -> None:
          "--ignore-obsolete", "--no-fuzzy-matching"],
         cwd=HERE, check=True,
     )  # fmt: skip
-    given = json.loads(Path(sys.argv[1]).read_text()) if len(sys.argv) > 1 else {}
+    given: dict[str, str | list[str]] = {}
+    for name in sys.argv[1:]:
+        given.update(json.loads(Path(name).read_text()))
     path = TRANSLATIONS / "nl/LC_MESSAGES/messages.po"
     with path.open("rb") as file:
         catalog = read_po(file)

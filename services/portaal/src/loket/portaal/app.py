@@ -16,10 +16,16 @@ from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.sealing import Sealer
 from loket.portaal import i18n
 from loket.portaal.http.account import account_router
+from loket.portaal.http.ceremony import ceremony_router
 from loket.portaal.http.documents import documents_router
+from loket.portaal.http.oki_doc import oki_doc_router
+from loket.portaal.http.primary import primary_router
 from loket.portaal.http.problems import answer_problems
+from loket.portaal.http.region import region_router
 from loket.portaal.http.registration import registration_router
+from loket.portaal.http.secondary import secondary_router
 from loket.portaal.http.staff import staff_router
+from loket.portaal.http.staff_account import staff_account_router
 from loket.portaal.pages import session_of
 from loket.portaal.security import PAGE_HEADERS, PRIVATE, STATIC
 from loket.portaal.services import Services, Unavailable
@@ -95,6 +101,12 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
     app.include_router(registration_router(services))
     app.include_router(documents_router(services))
     app.include_router(staff_router(services))
+    app.include_router(staff_account_router(services))
+    app.include_router(primary_router(services))
+    app.include_router(oki_doc_router(services))
+    app.include_router(secondary_router(services))
+    app.include_router(region_router(services))
+    app.include_router(ceremony_router(services))
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.assets_dir / folder, check_dir=False), name=prefix)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
