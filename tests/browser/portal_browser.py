@@ -57,5 +57,15 @@ async def accessible(page: Page, what: str) -> None:
     )
 
 
+SCREENSHOTS = os.environ.get("LOKET_SCREENSHOTS")  # a folder: the role guides' pictures (docs/images)
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """A picture of the page for the guides (docs/guide-*.md), only when LOKET_SCREENSHOTS names a folder:
+    `LOKET_SCREENSHOTS=docs/images uv run pytest tests/browser -m browser`."""
+    if SCREENSHOTS:
+        await page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+
+
 async def submit(page: Page) -> None:
     await page.locator("main form button[type=submit]").last.click()
