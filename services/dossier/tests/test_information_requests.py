@@ -125,6 +125,27 @@ async def test_a_secondary_school_no_longer_lists_its_questions_once_the_registr
     assert ids(own) == [about_noor, about_sem]  # the primary school still has Sem's question to answer
 
 
+async def test_a_schools_questions_come_a_page_at_a_time_with_the_whole_lists_length(dossier: Dossier):
+    the_world = await world(dossier)
+    vo = dossier.school_admin(SECONDARY_SCHOOL)
+    await registered_with(dossier, the_world.sem, SECONDARY_SCHOOL)
+    asked = [await ask(dossier, the_world.noor, vo), await ask(dossier, the_world.sem, vo)]
+    asked.append(await ask(dossier, the_world.noor, vo))
+    at = f"/schools/{OWN_SCHOOL}/information-requests"
+
+    first = await dossier.call("GET", f"{at}?limit=2", dossier.school_admin())
+    second = await dossier.call("GET", f"{at}?limit=2&offset=2", dossier.school_admin())
+    newest = await dossier.call("GET", f"{at}?limit=1&sort=-asked_at", dossier.school_admin())
+    whole = await dossier.call("GET", at, dossier.school_admin())
+
+    assert [q["id"] for q in first.json()] == asked[:2] and first.headers["X-Total-Count"] == "3"
+    assert [q["id"] for q in second.json()] == asked[2:] and second.headers["X-Total-Count"] == "3"
+    assert [q["id"] for q in newest.json()] == asked[2:]
+    assert [q["id"] for q in whole.json()] == asked
+    unknown = await dossier.call("GET", f"{at}?limit=2&sort=message", dossier.school_admin())
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["type"] == "unknown_sort"
+
+
 async def test_a_schools_contact_address_is_set_by_its_administrators_and_published(dossier: Dossier):
     admin = dossier.region_admin()
     school = {"brin": "90ZZ01", "name": "De Regenboog", "contact_email": "administratie@regenboog.example"}

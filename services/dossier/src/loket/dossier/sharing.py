@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.events import InformationAnswered, InformationRequested
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.paging import Paging, page_statement
 from loket.contracts.tokens import Role
 from loket.dossier.domain import sharing as rules
 from loket.dossier.domain.access import SCHOOL_STAFF, Caller
@@ -180,11 +181,12 @@ class Sharing:
         return asked
 
     async def school_questions(
-        self, caller: Caller, school: str, *, open_only: bool
-    ) -> list[tuple[InformationRequest, Pupil]]:
+        self, caller: Caller, school: str, *, open_only: bool, paging: Paging | None = None
+    ) -> tuple[list[tuple[InformationRequest, Pupil]], int]:
         """A school's questions with their pupils: for a primary school those asked about the pupils the caller
         sees (a teacher: of their groups); for a secondary school its own, while the pupil is registered with it.
-        `open_only`: the ones without an answer yet."""
+        `open_only`: the ones without an answer yet. One page of them when `paging` has a limit (sorted by
+        `asked_at`, the default, or `answered_at`), and how many there are in all."""
         school = school.strip().upper()
         if caller.role not in SCHOOL_STAFF or school not in caller.schools:
             if caller.role is Role.REGION_ADMIN:
@@ -216,11 +218,16 @@ class Sharing:
             )
             if open_only:
                 query = query.where(col(InformationRequest.answered_at).is_(None))
+            columns = {"asked_at": col(InformationRequest.asked_at), "answered_at": col(InformationRequest.answered_at)}
+            query, counted = page_statement(query, paging or Paging(), columns, "asked_at")
             found = [(asked, pupil) for asked, pupil in (await session.exec(query)).all()]
+            total = len(found)
+            if paging is not None and paging.limit is not None:
+                total = (await session.execute(counted)).scalar_one()
             trail = AuditTrail(session)
             for pupil_id in dict.fromkeys(pupil.id for _, pupil in found):  # each pupil's questions were read
                 trail.record(caller, AuditAction.INFORMATION_REQUESTS_READ, pupil_id, school=school)
-        return found
+        return found, total
 
 
 async def record_registration(

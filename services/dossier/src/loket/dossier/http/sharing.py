@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import TokenVerifier
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.sharing import MAX_TEXT, NoteVisibility, NotPlacingReason
@@ -177,12 +178,18 @@ def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, ver
 
     @router.get("/schools/{brin}/information-requests", response_model=list[SchoolQuestionOut])
     async def school_questions(
-        brin: str, me: Calling, open: Annotated[bool, Query(description="Only those without an answer.")] = False
+        brin: str,
+        me: Calling,
+        paging: Paged,
+        response: Response,
+        open: Annotated[bool, Query(description="Only those without an answer.")] = False,
     ) -> list[SchoolQuestionOut]:
         """A school's questions: for a primary school those about its pupils (a teacher: of their groups), for a
-        secondary school its own about pupils still registered with it. Audited per pupil."""
+        secondary school its own about pupils still registered with it. Audited per pupil. Paged (`?limit=`,
+        `offset`, `sort`: `asked_at` (default) or `answered_at`), the whole list's length in `X-Total-Count`."""
         with answered():
-            found = await sharing.school_questions(me, brin, open_only=open)
+            found, total = await sharing.school_questions(me, brin, open_only=open, paging=paging)
+            tell_total(response, total)
             return [SchoolQuestionOut.with_pupil(asked, pupil) for asked, pupil in found]
 
     return router
