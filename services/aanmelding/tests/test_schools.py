@@ -177,3 +177,50 @@ async def test_the_primary_school_enters_the_paper_form_for_parents_who_cannot_r
     assert (
         await aanmelding.call("POST", f"/pupils/{pupil}/registration/paper-form", other, json=form)
     ).status_code == 404
+
+
+async def test_the_secondary_school_pages_sorts_and_filters_its_registrations(aanmelding):
+    pupils = [await aanmelding.pupil_with_advice("havo") for _ in range(3)]
+    for number, pupil in enumerate(pupils):
+        aanmelding.clock.now += timedelta(minutes=number)
+        claims = {"priority": SIBLING} if number == 1 else {}
+        assert (await aanmelding.register(pupil, TO_LYCEUM, **claims)).status_code == 200
+    teacher = aanmelding.teacher(LYCEUM)
+    path = f"/schools/{LYCEUM}/registrations"
+
+    first = await aanmelding.call("GET", path, teacher, params={"limit": 2})
+    second = await aanmelding.call("GET", path, teacher, params={"limit": 2, "offset": 2})
+    newest = await aanmelding.call("GET", path, teacher, params={"limit": 1, "sort": "-received"})
+    claimed = await aanmelding.call("GET", path, teacher, params={"limit": 5, "sort": "priority"})
+    whole = await aanmelding.call("GET", path, teacher)
+
+    assert first.headers["X-Total-Count"] == "3" and len(first.json()) == 2
+    assert [row["pupil_id"] for row in first.json() + second.json()] == [str(pupil) for pupil in pupils]
+    assert newest.json()[0]["pupil_id"] == str(pupils[-1])
+    assert claimed.json()[0]["pupil_id"] == str(pupils[1])
+    assert [row["pupil_id"] for row in whole.json()] == [str(pupil) for pupil in pupils]
+    registration = first.json()[0]["id"]
+    await aanmelding.call("POST", f"/registrations/{registration}/placement", teacher, json={"stream": "tto"})
+    placed = await aanmelding.call("GET", path, teacher, params={"placed": "true", "limit": 10})
+    waiting = await aanmelding.call("GET", path, teacher, params={"placed": "false", "limit": 10})
+    assert [row["id"] for row in placed.json()] == [registration] and waiting.headers["X-Total-Count"] == "2"
+    other_program = await aanmelding.call("GET", path, teacher, params={"program": "94AA00-havo"})
+    this_round = await aanmelding.call("GET", path, teacher, params={"round": "ronde-1"})
+    assert other_program.json() == [] and len(this_round.json()) == 3
+    refused = await aanmelding.call("GET", path, teacher, params={"sort": "name"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["type"] == "unknown_sort"
+
+
+async def test_a_priority_decision_keeps_the_schools_reason(aanmelding):
+    pupil = await aanmelding.pupil_with_advice("havo")
+    registration = (await aanmelding.register(pupil, TO_LYCEUM, priority=SIBLING)).json()["id"]
+
+    decided = await aanmelding.call(
+        "POST",
+        f"/registrations/{registration}/priority-decision",
+        aanmelding.teacher(LYCEUM),
+        json={"granted": False, "reason": "  No brother or sister at the school this year. "},
+    )
+
+    assert decided.json()["priority_decision"] == "rejected"
+    assert decided.json()["priority_reason"] == "No brother or sister at the school this year."

@@ -84,8 +84,11 @@ class Schools:
             found = (await session.exec(query)).all()
         return sorted(found, key=lambda registration: registration.withdrawn_at or registration.started_at)
 
-    async def decide_priority(self, claims: Claims, registration_id: UUID, granted: bool) -> Registration:
-        """Grant or reject the priority claimed at this school; until the round's lottery it may be changed."""
+    async def decide_priority(
+        self, claims: Claims, registration_id: UUID, granted: bool, reason: str | None = None
+    ) -> Registration:
+        """Grant or reject the priority claimed at this school, with the school's reason if it gives one;
+        until the round's lottery it may be changed."""
         async with self.database.transaction() as session:
             registration = await session.get(Registration, registration_id, with_for_update=not self.database.is_sqlite)
             if registration is None or registration.first_choice_brin is None or not self._reached(registration):
@@ -105,6 +108,7 @@ class Schools:
             registration.priority_decision = "granted" if granted else "rejected"
             registration.priority_decided_at = registration.changed_at = self.clock()
             registration.priority_decided_by = claims.sub
+            registration.priority_reason = (reason or "").strip() or None
             session.add(registration)
             await self.outbox.put(
                 session,

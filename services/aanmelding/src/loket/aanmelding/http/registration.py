@@ -105,6 +105,7 @@ class RegistrationOut(BaseModel):
     preferences: list[ChoiceOut]
     priority: dict[str, Any] | None
     priority_decision: str | None = Field(description="The first choice's decision: granted, rejected, or null.")
+    priority_reason: str | None = Field(default=None, description="The school's reason for its decision, if given.")
     equivalent_program_wish: bool
     multiple_birth: dict[str, Any] | None
     outside_region: str | None
@@ -262,6 +263,7 @@ def registration_out(
         ],
         priority=registration.priority,
         priority_decision=registration.priority_decision,
+        priority_reason=registration.priority_reason,
         equivalent_program_wish=registration.equivalent_program_wish,
         multiple_birth=registration.multiple_birth,
         outside_region=registration.outside_region,

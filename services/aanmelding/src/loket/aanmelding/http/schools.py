@@ -1,8 +1,9 @@
 """The schools' side over HTTP: the primary school's pupils with their dots, forwarding and a change with
 the parent's consent (Zaanstad); the secondary school's registrations, its decisions and its notes."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -20,14 +21,23 @@ from loket.aanmelding.http.registration import (
     answered,
     registration_out,
 )
-from loket.aanmelding.persistence.models import Registration, RegistrationNote
+from loket.aanmelding.persistence.models import Placement, Registration, RegistrationNote
 from loket.aanmelding.primary_schools import Consent, PrimarySchools
 from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
-from loket.aanmelding.schools import Schools
+from loket.aanmelding.schools import Schools, received_at
 from loket.contracts.runtime.auth import bearer
+from loket.contracts.runtime.paging import Paged, page_of, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Received = tuple[Registration, Placement | None]
+RECEIVED_SORTS: dict[str, Callable[[Received], Any]] = {
+    "received": lambda row: received_at(row[0]),
+    "round": lambda row: row[0].round_code,
+    "program": lambda row: row[0].preferences[0] if row[0].preferences else None,
+    "priority": lambda row: (row[0].priority or {}).get("kind"),
+    "placed": lambda row: row[0].school_placed_at,
+}
 
 
 class RoundDot(BaseModel):
@@ -99,6 +109,9 @@ class PaperFormIn(PreferencesIn):
 
 class PriorityDecisionIn(BaseModel):
     granted: bool = Field(description="true: the priority is granted (toegekend); false: rejected (afgewezen).")
+    reason: str | None = Field(
+        default=None, max_length=2000, description="Why, as the school records it (not mailed to the parents)."
+    )
 
 
 class NoteIn(BaseModel):
@@ -186,17 +199,40 @@ def schools_router(
             return registration_out(procedure, entered)
 
     @router.get("/schools/{brin}/registrations", response_model=list[RegistrationOut])
-    async def received(brin: str, claims: Caller) -> list[RegistrationOut]:
-        """The secondary school: the registrations made with it as first choice, with time and every choice."""
+    async def received(
+        brin: str,
+        claims: Caller,
+        paging: Paged,
+        response: Response,
+        round: Annotated[str | None, Query(description="Only this round's registrations (its code).")] = None,
+        program: Annotated[str | None, Query(description="Only those with this program as first choice.")] = None,
+        state: Annotated[RegistrationState | None, Query(description="Only registrations in this state.")] = None,
+        placed: Annotated[bool | None, Query(description="true: only Geplaatst; false: only not yet.")] = None,
+    ) -> list[RegistrationOut]:
+        """The secondary school: the registrations made with it as first choice, with time and every choice
+        (after a lottery also those it was given). Paged (`?limit=&offset=&sort=`, `X-Total-Count`); sorted
+        by `received` (the default, oldest first), `round`, `program` (the first choice), `priority` or
+        `placed`."""
         with answered():
             found = await schools.received(claims, brin)
-        return [registration_out(procedure, registration, placement=placement) for registration, placement in found]
+        kept = [
+            (registration, placement)
+            for registration, placement in found
+            if (round is None or registration.round_code == round)
+            and (program is None or registration.preferences[:1] == [program])
+            and (state is None or registration.state == state)
+            and (placed is None or (registration.school_placed_at is not None) == placed)
+        ]
+        tell_total(response, len(kept))
+        page = page_of(kept, paging, RECEIVED_SORTS, "received")
+        return [registration_out(procedure, registration, placement=placement) for registration, placement in page]
 
     @router.post("/registrations/{registration_id}/priority-decision", response_model=RegistrationOut)
     async def decide(registration_id: UUID, decision: PriorityDecisionIn, claims: Caller) -> RegistrationOut:
         """Grant or reject the priority claimed at this school (the parent is told either way)."""
         with answered():
-            return registration_out(procedure, await schools.decide_priority(claims, registration_id, decision.granted))
+            decided = await schools.decide_priority(claims, registration_id, decision.granted, decision.reason)
+            return registration_out(procedure, decided)
 
     @router.post("/registrations/{registration_id}/placement", response_model=RegistrationOut)
     async def place(registration_id: UUID, placed: PlaceIn, claims: Caller) -> RegistrationOut:

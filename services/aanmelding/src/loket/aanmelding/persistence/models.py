@@ -84,6 +84,7 @@ class Registration(Base, table=True):
     priority_decision: str | None = Field(default=None, max_length=16, description="granted or rejected")
     priority_decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     priority_decided_by: str | None = Field(default=None, max_length=64)
+    priority_reason: str | None = Field(default=None, max_length=2000, description="The school's reason.")
     forwarded_by: str | None = Field(default=None, max_length=64)
     withdrawn_by: str | None = Field(default=None, max_length=64, description="Who withdrew or voided it.")
     withdrawal_reason: str | None = Field(default=None, max_length=2000)
