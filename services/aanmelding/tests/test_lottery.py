@@ -307,3 +307,34 @@ async def test_seats_added_after_a_lottery_and_a_new_lottery_place_the_pupil_it_
     assert (applied.json()["placed"], applied.json()["unplaced"]) == (4, 0)
     assert seen.json()["current"]["placement"]["program"] is not None  # the newest applied lottery counts
     assert still_left_out == []
+
+
+async def test_the_round_s_numbers_its_lotteries_and_a_page_of_the_unplaced(aanmelding, tmp_path):
+    region = aanmelding.token("region_admin")
+    pupils = [await aanmelding.pupil_with_advice("havo") for _ in range(4)]
+    for pupil in pupils[:3]:
+        await aanmelding.register(pupil, LIST)
+    await aanmelding.register(pupils[3], ["94AA00-havo", "94AB00-hv", "94AC00-havo"])
+    code = aanmelding.app.state.procedure.rounds[0].code
+
+    numbers = (await aanmelding.call("GET", f"/rounds/{code}/numbers", region)).json()
+
+    by_program = {row["program"]: row for row in numbers}
+    assert (by_program["94AB00-hv"]["first_choices"], by_program["94AB00-hv"]["seats"]) == (3, 1)
+    assert by_program["94AB00-hv"]["by_state"] == {"submitted": 3}
+    assert by_program["94AA00-havo"]["first_choices"] == 1
+    assert sum(row["first_choices"] for row in numbers) == 4
+    refused = await aanmelding.call("GET", f"/rounds/{code}/numbers", aanmelding.teacher("94AB00"))
+    assert refused.status_code == 403
+
+    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+    await aanmelding.call(
+        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
+    )
+    [listed] = (await aanmelding.call("GET", f"/rounds/{code}/lotteries", region)).json()
+    assert (listed["id"], listed["placed"], listed["unplaced"]) == (str(lottery), 3, 1)
+
+    page = await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced?limit=1&offset=0", region)
+    assert page.headers["X-Total-Count"] == "1" and len(page.json()) == 1
+    empty = await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced?limit=1&offset=1", region)
+    assert empty.json() == [] and empty.headers["X-Total-Count"] == "1"

@@ -5,10 +5,12 @@ are placed from the round's publication moment on; the schools as soon as the re
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +24,21 @@ from loket.contracts.events import LotteryApplied, LotteryCeremonyRequested, Lot
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.paging import Paging, page_statement
 from loket.contracts.tokens import Claims, Role
+
+
+@dataclass(frozen=True)
+class ProgramNumbers:
+    """A program's first choices in a round, by registration state, beside its seats (no program: the
+    registrations that have no list yet)."""
+
+    school_brin: str | None
+    school_name: str | None
+    program: str | None
+    program_name: str | None
+    seats: int
+    by_state: dict[str, int]
 
 
 def student_id(registration_id: UUID) -> str:
@@ -200,20 +216,64 @@ class Lotteries:
         )
         await self.outbox.put(session, applied)
 
-    async def unplaced(self, claims: Claims, lottery_id: UUID) -> list[tuple[Registration, bool]]:
-        """The registrations the lottery left without a place, each with whether its list was as long as
-        the rule asks (then the remedy is seats and a new lottery, never a hand edit of the result)."""
+    async def unplaced(
+        self, claims: Claims, lottery_id: UUID, paging: Paging | None = None
+    ) -> tuple[list[tuple[Registration, bool]], int]:
+        """The registrations the lottery left without a place (a page of them, and how many in all), each
+        with whether its list was as long as the rule asks (then the remedy is seats and a new lottery,
+        never a hand edit of the result)."""
         lottery = await self.lottery(claims, lottery_id)
         if lottery.applied_at is None:
             raise NotNow("this lottery's result is not applied yet", code="lottery_not_applied")
+        query = (
+            select(Registration)
+            .join(Placement, col(Placement.registration_id) == col(Registration.id))
+            .where(Placement.lottery_id == lottery.id, col(Placement.program).is_(None))
+        )
+        columns = {"id": col(Registration.id), "primary_school": col(Registration.school_brin)}
+        page, counted = page_statement(query, paging or Paging(), columns, "id")
         async with self.database.transaction() as session:
-            query = select(Placement).where(Placement.lottery_id == lottery.id, col(Placement.program).is_(None))
-            ids = [placement.registration_id for placement in (await session.exec(query)).all()]
-            found = (await session.exec(select(Registration).where(col(Registration.id).in_(ids)))).all()
+            found = (await session.exec(page)).all()  # type: ignore[call-overload]
+            total = (await session.execute(counted)).scalar_one()
         return [
             (registration, len(registration.preferences) >= self.procedure.required_length(registration.advice)[0])
-            for registration in sorted(found, key=lambda registration: str(registration.id))
+            for registration in found
+        ], int(total)
+
+    async def of_round(self, claims: Claims, round_code: str) -> list[Lottery]:
+        """The round's lotteries, the last taken first (a lottery is applied once; a new one after seats
+        were added)."""
+        round_ = self._round(claims, round_code)
+        async with self.database.transaction() as session:
+            query = select(Lottery).where(Lottery.round_code == round_.code).order_by(col(Lottery.taken_at).desc())
+            return list((await session.exec(query)).all())
+
+    async def numbers(self, claims: Claims, round_code: str) -> list[ProgramNumbers]:
+        """The round's numbers while it runs: per program of the procedure, the registrations that count
+        with it as first choice, by state, beside its seats. Counted in the database, one row per program
+        and state."""
+        round_ = self._round(claims, round_code)
+        first_program = col(Registration.preferences)[0].as_string()
+        query = (
+            select(first_program, Registration.state, func.count())
+            .where(Registration.round_code == round_.code, col(Registration.active).is_(True))
+            .group_by(first_program, Registration.state)
+        )
+        async with self.database.transaction() as session:
+            rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+        counted: dict[str | None, dict[str, int]] = {}
+        for program, state, count in rows:
+            counted.setdefault(program, {})[state] = int(count)
+        found = [
+            ProgramNumbers(
+                school.brin, school.name, program.code, program.name, program.seats, counted.get(program.code, {})
+            )
+            for school in self.procedure.schools
+            for program in school.programs
         ]
+        if None in counted:
+            found.append(ProgramNumbers(None, None, None, None, 0, counted[None]))
+        return found
 
     def _round(self, claims: Claims, round_code: str) -> Round:
         return region_round(self.procedure, claims, round_code, REGION_ONLY)

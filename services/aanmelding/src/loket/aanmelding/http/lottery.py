@@ -11,10 +11,11 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loket.aanmelding.http.registration import ANSWERS, REFUSED, answered
-from loket.aanmelding.lotteries import Lotteries
+from loket.aanmelding.lotteries import Lotteries, ProgramNumbers
 from loket.aanmelding.persistence.models import Lottery
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.runtime.auth import bearer
+from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier
 
 
@@ -61,6 +62,28 @@ class UnplacedOut(BaseModel):
     full_list: bool = Field(description="The list was as long as the rule asks: flagged for the region.")
 
 
+class ProgramNumbersOut(BaseModel):
+    school_brin: str | None = Field(description="null: registrations without a list yet.")
+    school_name: str | None
+    program: str | None
+    program_name: str | None
+    seats: int
+    first_choices: int = Field(description="Registrations that count with this program first, in any state.")
+    by_state: dict[str, int] = Field(description="Those registrations per state (in_progress, submitted, forwarded).")
+
+    @classmethod
+    def of(cls, numbers: ProgramNumbers) -> "ProgramNumbersOut":
+        return cls(
+            school_brin=numbers.school_brin,
+            school_name=numbers.school_name,
+            program=numbers.program,
+            program_name=numbers.program_name,
+            seats=numbers.seats,
+            first_choices=sum(numbers.by_state.values()),
+            by_state=numbers.by_state,
+        )
+
+
 class ResultIn(BaseModel):
     market: str = Field(description="The seeded market file as loting serves it (`GET /runs/{id}/market`), as text.")
     result: str = Field(description="The result file as loting serves it (`GET /runs/{id}/result`), as text.")
@@ -100,6 +123,19 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
         with answered():
             return await lotteries.market(claims, round_code)
 
+    @router.get("/rounds/{round_code}/numbers", response_model=list[ProgramNumbersOut])
+    async def round_numbers(round_code: str, claims: Caller) -> list[ProgramNumbersOut]:
+        """The round's numbers while it runs (the region's dots): per program, the registrations that count
+        with it as first choice, by state, against its seats; counted in the database."""
+        with answered():
+            return [ProgramNumbersOut.of(numbers) for numbers in await lotteries.numbers(claims, round_code)]
+
+    @router.get("/rounds/{round_code}/lotteries", response_model=list[LotteryOut])
+    async def round_lotteries(round_code: str, claims: Caller) -> list[LotteryOut]:
+        """The round's lotteries, the last taken first."""
+        with answered():
+            return [lottery_out(lottery) for lottery in await lotteries.of_round(claims, round_code)]
+
     @router.post("/rounds/{round_code}/lotteries", response_model=LotteryOut, status_code=status.HTTP_201_CREATED)
     async def take(round_code: str, claims: Caller) -> LotteryOut:
         """Fix the round's market for loting's ceremony; its SHA-256 is what loting's run must commit to."""
@@ -138,10 +174,12 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
             return lottery_out(await lotteries.apply(claims, lottery_id, files.market, files.result))
 
     @router.get("/lotteries/{lottery_id}/unplaced", response_model=list[UnplacedOut])
-    async def unplaced(lottery_id: UUID, claims: Caller) -> list[UnplacedOut]:
-        """Who the lottery left without a place; `full_list` flags a list as long as the rule asks."""
+    async def unplaced(lottery_id: UUID, claims: Caller, paging: Paged, response: Response) -> list[UnplacedOut]:
+        """Who the lottery left without a place; `full_list` flags a list as long as the rule asks. Sorts:
+        `id` (the registration's), `primary_school`."""
         with answered():
-            found = await lotteries.unplaced(claims, lottery_id)
+            found, total = await lotteries.unplaced(claims, lottery_id, paging)
+        tell_total(response, total)
         return [
             UnplacedOut(
                 registration_id=registration.id,
