@@ -89,6 +89,7 @@ class Recorded:
         self.registrations: dict[str, dict[str, Any] | None] = {}
         self.pupils: dict[str, dict[str, Any]] = {}
         self.refusals: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.received: dict[str, list[UUID]] = {}  # aanmelding's registrations per secondary school
         self.asked: list[tuple[str, str]] = []  # (url, Authorization)
         self.transport = httpx.MockTransport(self.answer)
 
@@ -122,6 +123,10 @@ class Recorded:
         if service in self.refusals:
             status, body = self.refusals[service]
             return httpx.Response(status, json=body)
+        if request.url.path.startswith("/schools/"):
+            school = request.url.path.split("/")[2]
+            rows = [{"pupil_id": str(pupil)} for pupil in self.received.get(school, [])]
+            return httpx.Response(200, json=rows) if school in self.received else httpx.Response(404, json={})
         pupil = request.url.path.split("/")[2]
         if pupil not in self.pupils:
             return httpx.Response(404, json={"detail": "pupil not found"})

@@ -188,3 +188,22 @@ async def test_a_running_notificatie_mails_them_when_the_moment_comes(
 
 async def _mails(smtp: Any, address: str) -> list[Any]:
     return smtp.inbox.to(address)
+
+
+async def test_a_secondary_school_prepares_letters_for_the_pupils_registered_with_it(the_world):
+    lyceum = "94AB00"
+    the_world.recorded.received[lyceum] = [the_world.noor]
+    admin = the_world.authority.mint(role="school_admin", scope={"schools": [lyceum]})
+    headers = {"Authorization": f"Bearer {admin}"}
+    path = f"/schools/{lyceum}/prepared-letters"
+
+    own = {"send_at": MOMENT.isoformat(), "letters": [letter(the_world.noor, "Noor de Vries", "K-1")]}
+    other = {"send_at": MOMENT.isoformat(), "letters": [letter(the_world.daan, "Daan Bakker", "K-2")]}
+    prepared = await the_world.client.post(path, headers=headers, json=own)
+    refused = await the_world.client.post(path, headers=headers, json=other)
+
+    assert prepared.status_code == 201 and prepared.json()[0]["pupil_id"] == str(the_world.noor)
+    assert refused.status_code == 422
+    assert (f"http://aanmelding.test/schools/{lyceum}/registrations", f"Bearer {admin}") in the_world.recorded.asked
+    listed = (await the_world.client.get(path, headers=headers)).json()
+    assert [one["state"] for one in listed] == ["waiting"]

@@ -50,7 +50,7 @@ def build(
         description="E-mail, letters and PDFs, and whether they arrived.",
         routers=[
             messages_router(runtime.database, verifier),
-            letters_router(runtime.database, letter_mails, prepared_letters, verifier),
+            letters_router(runtime.database, letter_mails, prepared_letters, records, verifier),
             documents_router(runtime.database, letter_mails, records, verifier),
         ],
     )

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, RootModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 PASSED_ON = (401, 403, 404)  # aanmelding's or dossier's refusal is the caller's answer
@@ -57,6 +57,14 @@ class RecordedPupil(BaseModel):
     school_brin: str
 
 
+class Received(BaseModel):
+    pupil_id: UUID
+
+
+class ReceivedList(RootModel[list[Received]]):
+    """A secondary school's registrations as aanmelding lists them (`GET /schools/{brin}/registrations`)."""
+
+
 class Records:
     def __init__(
         self, aanmelding_url: str, dossier_url: str, *, transport: httpx.AsyncBaseTransport | None = None
@@ -72,6 +80,17 @@ class Records:
     async def pupil(self, pupil_id: UUID, authorization: str) -> RecordedPupil:
         found = await self._read("dossier", f"/pupils/{pupil_id}", authorization)
         return self._parsed("dossier", RecordedPupil, found)
+
+    async def received_by(self, school: str, authorization: str) -> set[UUID]:
+        """The pupils whose registrations the secondary school received or was given by the lottery, as
+        aanmelding lets this caller see them (none for a school aanmelding does not let it reach)."""
+        try:
+            found = await self._read("aanmelding", f"/schools/{school}/registrations", authorization)
+        except Unanswered as unanswered:
+            if unanswered.status in (403, 404):
+                return set()
+            raise
+        return {received.pupil_id for received in self._parsed("aanmelding", ReceivedList, found).root}
 
     async def _read(self, service: str, path: str, authorization: str) -> Any:
         try:

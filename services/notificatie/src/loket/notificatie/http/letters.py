@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from loket.contracts.runtime.auth import bearer
@@ -18,6 +18,7 @@ from loket.notificatie.letter_mails import LetterMails, MailServerBusy, Placemen
 from loket.notificatie.letters.rendering import InvalidLetter
 from loket.notificatie.persistence.repository import Messages
 from loket.notificatie.prepared_letters import AlreadySent, Prepared, PreparedLetters, TooLate
+from loket.notificatie.records import Records, Unanswered
 
 Line = Annotated[str, Field(min_length=1, max_length=200)]
 Image = Annotated[str, Field(max_length=2_000_000, description="A `data:image/png|jpeg|svg+xml;base64,…` URI.")]
@@ -88,7 +89,11 @@ def fields_of(body: PlacementLetterIn) -> dict[str, object]:
 
 
 def letters_router(
-    database: Database, letter_mails: LetterMails, prepared_letters: PreparedLetters, verifier: TokenVerifier
+    database: Database,
+    letter_mails: LetterMails,
+    prepared_letters: PreparedLetters,
+    records: Records,
+    verifier: TokenVerifier,
 ) -> APIRouter:
     router = APIRouter(tags=["letters"], responses=REFUSALS)
     caller = bearer(verifier)
@@ -129,17 +134,25 @@ def letters_router(
         responses={422: {"description": "A letter that cannot be printed, a pupil of another school, a past moment."}},
     )
     async def prepare_placement_letters(
-        brin: str, body: PreparedLettersIn, claims: Annotated[Claims, Depends(caller)]
+        brin: str, body: PreparedLettersIn, claims: Annotated[Claims, Depends(caller)], request: Request
     ) -> list[PreparedLetterOut]:
         """Print the school's placement letters now, in one batch, and mail each to its parent at `send_at`
         (the publication moment), none earlier. A pupil's letter that is still waiting is replaced. All or
-        nothing: one letter that cannot be printed, or a pupil not of this school, and none is kept."""
+        nothing: one letter that cannot be printed, or a pupil not of this school, and none is kept. A
+        pupil of this school: one of its own (a primary school), or one whose registration this secondary
+        school received or was given by the lottery, as aanmelding answers the caller."""
         allow(letters_of_school(claims, brin), "school")
         problems, seen = [], set()
         async with database.transaction() as session:
             schools = await Messages(session).schools_of(letter.pupil_id for letter in body.letters)
+        received: set[UUID] = set()
+        if any(schools.get(letter.pupil_id) != brin for letter in body.letters):
+            try:
+                received = await records.received_by(brin, request.headers["Authorization"])
+            except Unanswered as unanswered:
+                raise HTTPException(unanswered.status, unanswered.detail) from None
         for number, letter in enumerate(body.letters):
-            if schools.get(letter.pupil_id) != brin:
+            if schools.get(letter.pupil_id) != brin and letter.pupil_id not in received:
                 problems.append(refusal(number, "pupil_id", "no pupil of this school has this id"))
             elif letter.pupil_id in seen:
                 problems.append(refusal(number, "pupil_id", "this pupil has a letter earlier in the list"))
