@@ -173,7 +173,11 @@ class Services:
     async def _with_token(
         self, session: Session, service: str, method: str, path: str, client: str | None, **kwargs: Any
     ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {session.access_token}", "Accept": "application/json"}
+        headers = {
+            **(kwargs.pop("headers", None) or {}),  # e.g. an upload's Content-Type
+            "Authorization": f"Bearer {session.access_token}",
+            "Accept": "application/json",
+        }
         return await self.send(service, method, path, client=client, headers=headers, **kwargs)
 
     async def refresh(self, session: Session, client: str | None) -> None:
