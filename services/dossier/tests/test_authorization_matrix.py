@@ -74,6 +74,7 @@ IMPORT_AT_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (OK, NF), (OK, 
 IMPORT_WHOLE_SCHOOL = table((NO, NO), (NO, NF), (OK, NF), (NO, NF), (NO, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 SCHOOL_QUESTIONS = table((NO, NO), (NF, NF), (OK, NF), (OK, NF), (OK, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 VO_SCHOOL_ONLY = table((NO, NO), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF), (OK, NF), (OK, NF))
+SEND_GROUP = table((NO, NO), (NO, NF), (OK, NF), (OK, NF), (NF, NF), (OK, NF), (NF, NF), (NF, NF), (NF, NF), (NF, NF))
 REGISTER_PUPIL = table((OK, OK), (NO, NO), (OK, NO), (OK, NO), (OK, NO), (OK, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
 
@@ -123,6 +124,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /schools/{brin}/groups": (school_of("/groups"), READ_SCHOOL),
     "GET /groups/{group_id}": (group_of(), READ_SCHOOL),
     "PUT /groups/{group_id}/teachers": (group_of("/teachers", {"teachers": ["teacher-8a"]}), ADMIN_SCHOOL),
+    "POST /groups/{group_id}/parent-logins": (group_of("/parent-logins", {"language": "nl"}), SEND_GROUP),
     "POST /pupils": (new_pupil, REGISTER_PUPIL),
     "POST /external-pupils": (new_external_pupil, REGION_ONLY),
     "GET /pupils": (lambda w, own: ("/pupils", None), STAFF_LIST),

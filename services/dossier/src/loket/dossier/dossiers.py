@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.events import PupilGroupChanged
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.paging import Paging
 from loket.dossier.bsn import BsnVault
 from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.audit import AuditAction
@@ -68,18 +69,22 @@ class Dossiers:
         self.vault = vault
         self.outbox = outbox
 
-    async def pupils(self, caller: Caller, school: str | None, group: str | None) -> list[Reached]:
+    async def pupils(
+        self, caller: Caller, school: str | None, group: str | None, paging: Paging | None = None
+    ) -> tuple[list[Reached], int]:
+        """One page of the pupils the caller sees (all of them without a limit), and how many there are."""
         if not caller.is_staff:
             raise NotAllowed("only staff list pupils")
         async with self.database.transaction() as session:
             pupils = Pupils(session)
-            found = await pupils.in_reach(caller, school and school.upper(), group)
+            found, total = await pupils.page_in_reach(caller, paging or Paging(), school and school.upper(), group)
             logins = await pupils.parent_logins(pupil.id for pupil, _ in found)
             AuditTrail(session).record(caller, AuditAction.PUPILS_LISTED, school=school, group=group, count=len(found))
-        return [
+        reached = [
             Reached(pupil, PupilRef(pupil.id, pupil.school_brin, name), parent_logins=tuple(logins[pupil.id]))
             for pupil, name in found
         ]
+        return reached, total
 
     async def pupil(self, caller: Caller, pupil_id: UUID, *, audited: bool = True) -> Reached:
         """One pupil; also for a secondary school it is registered with (without the dots or the BSN)."""

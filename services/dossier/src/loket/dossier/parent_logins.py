@@ -9,6 +9,7 @@ of order, so a row keeps the highest revision it has seen.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -18,14 +19,15 @@ from loket.contracts.events import ParentLoginRequested, ParentLoginStateChanged
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
-from loket.dossier.domain.access import Caller
+from loket.dossier.domain.access import SCHOOL_STAFF, Caller, PupilRef
 from loket.dossier.domain.audit import AuditAction
-from loket.dossier.domain.errors import Invalid, NotAllowed
-from loket.dossier.domain.parent_logins import LoginState, Parent, check_may_send
+from loket.dossier.domain.errors import Invalid, NotAllowed, NotFound
+from loket.dossier.domain.parent_logins import GroupOutcome, LoginState, Parent, check_may_send, group_outcome
 from loket.dossier.dossiers import reached
 from loket.dossier.persistence.audit import AuditTrail
 from loket.dossier.persistence.models import ParentLogin, Pupil
 from loket.dossier.persistence.organisation import Organisation
+from loket.dossier.persistence.repository import Pupils
 
 
 class ParentLogins:
@@ -47,29 +49,78 @@ class ParentLogins:
                 login = ParentLogin(pupil_id=pupil_id, parent=int(parent))
             check_may_send(parent, None if login is None else LoginState(login.state))
             assert login is not None
-            pupil = found.pupil
-            address = parent_address(pupil, parent)
-            school = await Organisation(session).school(pupil.school_brin)
+            school = await Organisation(session).school(found.pupil.school_brin)
             school_name = external["school_name"] if external else None if school is None else school.name
-            now = datetime.now(UTC)
-            login.requested_at, login.requested_by = now, caller.subject
-            session.add(login)
-            await self.outbox.put(
-                session,
-                ParentLoginRequested(
-                    pupil_id=pupil.id,
-                    parent=int(parent),
-                    elk_number=pupil.elk_number,
-                    school_brin=pupil.school_brin,
-                    school_name=school_name,
-                    birth_date=pupil.birth_date,
-                    parent_email=address,
-                    language=language,
-                ),
-            )
-            AuditTrail(session).record(caller, AuditAction.PARENT_LOGIN_SENT, pupil_id, parent=int(parent))
+            await self._request(session, caller, found.pupil, login, parent, language, school_name)
         self.outbox.nudge()
         return login
+
+    async def send_to_group(
+        self, caller: Caller, group_id: UUID, language: str, *, again: bool = False
+    ) -> list[GroupSending]:
+        """The school sends the first parent of every pupil in one of its groups the login, in one go: those
+        not sent yet, and those whose mail failed or whose link is locked; with `again` also those sent but
+        not activated yet. Each pupil's answer says what happened; an activated login is left alone."""
+        async with self.database.transaction() as session:
+            organisation = Organisation(session)
+            group = await organisation.group(group_id)
+            if group is None or not caller.sees_pupil(PupilRef(group_id, group.school_brin, group.name)):
+                raise NotFound("group")
+            if caller.role not in SCHOOL_STAFF:
+                raise NotAllowed("only the school's own staff send its parents the login")
+            school = await organisation.school(group.school_brin)
+            pupils = await Pupils(session).in_group(group.id)
+            logins = await Pupils(session).parent_logins(pupil.id for pupil in pupils)
+            answers = []
+            for pupil in pupils:
+                first = next((login for login in logins[pupil.id] if login.parent == Parent.FIRST), None)
+                login = first or ParentLogin(pupil_id=pupil.id, parent=int(Parent.FIRST))
+                outcome = group_outcome(pupil.parent_email, LoginState(login.state), again)
+                if outcome is GroupOutcome.SENT:
+                    await self._request(
+                        session, caller, pupil, login, Parent.FIRST, language, None if school is None else school.name
+                    )
+                answers.append(GroupSending(pupil, outcome, LoginState(login.state)))
+        self.outbox.nudge()
+        return answers
+
+    async def _request(
+        self,
+        session: AsyncSession,
+        caller: Caller,
+        pupil: Pupil,
+        login: ParentLogin,
+        parent: Parent,
+        language: str,
+        school_name: str | None,
+    ) -> None:
+        address = parent_address(pupil, parent)
+        now = datetime.now(UTC)
+        login.requested_at, login.requested_by = now, caller.subject
+        session.add(login)
+        await self.outbox.put(
+            session,
+            ParentLoginRequested(
+                pupil_id=pupil.id,
+                parent=int(parent),
+                elk_number=pupil.elk_number,
+                school_brin=pupil.school_brin,
+                school_name=school_name,
+                birth_date=pupil.birth_date,
+                parent_email=address,
+                language=language,
+            ),
+        )
+        AuditTrail(session).record(caller, AuditAction.PARENT_LOGIN_SENT, pupil.id, parent=int(parent))
+
+
+@dataclass(frozen=True)
+class GroupSending:
+    """One pupil's answer when the school sends its group's parent logins."""
+
+    pupil: Pupil
+    outcome: GroupOutcome
+    state: LoginState  # the dot as it was when the school sent
 
 
 def parent_address(pupil: Pupil, parent: Parent) -> str:

@@ -1,7 +1,7 @@
 """A pupil's parent logins as the primary school sees them, free of any framework.
 
-The school sends a parent the login ("ouderinlog versturen") one pupil at a time, after checking the
-address: never in bulk, and registering a pupil mails nobody. identity owns the account and says how
+The school sends a parent the login ("ouderinlog versturen") for one pupil, after checking the
+address, or for a whole group at once; registering a pupil mails nobody. identity owns the account and says how
 far each login got; dossier shows it as ELK shows its dots: not sent (white), sent (blue), activated
 (green), and failed (the mail did not arrive) or locked (too many wrong answers at activation). Every
 pupil has its first parent's login; a second parent's only where identity offers one (the region's
@@ -43,3 +43,23 @@ def check_may_send(parent: Parent, state: LoginState | None) -> None:
             "'wachtwoord vergeten' / the parent has activated this login already; a forgotten password is "
             "reset by the parent with 'forgot password'"
         )
+
+
+class GroupOutcome(StrEnum):
+    """What sending a group's parent logins did for one pupil."""
+
+    SENT = "sent"
+    ALREADY_SENT = "already_sent"  # sent before and not used yet: sent again only when asked
+    ALREADY_ACTIVATED = "already_activated"
+    NO_EMAIL_ADDRESS = "no_email_address"
+
+
+def group_outcome(address: str | None, state: LoginState, again: bool) -> GroupOutcome:
+    """For the first parent of one pupil of the group: send, or say why not."""
+    if state is LoginState.ACTIVATED:
+        return GroupOutcome.ALREADY_ACTIVATED
+    if not (address or "").strip():
+        return GroupOutcome.NO_EMAIL_ADDRESS
+    if state is LoginState.SENT and not again:
+        return GroupOutcome.ALREADY_SENT
+    return GroupOutcome.SENT

@@ -7,16 +7,17 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import TokenVerifier
 from loket.dossier.bsn import BsnVault
 from loket.dossier.domain import parent_logins as logins
 from loket.dossier.domain.access import Caller
-from loket.dossier.domain.parent_logins import LoginState
+from loket.dossier.domain.parent_logins import GroupOutcome, LoginState
 from loket.dossier.domain.pupils import school_code
 from loket.dossier.domain.sharing import NotPlacingReason
 from loket.dossier.dossiers import Dossiers, Reached
@@ -75,6 +76,29 @@ class ParentLoginIn(BaseModel):
         default=1, description="1: the first parent (the OKI-doc's first e-mail address); 2: the second parent."
     )
     language: Literal["nl", "en"] = Field(default="nl", description="The language of the parent's mail and page.")
+
+
+class GroupLoginsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal["nl", "en"] = Field(default="nl", description="The language of the parents' mails and page.")
+    again: bool = Field(
+        default=False, description="Also send again where a login was sent but not activated yet (a new link)."
+    )
+
+
+class GroupLoginOut(BaseModel):
+    """One pupil's answer when the school sends its group's parent logins."""
+
+    pupil_id: UUID
+    elk_number: str
+    given_name: str
+    family_name: str
+    outcome: GroupOutcome = Field(
+        description="sent; already_sent (sent before, not activated: only with `again`); already_activated; "
+        "no_email_address (fill in the first parent's address first)."
+    )
+    state: LoginState = Field(description="The first parent's dot before this sending.")
 
 
 class ExternalOut(BaseModel):
@@ -194,6 +218,7 @@ def pupils_router(
     verifier: TokenVerifier,
 ) -> APIRouter:
     router = APIRouter(prefix="/pupils", tags=["pupils"], responses=REFUSALS)
+    groups = APIRouter(tags=["pupils"], responses=REFUSALS)
     dossiers = Dossiers(database, vault, outbox)
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
@@ -213,12 +238,18 @@ def pupils_router(
     @router.get("", response_model=list[PupilSummary])
     async def pupils(
         me: Calling,
+        paging: Paged,
+        response: Response,
         school: Annotated[str | None, Query(description="Only this school's pupils (BRIN).")] = None,
         group: Annotated[str | None, Query(description="Only this group's pupils, like 8a.")] = None,
     ) -> list[PupilSummary]:
-        """The pupils the caller sees: a teacher their groups', a school its own, a board its schools'."""
+        """The pupils the caller sees: a teacher their groups', a school its own, a board its schools'. Paged
+        (`?limit=`, `offset`, `sort`: `school` (default), `name`, `group`, `elk_number`, or `login`: the first
+        parent's login, those the school must still send first), the whole list's length in `X-Total-Count`."""
         with answered():
-            return [PupilSummary.of(found) for found in await dossiers.pupils(me, school, group)]
+            found, total = await dossiers.pupils(me, school, group, paging)
+        tell_total(response, total)
+        return [PupilSummary.of(pupil) for pupil in found]
 
     @router.get("/{pupil_id}", response_model=PupilOut)
     async def pupil(pupil_id: UUID, me: Calling) -> PupilOut:
@@ -261,4 +292,26 @@ def pupils_router(
         with answered():
             return [AuditEntryOut.of(entry) for entry in await dossiers.audit_trail(me, pupil_id)]
 
-    return router
+    @groups.post("/groups/{group_id}/parent-logins", response_model=list[GroupLoginOut])
+    async def send_group_logins(group_id: UUID, me: Calling, asked: GroupLoginsIn | None = None) -> list[GroupLoginOut]:
+        """Ouderinlog versturen for a whole group: the school's own staff (a teacher: their own groups) send the
+        first parent of each pupil the login, in one go. Logins not sent yet, failed or locked are sent;
+        one sent but not activated only with `again`; an activated one never. The answer says per pupil
+        what happened; the dots follow in `parent_logins` once identity reports."""
+        asked = asked or GroupLoginsIn()
+        with answered():
+            sent = await parent_logins.send_to_group(me, group_id, asked.language, again=asked.again)
+        return [
+            GroupLoginOut(
+                pupil_id=answer.pupil.id,
+                elk_number=answer.pupil.elk_number,
+                given_name=answer.pupil.given_name,
+                family_name=answer.pupil.family_name,
+                outcome=answer.outcome,
+                state=answer.state,
+            )
+            for answer in sent
+        ]
+
+    groups.include_router(router)
+    return groups

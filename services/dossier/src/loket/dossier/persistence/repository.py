@@ -3,15 +3,19 @@
 from collections.abc import Iterable
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, text, true
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.runtime.paging import Paging, page_statement
 from loket.contracts.tokens import Role
 from loket.dossier.domain.access import Caller, PupilRef
+from loket.dossier.domain.parent_logins import LoginState
 from loket.dossier.domain.pupils import OUTSIDE_REGION_PREFIX
 from loket.dossier.persistence.models import ParentLogin, Pupil, PupilGroup, SecondaryAccess
 
+# the first parent's login by what the school does next: send it, send it again, wait, done
+LOGIN_ORDER = (LoginState.NOT_SENT, LoginState.FAILED, LoginState.LOCKED, LoginState.SENT, LoginState.ACTIVATED)
 ELK_NUMBERING_LOCK = 0x454C4B  # "ELK": the advisory lock that orders the giving of ELK numbers
 
 
@@ -59,6 +63,16 @@ class Pupils:
         )
         return set((await self.session.exec(query)).all())
 
+    async def in_group(self, group_id: UUID) -> list[Pupil]:
+        """The pupils of one group by name, locked (on PostgreSQL) while the school sends their logins."""
+        query = (
+            select(Pupil)
+            .where(Pupil.group_id == group_id)
+            .order_by(col(Pupil.family_name), col(Pupil.given_name), col(Pupil.id))
+            .with_for_update(of=Pupil)
+        )
+        return list((await self.session.exec(query)).all())
+
     async def at_school(self, school: str) -> list[tuple[Pupil, str | None]]:
         """Every pupil of a school with the name of its group, locked (on PostgreSQL) for an import."""
         query = (
@@ -85,6 +99,38 @@ class Pupils:
         return [
             (pupil, name) for pupil, name in found if caller.sees_pupil(PupilRef(pupil.id, pupil.school_brin, name))
         ]
+
+    async def page_in_reach(
+        self, caller: Caller, paging: Paging, school: str | None = None, group: str | None = None
+    ) -> tuple[list[tuple[Pupil, str | None]], int]:
+        """One page of the pupils the caller sees, sorted as asked (`PUPIL_SORTS`), and how many there are
+        in all. The sort `login` puts the first parent's login needing the school's action first."""
+        first_login = and_(col(ParentLogin.pupil_id) == col(Pupil.id), col(ParentLogin.parent) == 1)
+        query = (
+            select(Pupil, PupilGroup.name)
+            .outerjoin(PupilGroup, col(Pupil.group_id) == col(PupilGroup.id))
+            .outerjoin(ParentLogin, first_login)
+            .where(self._reach(caller))
+        )
+        if school is not None:
+            query = query.where(Pupil.school_brin == school)
+        if group is not None:
+            query = query.where(PupilGroup.name == group)
+        query = query.order_by(col(Pupil.school_brin), col(PupilGroup.name), col(Pupil.family_name), col(Pupil.id))
+        action_first = case(
+            {state.value: rank for rank, state in enumerate(LOGIN_ORDER)}, value=col(ParentLogin.state), else_=0
+        )
+        columns: dict[str, ColumnElement[object]] = {
+            "school": col(Pupil.school_brin),
+            "name": func.lower(col(Pupil.family_name) + " " + col(Pupil.given_name)),
+            "group": col(PupilGroup.name),
+            "elk_number": col(Pupil.elk_number),
+            "login": action_first,
+        }
+        page, counted = page_statement(query, paging, columns, "school")
+        found = [(pupil, name) for pupil, name in (await self.session.exec(page)).all()]
+        total = len(found) if paging.limit is None else (await self.session.execute(counted)).scalar_one()
+        return [row for row in found if caller.sees_pupil(PupilRef(row[0].id, row[0].school_brin, row[1]))], total
 
     @staticmethod
     def _reach(caller: Caller) -> ColumnElement[bool]:
