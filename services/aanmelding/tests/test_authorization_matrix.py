@@ -175,6 +175,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /registrations/{registration_id}/tafelmiddag": (registration("/tafelmiddag", {"tafelmiddag": True}), VO_ACT),
     "POST /registrations/{registration_id}/notes": (registration("/notes", {"text": "Intake gepland"}), VO_ACT),
     "GET /registrations/{registration_id}/notes": (registration("/notes", None), VO_LIST),
+    "GET /registrations/{registration_id}": (registration("", None), VO_LIST),
     "GET /rounds/{round_code}/market": (region("/rounds/ronde-1/market"), REGION),
     "GET /rounds/{round_code}/ended-by-school": (region("/rounds/ronde-1/ended-by-school"), REGION),
     "POST /rounds/{round_code}/lotteries": (region("/rounds/ronde-1/lotteries"), REGION),

@@ -224,3 +224,15 @@ async def test_a_priority_decision_keeps_the_schools_reason(aanmelding):
 
     assert decided.json()["priority_decision"] == "rejected"
     assert decided.json()["priority_reason"] == "No brother or sister at the school this year."
+
+
+async def test_the_secondary_school_reads_one_registration_it_received_and_no_other(aanmelding):
+    pupil = await aanmelding.pupil_with_advice("havo")
+    registration = (await aanmelding.register(pupil, TO_LYCEUM, priority=SIBLING)).json()["id"]
+    path = f"/registrations/{registration}"
+
+    read = await aanmelding.call("GET", path, aanmelding.teacher(LYCEUM))
+
+    assert read.status_code == 200 and read.json()["pupil_id"] == str(pupil)
+    assert (await aanmelding.call("GET", path, aanmelding.teacher(COLLEGE))).status_code == 404
+    assert (await aanmelding.call("GET", path, aanmelding.parent(pupil))).status_code == 404

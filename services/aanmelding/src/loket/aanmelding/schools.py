@@ -62,6 +62,13 @@ class Schools:
         ordered = sorted(found.values(), key=received_at)
         return [(registration, placed.get(registration.id)) for registration in ordered]
 
+    async def one(self, claims: Claims, registration_id: UUID) -> tuple[Registration, Placement | None]:
+        """One registration the caller's school received or was given by the lottery, with its placement."""
+        async with self.database.transaction() as session:
+            registration, _ = await self.at_secondary_school(session, claims, registration_id, act=False)
+            placement = (await placements(session, [registration.id])).get(registration.id)
+        return registration, placement
+
     async def lottery_pool(self, claims: Claims, brin: str) -> list[tuple[Registration, Placement | None]]:
         """The registrations made with this school that it has not placed (ELK's "decentrale loting"):
         who goes into its lottery when it is over-subscribed."""

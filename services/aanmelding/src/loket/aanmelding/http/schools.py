@@ -227,6 +227,14 @@ def schools_router(
         page = page_of(kept, paging, RECEIVED_SORTS, "received")
         return [registration_out(procedure, registration, placement=placement) for registration, placement in page]
 
+    @router.get("/registrations/{registration_id}", response_model=RegistrationOut)
+    async def one(registration_id: UUID, claims: Caller) -> RegistrationOut:
+        """One registration the secondary school received (or was given by the lottery), for its staff and
+        whoever reads along; any other answers 404."""
+        with answered():
+            registration, placement = await schools.one(claims, registration_id)
+        return registration_out(procedure, registration, placement=placement)
+
     @router.post("/registrations/{registration_id}/priority-decision", response_model=RegistrationOut)
     async def decide(registration_id: UUID, decision: PriorityDecisionIn, claims: Caller) -> RegistrationOut:
         """Grant or reject the priority claimed at this school (the parent is told either way)."""
