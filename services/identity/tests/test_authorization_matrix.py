@@ -67,7 +67,8 @@ READ_BOARD = table((OK, OK), (OK, NF), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (
 SET_BOARD = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 ENROL = table((OK, OK), (OK, OK), (OK, OK), (OK, OK), (NO, NO), (NO, NO), (OK, OK))
 CONFIRM = table(*[(WRONG_CODE, WRONG_CODE)] * 4, (NO, NO), (NO, NO), (WRONG_CODE, WRONG_CODE))
-IMPERSONATE = table((NO, NO), (OK, NF), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+IMPERSONATE = table((OK, OK), (OK, NF), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
+REGION_ONLY = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO))
 # fmt: on
 
 
@@ -178,6 +179,7 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "POST /second-factor/totp": (lambda w, own: ("/second-factor/totp", None), ENROL),
     "POST /second-factor/totp/confirm": (lambda w, own: ("/second-factor/totp/confirm", {"code": "000000"}), CONFIRM),
     "POST /impersonation": (impersonation, IMPERSONATE),
+    "GET /audit": (lambda w, own: ("/audit", None), REGION_ONLY),
 }
 
 

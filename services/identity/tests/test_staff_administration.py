@@ -212,3 +212,23 @@ async def test_a_board_contact_reaches_the_schools_the_region_gives_its_board(id
     assert (await identity.client.get("/boards/OVER/schools", headers=contact)).status_code == 404
     [entry] = await identity.audit("board.schools_changed")
     assert (entry.detail["before"], entry.detail["after"]) == (["12AB01", "12AB02"], ["12AB01", "56EF01"])
+
+
+async def test_the_staff_list_comes_in_pages_sorted_as_asked(identity, region):
+    headers = await as_(identity, region["region_admin"])
+
+    everyone = await identity.client.get("/staff", headers=headers)
+    assert everyone.headers["x-total-count"] == "5" and len(everyone.json()) == 5  # without `limit`: all, as before
+    first = await identity.client.get("/staff", params={"limit": 2, "sort": "-email"}, headers=headers)
+    assert first.headers["x-total-count"] == "5"
+    assert [row["email"] for row in first.json()] == ["regio@loket.example", "meester@34cd01.example"]
+    rest = await identity.client.get("/staff", params={"limit": 2, "offset": 4, "sort": "-email"}, headers=headers)
+    assert [row["email"] for row in rest.json()] == ["beheer@12ab01.example"]
+    by_role = await identity.client.get("/staff", params={"limit": 1, "sort": "role"}, headers=headers)
+    assert by_role.json()[0]["role"] == "board_contact"
+    unknown = await identity.client.get("/staff", params={"sort": "password_hash"}, headers=headers)
+    assert unknown.status_code == 422 and unknown.json()["detail"][0]["type"] == "unknown_sort"
+
+    as_school = await as_(identity, region["school_admin"])
+    school = await identity.client.get("/staff", params={"limit": 1}, headers=as_school)
+    assert school.headers["x-total-count"] == "2"  # its own school's only, counted too

@@ -9,6 +9,7 @@ from loket.contracts.runtime.service import Runtime
 from loket.identity import handlers
 from loket.identity.activation import Activation
 from loket.identity.http.activation import activation_router
+from loket.identity.http.audit import audit_router
 from loket.identity.http.keys import keys_router
 from loket.identity.http.links import links_router
 from loket.identity.http.login import session_router
@@ -46,6 +47,7 @@ def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
             session_router(Login(security, keeper), keeper, administration, verifier, secure=settings.cookie_secure),
             staff_router(administration, SecondFactors(security), verifier),
             links_router(PasswordLinks(security, keeper)),
+            audit_router(runtime.database, verifier),
         ],
     )
     if settings.trusted_proxies:

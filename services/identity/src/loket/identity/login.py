@@ -6,12 +6,15 @@ Failures are counted per account and per client address; once either has used up
 try is answered 429 without checking anything. A right password is rehashed when the hash parameters
 have changed. Staff whose role requires a second factor (`LOKET_IDENTITY_TOTP_REQUIRED_ROLES`), and
 staff who enrolled one, also give a TOTP code; a required second factor not enrolled yet is enrolled
-in the login itself: the answer shows the secret, and the next try confirms it with a code.
+in the login itself: the answer shows the secret, and the next try confirms it with a code. Enrolling
+makes a set of recovery codes (shown once, in the answer that starts the session); an enrolled staff
+member who lost the phone gives one of them in place of a code, and it is used up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -20,10 +23,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.tokens import Role
 from loket.identity.domain.accounts import AccountState
 from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.problems import ErrorCode
+from loket.identity.domain.recovery_codes import lookup_of, new_set, normalised
 from loket.identity.domain.second_factor import accepted_step, new_secret, provisioning_uri
 from loket.identity.domain.throttling import AttemptKind, account_key
 from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import StaffAccount
+from loket.identity.persistence.recovery_codes import RecoveryCodes
 from loket.identity.persistence.repository import Accounts
 from loket.identity.persistence.staff import Staff
 from loket.identity.security import Security, Throttled
@@ -42,7 +48,10 @@ class AccountDeactivated:
 
 @dataclass(frozen=True)
 class SecondFactorRequired:
+    """A TOTP code (or a recovery code) is needed; `refusal` says what was wrong with the one given."""
+
     wrong_code: bool
+    refusal: ErrorCode | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,12 @@ class Login:
         self.keeper = keeper
 
     async def login(
-        self, username: str, password: str, totp_code: str | None, client_address: str | None
+        self,
+        username: str,
+        password: str,
+        totp_code: str | None,
+        client_address: str | None,
+        recovery_code: str | None = None,
     ) -> LoginResult:
         now = datetime.now(UTC)
         key = account_key(AttemptKind.LOGIN, username)
@@ -117,10 +131,22 @@ class Login:
                     reason="deactivated",
                 )
                 return AccountDeactivated()
+            recovery_codes: list[str] = []
+            by_recovery_code = False
             if isinstance(account, StaffAccount) and self._needs_code(account):
-                asked = await self._second_factor(session, account, totp_code, key, client_address, now)
+                enrolling = account.totp_confirmed_at is None
+                by_recovery_code = bool(recovery_code) and not enrolling
+                if by_recovery_code:
+                    assert recovery_code is not None
+                    asked = await self._recovery_code(session, account, recovery_code, key, client_address, now)
+                else:
+                    asked = await self._second_factor(session, account, totp_code, key, client_address, now)
                 if asked is not None:
                     return asked
+                if enrolling:
+                    recovery_codes = await issue_recovery_codes(
+                        self.security, session, account, client_address, now, during="login"
+                    )
             await self.security.attempts(session).forget(key)
             started = await self.keeper.start(session, account, client_address=client_address, now=now)
             audit.record(
@@ -132,8 +158,9 @@ class Login:
                 session_id=started.session_id,
                 client_address=client_address,
                 second_factor=isinstance(account, StaffAccount) and account.totp_confirmed_at is not None,
+                **({"recovery_code": True} if by_recovery_code else {}),
             )
-            return started
+            return replace(started, recovery_codes=tuple(recovery_codes)) if recovery_codes else started
 
     async def _reload(self, session: AsyncSession, found: Account | None, account_id: UUID | None) -> Account | None:
         if found is None or account_id is None:
@@ -195,6 +222,47 @@ class Login:
         session.add(account)
         return None
 
+    async def _recovery_code(
+        self,
+        session: AsyncSession,
+        account: StaffAccount,
+        typed: str,
+        key: str,
+        client_address: str | None,
+        now: datetime,
+    ) -> SecondFactorRequired | None:
+        """None when `typed` is an unused recovery code of the account (now used up)."""
+        code, lookup = normalised(typed), lookup_of(typed)
+        found = None if lookup is None else await RecoveryCodes(session).by_lookup(account.id, lookup, for_update=True)
+        verdict = await self.security.verify_password(code or typed, None if found is None else found.digest)
+        if found is not None and verdict.valid and found.used_at is None:
+            found.used_at = now
+            session.add(found)
+            await session.flush()
+            AuditLog(session).record(
+                AuditAction.RECOVERY_CODE_USED,
+                Outcome.SUCCEEDED,
+                actor_id=account.id,
+                actor_role=account.role,
+                subject_id=account.id,
+                client_address=client_address,
+                left=await RecoveryCodes(session).unused(account.id),
+            )
+            return None
+        used = found is not None and verdict.valid
+        await self.security.attempts(session).record(
+            AttemptKind.LOGIN, account_key=key, client_address=client_address, now=now
+        )
+        AuditLog(session).record(
+            AuditAction.LOGIN,
+            Outcome.FAILED,
+            subject_id=account.id,
+            client_address=client_address,
+            reason="used_recovery_code" if used else "wrong_recovery_code",
+        )
+        refusal = ErrorCode.RECOVERY_CODE_USED if used else ErrorCode.RECOVERY_CODE_WRONG
+        return SecondFactorRequired(wrong_code=True, refusal=refusal)
+
     def _ask(
         self, account: StaffAccount, secret: str, enrolling: bool, *, wrong_code: bool
     ) -> SecondFactorRequired | SecondFactorEnrolment:
@@ -202,6 +270,39 @@ class Login:
             return SecondFactorRequired(wrong_code=wrong_code)
         uri = provisioning_uri(secret, account=account.email, issuer=self.security.totp_issuer)
         return SecondFactorEnrolment(secret=secret, otpauth_uri=uri, wrong_code=wrong_code)
+
+
+async def issue_recovery_codes(
+    security: Security,
+    session: AsyncSession,
+    account: StaffAccount,
+    client_address: str | None,
+    now: datetime,
+    *,
+    during: str,
+) -> list[str]:
+    """A new set of recovery codes for `account` (the old set stops working); the codes in the clear, to
+    show once. Only their hashes are kept."""
+    codes = new_set()
+    digests = await asyncio.to_thread(lambda: [security.passwords.hash(code.code) for code in codes])
+    await RecoveryCodes(session).replace(account.id, zip((code.lookup for code in codes), digests, strict=True), now)
+    AuditLog(session).record(
+        AuditAction.RECOVERY_CODES_ISSUED,
+        Outcome.SUCCEEDED,
+        actor_id=account.id,
+        actor_role=account.role,
+        subject_id=account.id,
+        client_address=client_address,
+        count=len(codes),
+        during=during,
+    )
+    return [code.code for code in codes]
+
+
+@dataclass(frozen=True)
+class SecondFactorState:
+    enrolled: bool
+    recovery_codes_left: int
 
 
 @dataclass(frozen=True)
@@ -228,16 +329,17 @@ class SecondFactors:
             uri = provisioning_uri(secret, account=account.email, issuer=self.security.totp_issuer)
             return Enrolment(secret=secret, otpauth_uri=uri)
 
-    async def confirm(self, account_id: UUID, code: str, client_address: str | None) -> bool:
+    async def confirm(self, account_id: UUID, code: str, client_address: str | None) -> list[str] | None:
+        """The new recovery codes once the code confirms the enrolment; None when it does not."""
         now = datetime.now(UTC)
         async with self.security.database.transaction() as session:
             account = await Staff(session).get(account_id)
             secret = None if account is None else self.security.totp_secret(account)
             if account is None or secret is None or account.totp_confirmed_at is not None:
-                return False
+                return None
             step = accepted_step(secret, code, last_step=None, now=now)
             if step is None:
-                return False
+                return None
             account.totp_confirmed_at, account.totp_last_step = now, step
             session.add(account)
             AuditLog(session).record(
@@ -249,4 +351,26 @@ class SecondFactors:
                 client_address=client_address,
                 during="self_service",
             )
-            return True
+            return await issue_recovery_codes(
+                self.security, session, account, client_address, now, during="self_service"
+            )
+
+    async def state(self, account_id: UUID) -> SecondFactorState | None:
+        async with self.security.database.transaction() as session:
+            account = await Staff(session).get(account_id)
+            if account is None:
+                return None
+            enrolled = account.totp_confirmed_at is not None
+            left = await RecoveryCodes(session).unused(account.id) if enrolled else 0
+            return SecondFactorState(enrolled=enrolled, recovery_codes_left=left)
+
+    async def new_recovery_codes(self, account_id: UUID, client_address: str | None) -> list[str] | None:
+        """A new set for an account with a second factor (the old set stops working); None without one."""
+        now = datetime.now(UTC)
+        async with self.security.database.transaction() as session:
+            account = await Staff(session).get(account_id, for_update=not self.security.database.is_sqlite)
+            if account is None or account.totp_confirmed_at is None or account.state != AccountState.ACTIVATED:
+                return None
+            return await issue_recovery_codes(
+                self.security, session, account, client_address, now, during="self_service"
+            )

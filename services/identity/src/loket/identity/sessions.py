@@ -40,6 +40,7 @@ class Started:
     subject: UUID
     role: Role
     impersonated_by: Actor | None
+    recovery_codes: tuple[str, ...] = ()  # made by enrolling TOTP in this login: shown once
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.events import InvitationIssued
+from loket.contracts.runtime.paging import Paging
 from loket.contracts.tokens import Claims, Role
 from loket.identity.domain.accounts import AccountState, issue_token
 from loket.identity.domain.audit import CLI_ACTOR, AuditAction, Outcome
@@ -218,10 +219,11 @@ class StaffAdministration:
             raise NotAllowed("not on your own account: ask another administrator")
         return actor, account
 
-    async def within_reach(self, claims: Claims) -> list[StaffAccount]:
+    async def within_reach(self, claims: Claims, paging: Paging | None = None) -> tuple[list[StaffAccount], int]:
+        """One page of the accounts within the administrator's reach, and how many there are in all."""
         async with self.security.database.transaction() as session:
             actor = await self.actor(session, claims)
-            return await Staff(session).within(await Staff(session).reach(actor))
+            return await Staff(session).within(await Staff(session).reach(actor), paging or Paging())
 
     async def board_schools(self, claims: Claims, board: str) -> list[str]:
         async with self.security.database.transaction() as session:
@@ -253,10 +255,11 @@ class StaffAdministration:
             return schools
 
     async def impersonate(self, claims: Claims, account_id: UUID, client_address: str | None) -> Started:
-        """Meekijken: the board contact's own session ends, and a session as the user begins."""
+        """Meekijken (a board contact, or the region's administrator): its own session ends, and a session as
+        the user begins."""
         now = datetime.now(UTC)
         async with self.security.database.transaction() as session:
-            contact = await self.actor(session, claims, roles=(Role.BOARD_CONTACT,))
+            contact = await self.actor(session, claims, roles=(Role.BOARD_CONTACT, Role.REGION_ADMIN))
             target = await Staff(session).get(account_id)
             if target is None or not may_impersonate(await Staff(session).reach(contact), assignment(target)):
                 raise NotFound("no such user at your board's schools")

@@ -13,6 +13,8 @@ from enum import StrEnum
 class AuditAction(StrEnum):
     LOGIN = "login"
     SECOND_FACTOR_ENROLLED = "second_factor.enrolled"
+    RECOVERY_CODES_ISSUED = "second_factor.recovery_codes_issued"  # a new set (the old set stops working)
+    RECOVERY_CODE_USED = "second_factor.recovery_code_used"  # logged in with one in place of a TOTP code
     SESSION_REFRESHED = "session.refreshed"
     SESSION_ENDED = "session.ended"
     REFRESH_TOKEN_REUSED = "session.refresh_token_reused"  # noqa: S105 (a name, not a secret)

@@ -19,6 +19,8 @@ class ErrorCode(StrEnum):
     SECOND_FACTOR_REQUIRED = "second_factor_required"  # give the code from the authenticator app
     SECOND_FACTOR_ENROLMENT = "second_factor_enrolment"  # add the secret to an app, then log in with a code
     SECOND_FACTOR_WRONG = "second_factor_wrong"  # the code was not right (enrolled or enrolling)
+    RECOVERY_CODE_WRONG = "recovery_code_wrong"  # not a recovery code of this account
+    RECOVERY_CODE_USED = "recovery_code_used"  # that recovery code was used before: each works once
     SESSION_OVER = "session_over"  # no (valid) refresh cookie: log in again
     THROTTLED = "throttled"  # too many attempts: the answer says `retry_after` (seconds)
     # links: activation, invitation, reset
@@ -41,5 +43,6 @@ class FormField(StrEnum):
     PASSWORD = "password"  # noqa: S105 - a name, not a password
     PASSWORD_REPEAT = "password_repeat"  # noqa: S105
     TOTP_CODE = "totp_code"
+    RECOVERY_CODE = "recovery_code"
     SCHOOL = "school"
     BIRTH_DATE = "birth_date"

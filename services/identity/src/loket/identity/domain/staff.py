@@ -126,7 +126,10 @@ def may_manage(actor: Reach, target: Assignment) -> bool:
 
 
 def may_impersonate(actor: Reach, target: Assignment) -> bool:
-    """Meekijken: a board contact, as an administrator or user of one of its board's schools."""
+    """Meekijken: a board contact, as an administrator or user of one of its board's schools; the region's
+    administrator, as one of any school's."""
+    if actor.role == Role.REGION_ADMIN:
+        return target.role in SCHOOL_ROLES
     return actor.role == Role.BOARD_CONTACT and target.role in SCHOOL_ROLES and target.school in actor.schools
 
 

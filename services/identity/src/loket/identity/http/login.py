@@ -36,6 +36,11 @@ class LoginIn(BaseModel):
     username: str = Field(max_length=320, description="A staff member's e-mail address, or a parent's ELK number.")
     password: str = Field(max_length=1024)
     totp_code: str | None = Field(default=None, max_length=16, description="The code from the authenticator app.")
+    recovery_code: str | None = Field(
+        default=None,
+        max_length=32,
+        description="In place of `totp_code`: one of the staff member's recovery codes; each works once.",
+    )
 
 
 class LoginProblem(Problem):
@@ -55,6 +60,10 @@ class AccessOut(BaseModel):
     impersonated_by: Actor | None = Field(
         default=None, description="Set while a board contact looks along (meekijken)."
     )
+    recovery_codes: list[str] | None = Field(
+        default=None,
+        description="Only in the login that enrolled TOTP: the new recovery codes, shown once and never again.",
+    )
 
 
 class ImpersonationIn(BaseModel):
@@ -68,6 +77,7 @@ def access_of(result: Started) -> AccessOut:
         subject=result.subject,
         role=result.role,
         impersonated_by=result.impersonated_by,
+        recovery_codes=list(result.recovery_codes) or None,
     )
 
 
@@ -126,9 +136,17 @@ def session_router(
         },
     )
     async def log_in(credentials: LoginIn, request: Request) -> Response:
-        """Staff log in with their e-mail address, parents with their child's ELK number. Starts a session."""
+        """Staff log in with their e-mail address, parents with their child's ELK number. Starts a session.
+
+        Staff with a second factor give `totp_code`, or one of their recovery codes as `recovery_code`
+        (`recovery_code_wrong`, `recovery_code_used`: each works once). The login that enrolls TOTP
+        answers the new recovery codes (`recovery_codes`), once."""
         result = await login.login(
-            credentials.username, credentials.password, credentials.totp_code, client_address(request)
+            credentials.username,
+            credentials.password,
+            credentials.totp_code,
+            client_address(request),
+            recovery_code=credentials.recovery_code,
         )
         if isinstance(result, Started):
             return started(result)
@@ -139,6 +157,12 @@ def session_router(
                 403, "Dit account is gedeactiveerd. / This account has been deactivated.", ErrorCode.ACCOUNT_DEACTIVATED
             )
         if isinstance(result, SecondFactorRequired):
+            if result.refusal == ErrorCode.RECOVERY_CODE_USED:
+                detail = "Deze herstelcode is al gebruikt. / This recovery code has been used already."
+                return refused(401, detail, result.refusal, field=FormField.RECOVERY_CODE, second_factor="required")
+            if result.refusal == ErrorCode.RECOVERY_CODE_WRONG:
+                detail = "Deze herstelcode klopt niet. / This recovery code is not right."
+                return refused(401, detail, result.refusal, field=FormField.RECOVERY_CODE, second_factor="required")
             if result.wrong_code:
                 detail, code = "De code klopt niet. / The code is not right.", ErrorCode.SECOND_FACTOR_WRONG
             else:

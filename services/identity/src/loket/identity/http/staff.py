@@ -1,5 +1,5 @@
 """Staff administration over HTTP: who am I, invite, list, change a role, deactivate, the schools of a
-board, and enrolling a second factor. Every route needs an access token; an administrator reaches
+board, enrolling a second factor and its recovery codes. Every route needs an access token; an administrator reaches
 only the accounts within its own reach, and an account outside it is answered 404, as if it did not
 exist."""
 
@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, EmailStr, Field
 
+from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import Actor, Claims, Role, Scope, TokenVerifier
 from loket.identity.domain.staff import Assignment, InvalidAssignment
 from loket.identity.http.caller import NO_STORE, caller, client_address
@@ -89,6 +90,21 @@ class TotpCode(BaseModel):
     code: str = Field(max_length=16)
 
 
+class SecondFactorOut(BaseModel):
+    enrolled: bool = Field(description="TOTP is enrolled: every login asks for a code.")
+    recovery_codes_left: int = Field(description="Recovery codes not used yet.")
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str] = Field(description="Shown once: identity keeps only their hashes.")
+
+
+def own_only(claims: Claims) -> None:
+    """The second factor is the staff member's own: not a parent's, not while looking along."""
+    if claims.role == Role.PARENT or claims.act is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff enrol a second factor, for themselves")
+
+
 @contextmanager
 def answered() -> Iterator[None]:
     """The administration's refusals as HTTP answers."""
@@ -119,10 +135,14 @@ def staff_router(
         return Me(subject=claims.sub, role=claims.role, scope=claims.scope, impersonated_by=claims.act)
 
     @router.get("/staff", response_model=list[StaffOut])
-    async def list_staff(claims: Caller) -> list[StaffOut]:
-        """The staff accounts within the administrator's reach."""
+    async def list_staff(claims: Caller, paging: Paged, response: Response) -> list[StaffOut]:
+        """The staff accounts within the administrator's reach, by e-mail address. Paged with `limit`,
+        `offset` and `sort` (`email`, `role`, `school`, `state`, `created_at`; `-` descends); the whole
+        list's length in `X-Total-Count`."""
         with answered():
-            return [StaffOut.of(account) for account in await administration.within_reach(claims)]
+            accounts, total = await administration.within_reach(claims, paging)
+        tell_total(response, total)
+        return [StaffOut.of(account) for account in accounts]
 
     @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffOut, responses={409: {}, 422: {}})
     async def invite(new: StaffIn, request: Request, claims: Caller) -> StaffOut:
@@ -173,19 +193,46 @@ def staff_router(
     async def enrol_totp(claims: Caller, response: Response) -> TotpEnrolment:
         """Begin enrolling TOTP: a new secret (and its otpauth URI for a QR code); confirm it with a code."""
         response.headers.update(NO_STORE)
-        if claims.role == Role.PARENT or claims.act is not None:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff enrol a second factor, for themselves")
+        own_only(claims)
         enrolment = await second_factors.begin(UUID(claims.sub))
         if enrolment is None:
             raise HTTPException(status.HTTP_409_CONFLICT, "a second factor is already enrolled")
         return TotpEnrolment(totp_secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
-    @router.post("/second-factor/totp/confirm", status_code=status.HTTP_204_NO_CONTENT, tags=["login"])
-    async def confirm_totp(code: TotpCode, request: Request, claims: Caller) -> None:
-        """Confirm the enrolment with a code from the app; from now on every login asks for a code."""
-        if claims.role == Role.PARENT or claims.act is not None:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff enrol a second factor, for themselves")
-        if not await second_factors.confirm(UUID(claims.sub), code.code, client_address(request)):
+    @router.post("/second-factor/totp/confirm", response_model=RecoveryCodesOut, tags=["login"])
+    async def confirm_totp(code: TotpCode, request: Request, claims: Caller, response: Response) -> RecoveryCodesOut:
+        """Confirm the enrolment with a code from the app; from now on every login asks for a code. The
+        answer holds the recovery codes, shown once."""
+        response.headers.update(NO_STORE)
+        own_only(claims)
+        codes = await second_factors.confirm(UUID(claims.sub), code.code, client_address(request))
+        if codes is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the code is not right, or nothing to confirm")
+        return RecoveryCodesOut(recovery_codes=codes)
+
+    @router.get("/second-factor", response_model=SecondFactorOut, tags=["login"])
+    async def second_factor(claims: Caller) -> SecondFactorOut:
+        """The caller's own second factor: enrolled or not, and how many recovery codes are left."""
+        own_only(claims)
+        state = await second_factors.state(UUID(claims.sub))
+        if state is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such staff account")
+        return SecondFactorOut(enrolled=state.enrolled, recovery_codes_left=state.recovery_codes_left)
+
+    @router.post(
+        "/second-factor/recovery-codes",
+        status_code=status.HTTP_201_CREATED,
+        response_model=RecoveryCodesOut,
+        tags=["login"],
+        responses={409: {}},
+    )
+    async def new_recovery_codes(claims: Caller, request: Request, response: Response) -> RecoveryCodesOut:
+        """A new set of recovery codes for the caller, shown once; the old set stops working."""
+        response.headers.update(NO_STORE)
+        own_only(claims)
+        codes = await second_factors.new_recovery_codes(UUID(claims.sub), client_address(request))
+        if codes is None:
+            raise HTTPException(status.HTTP_409_CONFLICT, "enrol a second factor first")
+        return RecoveryCodesOut(recovery_codes=codes)
 
     return router

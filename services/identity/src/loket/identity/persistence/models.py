@@ -2,7 +2,8 @@
 
 Parent accounts (`parent_account`, `activation_token`) are opened when a primary school asks for a
 parent's login (dossier's event); `school` lists the schools a parent can pick at activation. Staff
-accounts (`staff_account`, `invitation`) by an administrator's invitation. Both kinds log in through
+accounts (`staff_account`, `invitation`) by an administrator's invitation; staff with a second factor
+keep a set of `recovery_code`s. Both kinds log in through
 the same sessions (`login_session`, `refresh_token`) and reset a forgotten password the same way
 (`password_reset`). `failed_attempt` is the sliding window that throttling counts in. `audit_event`
 is insert-only: a trigger from migration `0002_staff_and_security` refuses UPDATE and DELETE (and on
@@ -117,6 +118,21 @@ class StaffAccount(Base, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     deactivated_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
+
+
+class RecoveryCode(Base, table=True):
+    """One recovery code of a staff account's current set: its first group in the clear (`lookup`), the
+    whole code only as an argon2id hash. `used_at` is set when it is used; a new set deletes the old."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (UniqueConstraint("account_id", "lookup", name="uq_recovery_code_account_id_lookup"),)
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    account_id: UUID = Field(foreign_key="staff_account.id", index=True)
+    lookup: str = Field(max_length=8)
+    digest: str = Field(max_length=255)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class BoardSchool(Base, table=True):

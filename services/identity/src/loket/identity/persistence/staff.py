@@ -8,6 +8,7 @@ from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.runtime.paging import Paging, page_statement
 from loket.contracts.tokens import Role
 from loket.identity.domain.staff import Assignment, Reach
 from loket.identity.persistence.models import BoardSchool, Invitation, StaffAccount
@@ -35,15 +36,25 @@ class Staff:
         schools = await self.board_schools(account.board) if account.role == Role.BOARD_CONTACT else ()
         return Reach.of(assignment(account), schools)
 
-    async def within(self, reach: Reach) -> list[StaffAccount]:
-        """The staff accounts `reach` may see: all for a region administrator, else those of its schools."""
+    async def within(self, reach: Reach, paging: Paging) -> tuple[list[StaffAccount], int]:
+        """One page of the staff accounts `reach` may see (all for a region administrator, else those of
+        its schools), and how many there are."""
         query = select(StaffAccount)
         if reach.role != Role.REGION_ADMIN:
             at_schools = col(StaffAccount.school_brin).in_(sorted(reach.schools))
             # a board contact also sees the contacts of its own board
             query = query.where(or_(at_schools, col(StaffAccount.board) == reach.board) if reach.board else at_schools)
         query = query.order_by(col(StaffAccount.email))
-        return list((await self.session.exec(query)).all())
+        columns = {
+            "email": col(StaffAccount.email),
+            "role": col(StaffAccount.role),
+            "school": col(StaffAccount.school_brin),
+            "state": col(StaffAccount.state),
+            "created_at": col(StaffAccount.created_at),
+        }
+        page, counted = page_statement(query, paging, columns, "email")
+        total = int((await self.session.execute(counted)).scalar_one())
+        return list((await self.session.exec(page)).all()), total
 
     async def board_schools(self, board: str | None) -> list[str]:
         if board is None:
