@@ -125,6 +125,27 @@ MESSAGES: dict[str, str] = {
     "publication_passed": N_("The publication moment has passed. Letters can no longer be prepared for it."),
     "letter_pupil_refused": N_("A letter cannot be prepared for one of these pupils."),
     "letter_sent": N_("This letter has already been sent."),
+    # aanmelding and loting: the round's lottery and its ceremony (the region, the notary)
+    "registration_still_open": N_(
+        "Registration in the {round_name} is open until {closes}. Take the market after that."
+    ),
+    "market_empty": N_(
+        "No registration has reached a school in the {round_name} yet: there is no market to take."
+    ),
+    "ceremony_already_requested": N_("Loting was already asked for this ceremony on {requested_at}."),
+    "lottery_applied_already": N_("This lottery's result is applied already. After adding seats, take a new market."),
+    "lottery_not_applied": N_("This lottery's result is not applied yet."),
+    "lottery_not_found": N_("This lottery does not exist."),
+    "round_not_found": N_("This round does not exist."),
+    "region_only": N_("Only the region's administrator can do this."),
+    "notary_missing": N_("Write the name of the notary."),
+    "seed_missing": N_("Enter the seed: a value for this source."),
+    "seed_out_of_order": N_(
+        "This step cannot be done now: the commitment is not published yet, or the seed was already entered. "
+        "Reload the page."
+    ),
+    "seed_refused": N_("Loting refused this seed. Check the values and try again."),
+    "cannot_look_along": N_("You cannot look along as this staff member: the account is not active."),
     "http_403": N_("You cannot see this page."),
     "http_404": N_("This page does not exist."),
     "http_409": N_("This cannot be done now."),
