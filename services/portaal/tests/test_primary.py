@@ -261,3 +261,84 @@ def test_doorstroomtoets_rows_left_are_matched_by_hand_one_after_the_other(porta
         "test": None,
         "level": "havo",
     }
+
+
+HELPER = {
+    "advice": "havo",
+    "choose_one": False,
+    "length": {"min": 2, "max": None, "ranks": "programs"},
+    "priority_kinds": {},
+    "programs": [
+        {
+            "code": "P1",
+            "name": "havo",
+            "school_brin": "20VO01",
+            "school_name": "Het Lyceum",
+            "levels": ["havo"],
+            "kind": "regular",
+            "seats": 100,
+        },
+        {
+            "code": "P2",
+            "name": "havo/vwo",
+            "school_brin": "20VO02",
+            "school_name": "Het College",
+            "levels": ["havo"],
+            "kind": "regular",
+            "seats": 100,
+        },
+    ],
+}
+OPEN_ROUND = {
+    "code": "r1",
+    "name": "1e ronde",
+    "registration": {"opens": "2020-01-01T00:00:00+00:00", "closes": "2999-03-01T17:00:00+00:00"},
+}
+
+
+def with_final_advice(services: Services) -> None:
+    final = {"level": "havo", "motivation": None, "not_raised_because": None, "given_at": "2026-02-01T10:00:00+00:00"}
+    services.on("GET", f"/pupils/{PUPIL}/oki-doc", oki_doc(final=final))
+    services.on("GET", "/procedure", {**PROCEDURE, "rounds": [OPEN_ROUND]})
+    services.on("GET", "/procedure/programs", HELPER)
+
+
+def test_the_paper_form_is_printed_by_notificatie_with_the_programs_that_fit(portal, services):
+    signed_in(portal, services)
+    with_final_advice(services)
+    services.on(
+        "POST",
+        "/documents/paper-form.pdf",
+        lambda _: httpx.Response(200, content=b"%PDF-1.4", headers={"content-type": "application/pdf"}),
+    )
+
+    pdf = portal.get(f"/po/{BRIN}/pupils/{PUPIL}/paper-form.pdf")
+
+    assert pdf.status_code == 200 and pdf.content == b"%PDF-1.4"
+    body = json.loads(services.sent("POST", "/documents/paper-form.pdf")[0].content)
+    assert body["programs"] == [
+        {"school": "Het Lyceum", "program": "havo"},
+        {"school": "Het College", "program": "havo/vwo"},
+    ]
+    assert body["round_name"] == "1e ronde" and body["advice"] == "havo" and "2" in body["list_rule"]
+
+
+def test_the_paper_form_is_entered_and_a_refusal_comes_back_at_its_field(portal, services):
+    signed_in(portal, services)
+    with_final_advice(services)
+    refused = {"detail": "too short", "code": "list_too_short", "field": "programs", "ctx": {"min": 2, "count": 1}}
+    path = f"/pupils/{PUPIL}/registration/paper-form"
+    services.on("POST", path, lambda _: httpx.Response(422, json=refused))
+    token = csrf(portal.get(f"/po/{BRIN}/pupils/{PUPIL}/paper-form"))
+
+    empty = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/paper-form", data={"csrf_token": token})
+    assert empty.status_code == 422 and 'href="#programs-0"' in empty.text and 'href="#signed_by"' in empty.text
+
+    form = {"csrf_token": token, "programs.0": "P2", "programs.1": "", "signed_by": "J. de Vries"}
+    page = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/paper-form", data=form)
+    assert page.status_code == 422 and "te kort" in page.text and '<option value="P2" selected>' in page.text
+    assert json.loads(services.sent("POST", path)[0].content)["programs"] == ["P2"]
+
+    services.on("POST", path, {"id": "x"})
+    done = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/paper-form", data=form, follow_redirects=False)
+    assert done.status_code == 303 and "done=paper" in done.headers["location"]

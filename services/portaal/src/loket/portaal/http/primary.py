@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -23,12 +24,13 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from loket.portaal.domain.journey import chosen_programs, open_round, preferences_body
 from loket.portaal.domain.listing import Listing
 from loket.portaal.http.account import client
 from loket.portaal.http.oki_doc import own_pupil, pupil_id_of, school_staff
 from loket.portaal.http.registration import Procedure
 from loket.portaal.i18n import N_
-from loket.portaal.pages import errors_of, language_of, render
+from loket.portaal.pages import advice_name, errors_of, language_of, render, translate
 from loket.portaal.security import CheckedForm, checked_form
 from loket.portaal.services import Problem, Refusal, Services
 from loket.portaal.sessions import Session
@@ -78,6 +80,9 @@ LAS_HEADER = (
     "woonplaats;ouder1_naam;ouder1_email;ouder1_telefoon;ouder2_naam;ouder2_email;ouder2_telefoon"
 )
 TOETS_HEADER = "achternaam;voorvoegsel;roepnaam;geboortedatum;toets;advies"
+# the paper form's rule in the parents' words (Dutch on the form, as the school hands it out)
+LIST_RULE = N_("Number at least {count} schools, the school you want most as 1.")
+CHOOSE_ONE = N_("Choose one school.")
 
 
 FINAL, TOETS = "advice.final", "advice.doorstroomtoets"  # the forms' fields, named as the OKI-doc's checklist
@@ -96,6 +101,15 @@ def advice_problems(refusal: Refusal, part: str) -> list[Problem]:
         else:
             found.append(Problem(problem.code, None, problem.ctx))
     return found
+
+
+def paper_field(field: str | None) -> str | None:
+    """aanmelding's field of the list (`programs`, `programs.2`, `signed_by`) as the paper form's."""
+    if field is None or field == "signed_by":
+        return field
+    if field.startswith("programs"):
+        return field if "." in field else "programs.0"
+    return None
 
 
 def file_problems(refusal: Refusal) -> list[Problem]:
@@ -322,6 +336,118 @@ def primary_router(services: Services) -> APIRouter:
         left = [other for other in left if other is not row]
         name = f"{found['given_name']} {found['family_name']}"
         return await imports_page(request, brin, toets={"left": left}, matched=name)
+
+    # ---- the paper form ----
+
+    async def paper_situation(request: Request, session: Session, brin: str, pupil: str) -> dict[str, Any]:
+        """The pupil, its final advice, the programs that fit it, and the round parents register in now."""
+        found = await pupil_of(request, session, brin, pupil)
+        document, region, school = await asyncio.gather(
+            call(request, session, "dossier", "GET", f"/pupils/{found['id']}/oki-doc"),
+            procedure.get(),
+            call(request, session, "dossier", "GET", f"/schools/{brin}"),
+        )
+        final = (document.get("advice") or {}).get("final")
+        if not final:
+            raise HTTPException(404)  # no form before the final advice: the pupil's page says so
+        helper = await procedure.programs_for(final["level"])
+        current = open_round(region.get("rounds", []), datetime.now(UTC))
+        return {"pupil": found, "advice": final["level"], "helper": helper, "round": current, "school": school}
+
+    @router.get("/po/{brin}/pupils/{pupil}/paper-form.pdf")
+    async def paper_form_pdf(request: Request, brin: str, pupil: str) -> Response:
+        """The paper form for this pupil, printed by notificatie: the programs that fit the advice, the
+        round's closing moment, room to number the schools and sign."""
+        session = school_staff(request, brin)
+        seen = await paper_situation(request, session, brin, pupil)
+        if seen["round"] is None:
+            raise HTTPException(404)
+        found, helper, length = seen["pupil"], seen["helper"], seen["helper"]["length"]
+        rule = (
+            translate(request, LIST_RULE, count=length["min"])
+            if not helper["choose_one"]
+            else translate(request, CHOOSE_ONE)
+        )
+        body = {
+            "pupil_id": found["id"],
+            "pupil_name": f"{found['given_name']} {found['family_name']}",
+            "elk_number": found["elk_number"],
+            "school_name": seen["school"]["name"],
+            "advice": advice_name(seen["advice"]),
+            "round_name": seen["round"]["name"],
+            "hand_in_before": seen["round"]["registration"]["closes"],
+            "list_rule": rule,
+            "programs": [
+                {"school": program["school_name"], "program": program["name"]} for program in helper["programs"]
+            ],
+        }
+        answer = await services.as_person(
+            session, "notificatie", "POST", "/documents/paper-form.pdf", json=body, client=client(request)
+        )
+        return Response(
+            answer.content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="aanmeldformulier-{found["elk_number"]}.pdf"'},
+        )
+
+    async def paper_page(
+        request: Request,
+        brin: str,
+        pupil: str,
+        status_code: int = 200,
+        problems: list[Problem] | None = None,
+        form: Form | None = None,
+    ) -> Response:
+        session = school_staff(request, brin)
+        seen = await paper_situation(request, session, brin, pupil)
+        helper = seen["helper"]
+        slots = (
+            1
+            if helper["choose_one"]
+            else min(len(helper["programs"]), max(helper["length"]["max"] or 0, helper["length"]["min"] + 2))
+        )
+        return render(
+            request,
+            "pages/po/paper_form.html",
+            status_code,
+            errors=errors_of(request, problems or []),
+            brin=brin,
+            slots=max(slots, 1),
+            form=form or {},
+            **seen,
+        )
+
+    @router.get("/po/{brin}/pupils/{pupil}/paper-form")
+    async def paper_form(request: Request, brin: str, pupil: str) -> Response:
+        return await paper_page(request, brin, pupil)
+
+    @router.post("/po/{brin}/pupils/{pupil}/paper-form")
+    async def enter_paper_form(request: Request, brin: str, pupil: str, form: CheckedForm) -> Response:
+        """The school enters the list the parents numbered and signed on paper; aanmelding checks it like the
+        parents' own and submits it at once."""
+        session = school_staff(request, brin)
+        found = await pupil_of(request, session, brin, pupil)
+        slots = sorted((key for key in form if key.startswith("programs.")), key=lambda key: int(key.split(".")[1]))
+        programs = chosen_programs([str(form[key]) for key in slots])
+        signed_by = str(form.get("signed_by") or "").strip()
+        problems = []
+        if not programs:
+            problems.append(Problem("choose_at_least_one", "programs.0"))
+        if not signed_by:
+            problems.append(Problem("required", "signed_by"))
+        if not problems:
+            body = {**preferences_body({}, programs=programs), "signed_by": signed_by}
+            try:
+                await call(
+                    request, session, "aanmelding", "POST", f"/pupils/{found['id']}/registration/paper-form", json=body
+                )
+            except Refusal as refusal:
+                if refusal.status not in (409, 422):
+                    raise
+                problems = [Problem(p.code, paper_field(p.field), p.ctx) for p in refusal.problems]
+        if problems:
+            return await paper_page(request, brin, pupil, 422, problems, form)
+        return RedirectResponse(f"/po/{brin}/pupils/{found['id']}?done=paper#paper-form", status_code=303)
 
     # ---- imports ----
 
