@@ -169,6 +169,7 @@ def impersonation(w: World, own: bool) -> tuple[str, dict[str, Any]]:
 MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /me": (lambda w, own: ("/me", None), ANYONE),
     "GET /staff": (lambda w, own: ("/staff", None), ADMINISTRATORS),
+    "GET /staff/{account_id}": (account(""), MANAGE_ACCOUNT),
     "POST /staff": (invitation, INVITE),
     "POST /staff/{account_id}/invitation": (account("/invitation", pending=True), MANAGE_ACCOUNT),
     "PUT /staff/{account_id}/role": (same_role, MANAGE_ACCOUNT),
@@ -178,6 +179,8 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "PUT /boards/{board}/schools": (board(body=unchanged_schools), SET_BOARD),
     "POST /second-factor/totp": (lambda w, own: ("/second-factor/totp", None), ENROL),
     "POST /second-factor/totp/confirm": (lambda w, own: ("/second-factor/totp/confirm", {"code": "000000"}), CONFIRM),
+    "GET /second-factor": (lambda w, own: ("/second-factor", None), ENROL),
+    "POST /second-factor/recovery-codes": (lambda w, own: ("/second-factor/recovery-codes", None), ENROL),
     "POST /impersonation": (impersonation, IMPERSONATE),
     "GET /audit": (lambda w, own: ("/audit", None), REGION_ONLY),
 }

@@ -219,6 +219,15 @@ class StaffAdministration:
             raise NotAllowed("not on your own account: ask another administrator")
         return actor, account
 
+    async def one(self, claims: Claims, account_id: UUID) -> StaffAccount:
+        """One staff account within the administrator's reach (its own too)."""
+        async with self.security.database.transaction() as session:
+            actor = await self.actor(session, claims)
+            account = await Staff(session).get(account_id)
+            if account is None or not may_manage(await Staff(session).reach(actor), assignment(account)):
+                raise NotFound("no such staff account within your reach")
+            return account
+
     async def within_reach(self, claims: Claims, paging: Paging | None = None) -> tuple[list[StaffAccount], int]:
         """One page of the accounts within the administrator's reach, and how many there are in all."""
         async with self.security.database.transaction() as session:

@@ -144,6 +144,12 @@ def staff_router(
         tell_total(response, total)
         return [StaffOut.of(account) for account in accounts]
 
+    @router.get("/staff/{account_id}", response_model=StaffOut, responses={404: {}})
+    async def one_staff_member(account_id: UUID, claims: Caller) -> StaffOut:
+        """One staff account within the administrator's reach."""
+        with answered():
+            return StaffOut.of(await administration.one(claims, account_id))
+
     @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffOut, responses={409: {}, 422: {}})
     async def invite(new: StaffIn, request: Request, claims: Caller) -> StaffOut:
         """Invite a staff member within the administrator's reach: a pending account and a mailed link."""
