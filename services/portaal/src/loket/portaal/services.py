@@ -47,7 +47,12 @@ class Refusal(Exception):
 
 
 class SignedOut(Exception):
-    """The session is over (or there never was one): the person signs in again."""
+    """The session is over (or there never was one): the person signs in again. `ended`: identity ended it
+    (it ran out, or was ended elsewhere), which the login page then says."""
+
+    def __init__(self, ended: bool = False) -> None:
+        super().__init__("session ended" if ended else "signed out")
+        self.ended = ended
 
 
 class Unavailable(Exception):
@@ -153,7 +158,7 @@ class Services:
         """A call with the person's token; refreshed first when it is about to run out, and once more if a
         service still finds it expired."""
         if not session.signed_in:
-            raise SignedOut
+            raise SignedOut(ended=session.ran_out)  # another call of this page found it ended
         if not session.fresh:
             await self.refresh(session, client)
         response = await self._with_token(session, service, method, path, client, **kwargs)
@@ -161,8 +166,8 @@ class Services:
             await self.refresh(session, client)
             response = await self._with_token(session, service, method, path, client, **kwargs)
         if response.status_code == 401:
-            session.end()
-            raise SignedOut
+            session.end(ran_out=True)
+            raise SignedOut(ended=True)
         if response.status_code >= 400:
             raise Refusal(response.status_code, problems_of(response.status_code, _json(response)), _json(response))
         return response
@@ -185,8 +190,8 @@ class Services:
             "identity", "POST", "/token", client=client, headers={"Cookie": f"{REFRESH_COOKIE}={session.refresh_token}"}
         )
         if response.status_code != 200:
-            session.end()
-            raise SignedOut
+            session.end(ran_out=True)
+            raise SignedOut(ended=True)
         session.renew(response.json(), refresh_token_of(response))
 
     async def sign_out(self, session: Session, client: str | None) -> None:

@@ -40,6 +40,7 @@ class Session:
     region: str | None = None
     impersonated_by: str | None = None
     changed: bool = field(default=False, compare=False)
+    ran_out: bool = field(default=False, compare=False)  # identity ended it during this request; not kept
 
     @property
     def signed_in(self) -> bool:
@@ -74,11 +75,12 @@ class Session:
             self.refresh_token = refresh_token
         self.changed = True
 
-    def end(self) -> None:
+    def end(self, *, ran_out: bool = False) -> None:
         fresh = Session()
         for name, value in asdict(fresh).items():
             setattr(self, name, value)
         self.changed = True
+        self.ran_out = ran_out
 
 
 def _epoch(moment: str) -> float:
@@ -107,6 +109,7 @@ class SessionCookie:
     def save(self, response: Response, session: Session) -> None:
         data = asdict(session)
         data.pop("changed")
+        data.pop("ran_out")
         sealed = self.sealer.seal(json.dumps(data, separators=(",", ":")), BOUND_TO)
         response.set_cookie(
             COOKIE,

@@ -10,9 +10,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from loket.portaal import i18n
+from loket.portaal.domain.qr_code import qr_svg
 from loket.portaal.pages import errors_of, render, session_of, translate
 from loket.portaal.security import CheckedForm
 from loket.portaal.services import Problem, Services, claims_of, problems_of, refresh_token_of
@@ -29,6 +30,13 @@ def local(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
         return "/"
     return target
+
+
+def recovery_codes_page(request: Request, codes: list[str], next: str) -> HTMLResponse:
+    """New recovery codes, once: the page is kept by no browser history or cache."""
+    response = render(request, "pages/account/recovery_codes.html", codes=codes, next=next)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def required(form: Form, *names: str) -> list[Problem]:
@@ -55,21 +63,27 @@ def account_router(services: Services) -> APIRouter:
         return response
 
     @router.get("/login")
-    async def login_page(request: Request, next: str = "/") -> Response:
+    async def login_page(request: Request, next: str = "/", ended: str | None = None) -> Response:
+        """`ended`: the session ran out (or was ended elsewhere), and the page says so."""
         if session_of(request).signed_in:
             return RedirectResponse(local(next), status_code=303)
-        return render(request, "pages/login.html", next=local(next), form={}, second_factor={})
+        return render(
+            request, "pages/login.html", next=local(next), form={}, second_factor={}, session_ended=ended is not None
+        )
 
     @router.post("/login")
     async def login(request: Request, form: CheckedForm) -> Response:
-        """Username and password; staff whose role needs a second factor also the code from their app (the
-        first time, the page shows the key to add to the app)."""
+        """Username and password; staff whose role needs a second factor also the code from their app, or one
+        of their recovery codes (the first time, the page shows the key to add to the app, as a QR code and in
+        text, and after it the new recovery codes, once)."""
         target = local(form.get("next"))
         problems = required(form, "username", "password")
         second_factor: dict[str, Any] = {}
         if not problems:
             credentials = {"username": form["username"].strip(), "password": form["password"]}
-            if str(form.get("totp_code") or "").strip():
+            if str(form.get("recovery_code") or "").strip():
+                credentials["recovery_code"] = form["recovery_code"].strip()
+            elif str(form.get("totp_code") or "").strip():
                 credentials["totp_code"] = form["totp_code"].strip()
             answer = await services.send(
                 "identity",
@@ -81,12 +95,18 @@ def account_router(services: Services) -> APIRouter:
             )
             if answer.status_code == 200:
                 sign_in(request, answer)
+                codes = answer.json().get("recovery_codes")
+                if codes:  # the second factor was enrolled just now: its recovery codes, once
+                    return recovery_codes_page(request, codes, target)
                 return RedirectResponse(target, status_code=303)
             body = _json(answer)
             if body.get("second_factor"):
                 second_factor = {"totp_secret": body.get("totp_secret"), "enrolment": "totp_secret" in body}
+                if body.get("otpauth_uri"):
+                    label = translate(request, "QR code with the key for your authenticator app")
+                    second_factor["qr_code"] = qr_svg(body["otpauth_uri"], label)
             problems = [_on_field(problem, "password") for problem in _problems(answer)]
-        for secret in ("password", "totp_code"):  # never sent back into a page
+        for secret in ("password", "totp_code", "recovery_code"):  # never sent back into a page
             form.pop(secret, None)
         return render(
             request,

@@ -48,9 +48,13 @@ def problem(
 
 def answer_problems(app: FastAPI) -> None:
     @app.exception_handler(SignedOut)
-    async def signed_out(request: Request, _: SignedOut) -> Response:
+    async def signed_out(request: Request, exc: SignedOut) -> Response:
+        """To the login; when identity ended the session (it ran out), the login page says so."""
         here = request.url.path
-        return RedirectResponse(f"/login?next={here}" if request.method == "GET" else "/login", status_code=303)
+        target = f"/login?next={here}" if request.method == "GET" else "/login"
+        if exc.ended:
+            target += "&ended=1" if "?" in target else "?ended=1"
+        return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(FormExpired)
     async def form_expired(request: Request, _: FormExpired) -> Response:
