@@ -114,6 +114,7 @@ MESSAGES: dict[str, str] = {
     "enum": N_("Choose one of the options."),
     "missing": N_("Fill this in."),
     "oki_doc_incomplete": N_("The OKI-doc is not complete yet. Fill in the fields in the checklist."),
+    "oki_doc_not_ready_for_final": N_("Before the OKI-doc becomes final, fill in the fields in the checklist."),
     "oki_doc_final": N_("This OKI-doc is final (Definitief) and cannot be changed. An administrator can reopen it."),
     "file_missing": N_("Choose a file to add."),
     "file_too_large": N_("The file is too large."),

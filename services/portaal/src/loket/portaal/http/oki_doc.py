@@ -127,7 +127,8 @@ def oki_doc_router(services: Services) -> APIRouter:
                 raise
             detail = (refusal.body or {}).get("detail") if isinstance(refusal.body, dict) else None
             if isinstance(detail, dict) and detail.get("missing"):
-                problems = [Problem("oki_doc_incomplete", "checklist")]
+                code = "oki_doc_not_ready_for_final" if step == "finalise" else "oki_doc_incomplete"
+                problems = [Problem(code, "checklist")]
                 return await overview(request, session, brin, pupil_id, 409, problems, detail["missing"])
             return await overview(request, session, brin, pupil_id, refusal.status, problems_on(refusal), form=json)
         return RedirectResponse(base(brin, pupil_id), status_code=303)
