@@ -24,7 +24,7 @@ from loket.contracts.tokens import Role
 from loket.identity.domain.accounts import AccountState
 from loket.identity.domain.audit import AuditAction, Outcome
 from loket.identity.domain.problems import ErrorCode
-from loket.identity.domain.recovery_codes import lookup_of, new_set, normalised
+from loket.identity.domain.recovery_codes import hashed, lookup_of, matches, new_set
 from loket.identity.domain.second_factor import accepted_step, new_secret, provisioning_uri
 from loket.identity.domain.throttling import AttemptKind, account_key
 from loket.identity.persistence.audit import AuditLog
@@ -232,10 +232,10 @@ class Login:
         now: datetime,
     ) -> SecondFactorRequired | None:
         """None when `typed` is an unused recovery code of the account (now used up)."""
-        code, lookup = normalised(typed), lookup_of(typed)
+        lookup = lookup_of(typed)
         found = None if lookup is None else await RecoveryCodes(session).by_lookup(account.id, lookup, for_update=True)
-        verdict = await self.security.verify_password(code or typed, None if found is None else found.digest)
-        if found is not None and verdict.valid and found.used_at is None:
+        valid = await asyncio.to_thread(matches, typed, None if found is None else found.digest)
+        if found is not None and valid and found.used_at is None:
             found.used_at = now
             session.add(found)
             await session.flush()
@@ -249,7 +249,7 @@ class Login:
                 left=await RecoveryCodes(session).unused(account.id),
             )
             return None
-        used = found is not None and verdict.valid
+        used = found is not None and valid
         await self.security.attempts(session).record(
             AttemptKind.LOGIN, account_key=key, client_address=client_address, now=now
         )
@@ -284,7 +284,7 @@ async def issue_recovery_codes(
     """A new set of recovery codes for `account` (the old set stops working); the codes in the clear, to
     show once. Only their hashes are kept."""
     codes = new_set()
-    digests = await asyncio.to_thread(lambda: [security.passwords.hash(code.code) for code in codes])
+    digests = await asyncio.to_thread(lambda: [hashed(code) for code in codes])
     await RecoveryCodes(session).replace(account.id, zip((code.lookup for code in codes), digests, strict=True), now)
     AuditLog(session).record(
         AuditAction.RECOVERY_CODES_ISSUED,
