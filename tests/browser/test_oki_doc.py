@@ -260,3 +260,66 @@ async def test_a_school_administrator_completes_finalises_and_reopens_an_oki_doc
             await expect(elsewhere.locator("h1")).to_have_text("Pagina niet gevonden")
     finally:
         await r.close()
+
+
+@pytest.mark.timeout(420)
+async def test_in_zaanstad_the_primary_school_changes_a_list_with_consent_and_forwards_it(
+    start_services, start_portal, watched, smtp, tmp_path
+):
+    region = "zaanstad"
+    services = await start_services("identity", "dossier", "notificatie", LOKET_REGION=region)
+    r = Region(region, services, tmp_path / "var", smtp)
+    try:
+        pupil = await r.pupil(1, "havo", given_name="Sem")
+        now = datetime.now(UTC)
+        (tmp_path / "procedure.toml").write_text(
+            procedure_with_rounds(region, now, [RoundTimes(timedelta(hours=1), timedelta(hours=2))], seats=5)
+        )
+        aanmelding = await start_services(
+            "aanmelding", LOKET_REGION=region, LOKET_AANMELDING_PROCEDURE_FILE=str(tmp_path / "procedure.toml")
+        )
+        r.url["aanmelding"] = aanmelding["aanmelding"].url
+        portal = await start_portal({**services, **aanmelding}, LOKET_REGION=region)
+        await r.ready_for(pupil)
+        helper = await r.helper("havo")
+        programs = chosen_list(helper)
+        assert len(programs) >= 2, "a list to change the order of"
+        await r.register(pupil, await r.parent_token(pupil), programs)
+
+        await first_region_admin(r, services["identity"])
+        admin = await invite(r, "school_admin", "directie@regenboog.example", school=SCHOOL)
+        page = await (await watched(portal)).page()
+        await log_in(page, admin)
+
+        await page.goto(f"/po/{SCHOOL}/forwarding")
+        await expect(page.locator("h1")).to_have_text("Aanmeldingen doorsturen")
+        await checked(page, "the lists waiting to be forwarded")
+        await screenshot(page, "po-forwarding")
+        await page.get_by_role("link", name="Sem Test").click()
+        await expect(page.locator("h1")).to_have_text("De voorkeurslijst van Sem Test")
+        await checked(page, "a list to forward")
+
+        # the parent agreed, in a conversation, to swap the first two schools; the consent is left out first
+        swapped = [programs[1], programs[0], *programs[2:]]
+        for index, program in enumerate(swapped):
+            await page.select_option(f"#programs-{index}", program)
+        await page.get_by_role("button", name="Sla de wijziging op").click()
+        await expect(page.locator("#error-summary")).to_contain_text("Schrijf welke ouder instemde")
+        await expect(page.locator("#programs-0")).to_have_value(programs[1])
+        await checked(page, "a change without the parent's consent")
+        await page.fill("#consent-given_by", "M. Test (moeder)")
+        await page.fill("#consent-how", "In een gesprek op school")
+        await page.get_by_role("button", name="Sla de wijziging op").click()
+        await expect(page.locator("main [role=status]")).to_contain_text("met de instemming van de ouder")
+        await expect(page.locator("main")).to_contain_text("met instemming van M. Test (moeder)")
+        seen = await r.call("aanmelding", "GET", f"/pupils/{pupil.id}/registration", r.teacher)
+        assert [choice["program"] for choice in seen["current"]["preferences"]] == swapped
+
+        await page.get_by_role("button", name="Stuur de lijst door").click()
+        await expect(page.locator("main [role=status]")).to_contain_text("doorgestuurd naar de school")
+        await expect(page.get_by_role("button", name="Stuur de lijst door")).to_have_count(0)
+        await page.goto(f"/po/{SCHOOL}/forwarding?show=forwarded")
+        await expect(page.locator("main table")).to_contain_text("Sem Test")
+        await checked(page, "the forwarded lists")
+    finally:
+        await r.close()
