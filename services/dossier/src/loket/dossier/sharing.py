@@ -219,8 +219,8 @@ class Sharing:
             if open_only:
                 query = query.where(col(InformationRequest.answered_at).is_(None))
             columns = {"asked_at": col(InformationRequest.asked_at), "answered_at": col(InformationRequest.answered_at)}
-            query, counted = page_statement(query, paging or Paging(), columns, "asked_at")
-            found = [(asked, pupil) for asked, pupil in (await session.exec(query)).all()]
+            page, counted = page_statement(query, paging or Paging(), columns, "asked_at")  # type: ignore[arg-type]
+            found = [(asked, pupil) for asked, pupil in (await session.exec(page)).all()]  # type: ignore[call-overload]
             total = len(found)
             if paging is not None and paging.limit is not None:
                 total = (await session.execute(counted)).scalar_one()
