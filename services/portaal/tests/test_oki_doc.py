@@ -334,3 +334,13 @@ def test_a_missing_field_is_filled_in_on_its_tab_or_the_pupils_page():
     )
     assert okiform.place_of("advice.final.motivation").tab is None
     assert okiform.place_of("overview.parents_agreed") == okiform.Place("overview", "overview-parents_agreed")
+
+
+def test_a_teacher_is_not_offered_to_reopen_and_is_told_why_when_trying(portal, services):
+    sign_in(portal, services, access(role="school_user", schools=[BRIN], groups=["8a"]))
+    with_oki_doc(services, oki_doc("final", finalised_at="2027-02-01T10:00:00+00:00"))
+    services.on("POST", f"/pupils/{PUPIL}/oki-doc/reopen", {"detail": "only an administrator"}, status=403)
+    page = portal.get(BASE)
+    assert page.status_code == 200 and f'action="{BASE}/reopen"' not in page.text
+    refused = portal.post(f"{BASE}/reopen", data={"csrf_token": csrf(page), "reason": "Vergeten"})
+    assert refused.status_code == 403 and "Alleen een beheerder van de school" in refused.text

@@ -115,6 +115,7 @@ MESSAGES: dict[str, str] = {
     "missing": N_("Fill this in."),
     "oki_doc_incomplete": N_("The OKI-doc is not complete yet. Fill in the fields in the checklist."),
     "oki_doc_not_ready_for_final": N_("Before the OKI-doc becomes final, fill in the fields in the checklist."),
+    "reopen_not_allowed": N_("Only a school administrator can reopen a final OKI-doc."),
     "oki_doc_final": N_("This OKI-doc is final (Definitief) and cannot be changed. An administrator can reopen it."),
     "file_missing": N_("Choose a file to add."),
     "file_too_large": N_("The file is too large."),
@@ -144,9 +145,7 @@ MESSAGES: dict[str, str] = {
     "registration_still_open": N_(
         "Registration in the {round_name} is open until {closes}. Take the market after that."
     ),
-    "market_empty": N_(
-        "No registration has reached a school in the {round_name} yet: there is no market to take."
-    ),
+    "market_empty": N_("No registration has reached a school in the {round_name} yet: there is no market to take."),
     "ceremony_already_requested": N_("Loting was already asked for this ceremony on {requested_at}."),
     "lottery_applied_already": N_("This lottery's result is applied already. After adding seats, take a new market."),
     "lottery_not_applied": N_("This lottery's result is not applied yet."),

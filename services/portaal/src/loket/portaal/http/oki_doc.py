@@ -30,6 +30,7 @@ from loket.portaal.sessions import Session
 Form = dict[str, Any]
 FORWARDING_STATES = ("submitted", "forwarded")
 FORWARDING_PAGE = 25
+ADMINISTRATORS = frozenset({"school_admin", "board_contact", "region_admin"})  # they reopen a final OKI-doc
 NAMES_AT_ONCE = 500  # dossier's most in one page: a primary school's pupils fit
 
 
@@ -109,6 +110,7 @@ def oki_doc_router(services: Services) -> APIRouter:
             tabs=okiform.TABS,
             missing=[{**item, "place": okiform.place_of(item["path"])} for item in missing],
             attachments=attachments,
+            may_reopen=session.role in ADMINISTRATORS,
             form=form or {},
         )
 
@@ -123,9 +125,12 @@ def oki_doc_router(services: Services) -> APIRouter:
         try:
             await call(request, session, "dossier", "POST", f"/pupils/{pupil_id}/oki-doc/{step}", json=json)
         except Refusal as refusal:
+            if refusal.status == 403 and step == "reopen":  # the pupil is in reach, reopening is not
+                problems = [Problem("reopen_not_allowed")]
+                return await overview(request, session, brin, pupil_id, 403, problems, form=json)
             if refusal.status in (403, 404):
                 raise
-            detail = (refusal.body or {}).get("detail") if isinstance(refusal.body, dict) else None
+            detail = refusal.body.get("detail") if isinstance(refusal.body, dict) else None
             if isinstance(detail, dict) and detail.get("missing"):
                 code = "oki_doc_not_ready_for_final" if step == "finalise" else "oki_doc_incomplete"
                 problems = [Problem(code, "checklist")]
