@@ -136,6 +136,7 @@ class Login:
             if isinstance(account, StaffAccount) and self._needs_code(account):
                 enrolling = account.totp_confirmed_at is None
                 by_recovery_code = bool(recovery_code) and not enrolling
+                asked: SecondFactorRequired | SecondFactorEnrolment | None
                 if by_recovery_code:
                     assert recovery_code is not None
                     asked = await self._recovery_code(session, account, recovery_code, key, client_address, now)

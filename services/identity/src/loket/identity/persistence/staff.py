@@ -52,9 +52,9 @@ class Staff:
             "state": col(StaffAccount.state),
             "created_at": col(StaffAccount.created_at),
         }
-        page, counted = page_statement(query, paging, columns, "email")
+        page, counted = page_statement(query, paging, columns, "email")  # type: ignore[arg-type]
         total = int((await self.session.execute(counted)).scalar_one())
-        return list((await self.session.exec(page)).all()), total
+        return list((await self.session.execute(page)).scalars().all()), total
 
     async def board_schools(self, board: str | None) -> list[str]:
         if board is None:
