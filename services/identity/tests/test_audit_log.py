@@ -42,6 +42,7 @@ async def test_no_password_token_link_or_secret_reaches_the_audit_log_or_the_ser
     secrets.append(enrol.json()["totp_secret"])
     logged_in = await identity.log_in(admin, code=identity.phone.code(secrets[-1]))
     secrets += [logged_in.json()["access_token"], identity.client.cookies["loket_refresh"]]
+    secrets += logged_in.json()["recovery_codes"]
     headers = {"Authorization": f"Bearer {logged_in.json()['access_token']}"}
     await identity.client.post("/token")
     secrets.append(identity.client.cookies["loket_refresh"])
@@ -65,6 +66,7 @@ async def test_no_password_token_link_or_secret_reaches_the_audit_log_or_the_ser
 
     assert [entry["action"] for entry in entries] == [
         "second_factor.enrolled",
+        "second_factor.recovery_codes_issued",
         "login",
         "invitation.issued",
         "invitation.accepted",
