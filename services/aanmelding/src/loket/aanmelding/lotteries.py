@@ -7,10 +7,11 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from sqlalchemy import func
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -230,7 +231,10 @@ class Lotteries:
             .join(Placement, col(Placement.registration_id) == col(Registration.id))
             .where(Placement.lottery_id == lottery.id, col(Placement.program).is_(None))
         )
-        columns = {"id": col(Registration.id), "primary_school": col(Registration.school_brin)}
+        columns = {
+            "id": cast(ColumnElement[Any], col(Registration.id)),
+            "primary_school": cast(ColumnElement[Any], col(Registration.school_brin)),
+        }
         page, counted = page_statement(query, paging or Paging(), columns, "id")
         async with self.database.transaction() as session:
             found = (await session.exec(page)).all()  # type: ignore[call-overload]
@@ -260,7 +264,7 @@ class Lotteries:
             .group_by(first_program, Registration.state)
         )
         async with self.database.transaction() as session:
-            rows = (await session.exec(query)).all()  # type: ignore[call-overload]
+            rows = (await session.exec(query)).all()
         counted: dict[str | None, dict[str, int]] = {}
         for program, state, count in rows:
             counted.setdefault(program, {})[state] = int(count)

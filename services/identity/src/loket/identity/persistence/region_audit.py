@@ -34,9 +34,6 @@ async def audit_page(
                 ids.add(UUID(str(named)))
             except ValueError:
                 continue
-    accounts = (
-        (await session.execute(select(StaffAccount.id, StaffAccount.email).where(col(StaffAccount.id).in_(ids)))).all()
-        if ids
-        else []
-    )
+    named = select(col(StaffAccount.id), col(StaffAccount.email)).where(col(StaffAccount.id).in_(ids))
+    accounts = (await session.execute(named)).all() if ids else []
     return entries, {str(account_id): email for account_id, email in accounts}, total
