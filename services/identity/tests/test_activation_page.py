@@ -81,7 +81,16 @@ async def test_a_client_that_asks_for_json_gets_the_access_token_as_post_login_g
     done = await identity.activate(link, headers=JSON)
     assert done.status_code == 200, done.text
     body = done.json()
-    assert set(body) == {"access_token", "token_type", "expires_at", "subject", "role", "impersonated_by"}
+    assert set(body) == {
+        "access_token",
+        "token_type",
+        "expires_at",
+        "subject",
+        "role",
+        "impersonated_by",
+        "recovery_codes",
+    }
+    assert body["recovery_codes"] is None  # only a login that enrols TOTP has them
     claims = await identity.app.state.token_issuer.verifier().verify(body["access_token"])
     assert claims.role is Role.PARENT and claims.scope.pupil == (await account(identity)).pupil_id
     assert "loket_refresh" in done.cookies and done.headers["cache-control"] == "no-store"
