@@ -192,6 +192,17 @@ async def test_a_primary_school_imports_its_pupils_gives_advice_and_sends_a_grou
         await page.get_by_role("button", name="Definitief advies bewaren").click()
         await expect(page.locator("main [role=status]")).to_contain_text("Het definitief advies is bewaard")
         await expect(page.locator("#final-advice")).to_contain_text("havo")
+
+        # the details: the OKI-doc's checklist links here; a wrong e-mail address first
+        await page.fill("#pupil-parents-1-name", "R. de Vries")
+        await page.fill("#pupil-parents-1-email", "geen adres")
+        await page.get_by_role("button", name="Gegevens bewaren").click()
+        await expect(page.locator("#error-summary a")).to_have_attribute("href", "#pupil-parents-1-email")
+        await expect(page.locator("#pupil-parents-1-name")).to_have_value("R. de Vries")
+        await checked(page, "the pupil's details with an error")
+        await page.fill("#pupil-parents-1-email", "r.devries@example.org")
+        await page.get_by_role("button", name="Gegevens bewaren").click()
+        await expect(page.locator("main [role=status]")).to_contain_text("De gegevens zijn bewaard.")
         await picture(page, "po-pupil")
 
         # the parent logins of group 8a at once, once identity knows the pupils

@@ -342,3 +342,32 @@ def test_the_paper_form_is_entered_and_a_refusal_comes_back_at_its_field(portal,
     services.on("POST", path, {"id": "x"})
     done = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/paper-form", data=form, follow_redirects=False)
     assert done.status_code == 303 and "done=paper" in done.headers["location"]
+
+
+def test_the_details_are_corrected_with_dossiers_refusal_at_its_field(portal, services):
+    signed_in(portal, services)
+    refused = {"detail": [{"type": "value_error", "loc": ["body", "parents", 1, "email"], "msg": "not an address"}]}
+    services.on("PATCH", f"/pupils/{PUPIL}", lambda _: httpx.Response(422, json=refused))
+    page = portal.get(f"/po/{BRIN}/pupils/{PUPIL}")
+    assert 'id="pupil-address-street"' in page.text and 'value="o@example.org"' in page.text  # the checklist's anchors
+    form = {
+        "csrf_token": csrf(page),
+        "pupil.given_name": "Noor",
+        "pupil.family_name": "de Vries",
+        "pupil.birth_date": "2014-03-09",
+        "pupil.address.street": "Dorpsstraat",
+        "pupil.parents.0.email": "o@example.org",
+        "pupil.parents.1.email": "geen adres",
+    }
+
+    answer = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/details", data=form)
+
+    assert answer.status_code == 422 and 'href="#pupil-parents-1-email"' in answer.text
+    assert "naam@voorbeeld.nl" in answer.text and 'value="Dorpsstraat"' in answer.text
+    sent = json.loads(services.sent("PATCH", f"/pupils/{PUPIL}")[0].content)
+    assert sent["address"] == {"street": "Dorpsstraat", "house_number": None, "postcode": None, "city": None}
+    assert [parent["email"] for parent in sent["parents"]] == ["o@example.org", "geen adres"]
+
+    without = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/details", data={**form, "pupil.parents.0.email": ""})
+    assert without.status_code == 422 and 'href="#pupil-parents-0-email"' in without.text
+    assert len(services.sent("PATCH", f"/pupils/{PUPIL}")) == 1

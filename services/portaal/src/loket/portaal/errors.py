@@ -33,7 +33,8 @@ MESSAGES: dict[str, str] = {
     ),
     "file_columns_missing": N_("This file misses columns that are needed. Check the columns below and try again."),
     "parent_login_refused": N_("This login cannot be sent: the parent has activated it already."),
-    "parent_email_missing": N_("There is no e-mail address for this parent. Add it in the OKI-doc first."),
+    "parent_email_missing": N_("There is no e-mail address for this parent. Add it under the pupil's details first."),
+    "email_invalid": N_("Write the e-mail address like name@example.com."),
     "pupil_missing": N_("Choose the pupil this result belongs to."),
     # identity: signing in, links
     "wrong_credentials": N_("The username or password is not right."),

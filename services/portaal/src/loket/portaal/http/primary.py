@@ -103,6 +103,50 @@ def advice_problems(refusal: Refusal, part: str) -> list[Problem]:
     return found
 
 
+NAME_FIELDS = ("given_name", "family_name", "birth_date")
+ADDRESS_FIELDS = ("street", "house_number", "postcode", "city")
+PARENT_FIELDS = ("name", "relation", "email", "phone")
+
+
+def details_of(pupil: dict[str, Any]) -> Form:
+    """The pupil's details as the details form shows them (`pupil.address.street` …)."""
+    shown: Form = {f"pupil.{key}": pupil.get(key) or "" for key in NAME_FIELDS}
+    address = pupil.get("address") or {}
+    shown.update({f"pupil.address.{key}": address.get(key) or "" for key in ADDRESS_FIELDS})
+    for index, parent in enumerate((pupil.get("parents") or [])[:2]):
+        shown.update({f"pupil.parents.{index}.{key}": parent.get(key) or "" for key in PARENT_FIELDS})
+    if not shown.get("pupil.parents.0.email"):
+        shown["pupil.parents.0.email"] = pupil.get("parent_email") or ""
+    return shown
+
+
+def details_body(form: Form) -> tuple[dict[str, Any], list[Problem]]:
+    """The details form as dossier's change (PATCH /pupils/{id}); what is missing before dossier is asked."""
+    value = {key: str(form.get(key) or "").strip() for key in form}
+    body: dict[str, Any] = {key: value.get(f"pupil.{key}") or None for key in NAME_FIELDS}
+    body["address"] = {key: value.get(f"pupil.address.{key}") or None for key in ADDRESS_FIELDS}
+    parents = []
+    for index in (0, 1):
+        parent = {key: value.get(f"pupil.parents.{index}.{key}") or None for key in PARENT_FIELDS}
+        if index == 0 or any(parent.values()):
+            parents.append(parent)
+    body["parents"] = parents
+    problems = [Problem("required", f"pupil.{key}") for key in NAME_FIELDS if not body[key]]
+    if not parents[0]["email"]:
+        problems.append(Problem("parent_email_missing", "pupil.parents.0.email"))
+    return {key: item for key, item in body.items() if item is not None}, problems
+
+
+def detail_problem(problem: Problem) -> Problem:
+    """dossier's refusal of a detail, at the form's field; an e-mail address written wrongly in plain words."""
+    field = f"pupil.{problem.field}" if problem.field else None
+    if field == "pupil.parents":
+        field = "pupil.parents.0.email"
+    if field and field.endswith(".email"):
+        return Problem("email_invalid" if problem.code == "value_error" else problem.code, field, problem.ctx)
+    return Problem(problem.code, field, problem.ctx)
+
+
 def paper_field(field: str | None) -> str | None:
     """aanmelding's field of the list (`programs`, `programs.2`, `signed_by`) as the paper form's."""
     if field is None or field == "signed_by":
@@ -233,7 +277,11 @@ def primary_router(services: Services) -> APIRouter:
         )
         advice = document.get("advice") or {}
         final = advice.get("final") or {}
-        shown = form if form is not None else {f"{FINAL}.{key}": final.get(key) or "" for key in ADVICE_FIELDS}
+        shown = {
+            **details_of(found),
+            **{f"{FINAL}.{key}": final.get(key) or "" for key in ADVICE_FIELDS},
+            **(form or {}),
+        }
         return render(
             request,
             "pages/po/pupil.html",
@@ -336,6 +384,25 @@ def primary_router(services: Services) -> APIRouter:
         left = [other for other in left if other is not row]
         name = f"{found['given_name']} {found['family_name']}"
         return await imports_page(request, brin, toets={"left": left}, matched=name)
+
+    @router.post("/po/{brin}/pupils/{pupil}/details")
+    async def details(request: Request, brin: str, pupil: str, form: CheckedForm) -> Response:
+        """The school corrects the pupil's details: name, birth date, address, parents (the first parent's
+        address is where the login goes). The fields are named as the OKI-doc's checklist names them."""
+        session = school_staff(request, brin)
+        found = await pupil_of(request, session, brin, pupil)
+        kept = {key: str(value) for key, value in form.items() if key.startswith("pupil.")}
+        body, problems = details_body(kept)
+        if not problems:
+            try:
+                await call(request, session, "dossier", "PATCH", f"/pupils/{found['id']}", json=body)
+            except Refusal as refusal:
+                if refusal.status not in (409, 422):
+                    raise
+                problems = [detail_problem(problem) for problem in refusal.problems]
+        if problems:
+            return await pupil_page(request, brin, pupil, 422, problems, kept)
+        return RedirectResponse(f"/po/{brin}/pupils/{found['id']}?done=details#details", status_code=303)
 
     # ---- the paper form ----
 
