@@ -32,6 +32,9 @@ async def test_the_teacher_of_8a_sees_the_pupils_of_8a_and_the_administrator_see
     assert await listed(aanmelding, by_token) == [str(bram)]
     assert set(await listed(aanmelding, administrator)) == {str(sanne), str(sem), str(bram), str(lotte)}
     assert await listed(aanmelding, administrator, "?group=8b") == [str(bram)]
+    page = f"?pupil={sanne}&pupil={bram}"  # the pupils on the page of a list: the teacher still sees only 8a's
+    assert set(await listed(aanmelding, administrator, page)) == {str(sanne), str(bram)}
+    assert await listed(aanmelding, juf_anna, page) == [str(sanne)]
     rows = (await aanmelding.call("GET", f"/schools/{PRIMARY_SCHOOL}/pupils", administrator)).json()
     assert {row["pupil_id"]: row["group"] for row in rows}[str(lotte)] is None
     for pupil, seen in ((sanne, 200), (bram, 404), (lotte, 404)):

@@ -8,7 +8,7 @@ form for parents who cannot register online. The region sees every registration 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -71,7 +71,9 @@ class PrimarySchools:
         self.procedure = procedure
         self.clock = clock
 
-    async def pupils(self, claims: Claims, brin: str, group: str | None = None) -> list[PupilStatus]:
+    async def pupils(
+        self, claims: Claims, brin: str, group: str | None = None, only: Sequence[UUID] | None = None
+    ) -> list[PupilStatus]:
         """The school's pupils that aanmelding knows, with their registration per round (the dots); a
         teacher of some groups: the pupils of those groups."""
         reach(claims, brin)
@@ -81,8 +83,12 @@ class PrimarySchools:
                 of_school = of_school.where(col(PupilEligibility.group_name).in_(limited))
             if group is not None:
                 of_school = of_school.where(PupilEligibility.group_name == group)
+            if only is not None:
+                of_school = of_school.where(col(PupilEligibility.pupil_id).in_(only))
             pupils = (await session.exec(of_school)).all()
             query = select(Registration).where(Registration.school_brin == brin, col(Registration.active).is_(True))
+            if only is not None:
+                query = query.where(col(Registration.pupil_id).in_(only))
             registrations = (await session.exec(query)).all()
             ended_query = select(Registration).where(
                 col(Registration.pupil_id).in_([pupil.pupil_id for pupil in pupils]),

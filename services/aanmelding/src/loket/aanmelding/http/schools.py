@@ -140,12 +140,17 @@ def schools_router(
 
     @router.get("/schools/{brin}/pupils", response_model=list[PupilOut])
     async def pupils(
-        brin: str, claims: Caller, group: Annotated[str | None, Query(description="Only this group's pupils.")] = None
+        brin: str,
+        claims: Caller,
+        group: Annotated[str | None, Query(description="Only this group's pupils.")] = None,
+        pupil: Annotated[
+            list[UUID] | None, Query(max_length=500, description="Only these pupils: the page a list shows.")
+        ] = None,
     ) -> list[PupilOut]:
         """The primary school's pupils with their registration per round: who is done, who needs help. A
         teacher of some groups sees the pupils of those groups."""
         with answered():
-            found = await primary.pupils(claims, brin, group)
+            found = await primary.pupils(claims, brin, group, pupil)
         return [
             PupilOut(
                 pupil_id=status.pupil_id,
