@@ -179,6 +179,8 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     "GET /rounds/{round_code}/market": (region("/rounds/ronde-1/market"), REGION),
     "GET /rounds/{round_code}/ended-by-school": (region("/rounds/ronde-1/ended-by-school"), REGION),
     "POST /rounds/{round_code}/lotteries": (region("/rounds/ronde-1/lotteries"), REGION),
+    "GET /rounds/{round_code}/lotteries": (region("/rounds/ronde-1/lotteries"), REGION),
+    "GET /rounds/{round_code}/numbers": (region("/rounds/ronde-1/numbers"), REGION),
     "GET /lotteries/{lottery_id}": (region("/lotteries/{lottery}"), REGION),
     "GET /lotteries/{lottery_id}/market": (region("/lotteries/{lottery}/market"), REGION),
     "POST /lotteries/{lottery_id}/result": (
