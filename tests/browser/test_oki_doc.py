@@ -7,25 +7,20 @@ desktop width, error states included."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from loket_test_support import eventually, text_of
+from loket_test_support import eventually
 from playwright.async_api import Page, expect
 from portal_browser import DESKTOP, PHONE, accessible, screenshot
 from region_support import (
-    PASSWORD,
-    ROOT,
     SCHOOL,
     Region,
     RoundTimes,
     chosen_list,
     procedure_with_rounds,
-    urlsplit_token,
 )
-from staff_support import StaffMember, invite, log_in
+from staff_support import first_region_admin, invite, log_in
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -35,43 +30,6 @@ async def checked(page: Page, what: str) -> None:
     await page.set_viewport_size(DESKTOP)
     await accessible(page, what)
     await page.set_viewport_size(PHONE)
-
-
-async def first_region_admin(r: Region, identity: object) -> None:
-    """The region's first administrator, invited by the operator's command line (identity acts only for a
-    real account); `r.admin` becomes its token, so that it invites the school's staff."""
-    email = "beheer@regio.example"
-    env = {
-        **os.environ,
-        "LOKET_REGION": r.name,
-        "LOKET_VAR_DIR": str(r.var),
-        "LOKET_IDENTITY_DATABASE_URL": identity.database_url,  # type: ignore[attr-defined]
-    }
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loket.identity", "invite-admin", email, cwd=ROOT, env=env
-    )
-    assert await command.wait() == 0
-
-    async def mail() -> object:
-        found = r.smtp.inbox.to(email)
-        return found[-1] if found else None
-
-    message = await eventually(mail, within=60, what="the first administrator's invitation")
-    link = next(word for word in text_of(message).split() if "/invitation/" in word)
-    identity_url = r.url["identity"]
-    form = {"password": PASSWORD, "password_repeat": PASSWORD}
-    accepted = await r.client.post(
-        f"{identity_url}/invitation/{urlsplit_token(link)}", data=form, headers={"Accept": "application/json"}
-    )
-    assert accepted.status_code < 300, accepted.text
-    member = StaffMember(email, "region_admin", "")
-    answer = await r.client.post(f"{identity_url}/login", json={"username": email, "password": PASSWORD})
-    if answer.status_code == 401 and answer.json().get("totp_secret"):
-        member.totp_secret = answer.json()["totp_secret"]
-        login = {"username": email, "password": PASSWORD, "totp_code": await member.code()}
-        answer = await r.client.post(f"{identity_url}/login", json=login)
-    assert answer.status_code == 200, answer.text
-    r.admin = {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 async def save(page: Page) -> None:

@@ -10,71 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from loket_test_support import eventually, text_of
+from loket_test_support import eventually
 from playwright.async_api import Page, expect
 from portal_browser import DESKTOP, PHONE, accessible, screenshot
 from region_support import (
-    PASSWORD,
     SCHOOL,
     Region,
     RoundTimes,
     chosen_list,
     procedure_with_rounds,
     until,
-    urlsplit_token,
 )
-from staff_support import StaffMember, invite, log_in
+from staff_support import first_region_admin, invite, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "amsterdam"
 CLOSES = timedelta(seconds=150)
 PUBLISHED = timedelta(seconds=170)
-
-
-async def first_region_admin(r: Region, identity: Any) -> StaffMember:
-    """The region's first administrator, invited by the operator's command line (identity acts only for a
-    real account, as in test_oki_doc.py); `r.admin` becomes its token, so that it invites the school's staff."""
-    email = "regio@loket.example"
-    env = {
-        **os.environ,
-        "LOKET_REGION": r.name,
-        "LOKET_VAR_DIR": str(r.var),
-        "LOKET_IDENTITY_DATABASE_URL": identity.database_url,
-    }
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loket.identity", "invite-admin", email, cwd=ROOT, env=env
-    )
-    assert await command.wait() == 0
-
-    async def mail() -> Any:
-        found = r.smtp.inbox.to(email)
-        return found[-1] if found else None
-
-    message = await eventually(mail, within=60, what="the first administrator's invitation")
-    link = next(word for word in text_of(message).split() if "/invitation/" in word)
-    identity_url = r.url["identity"]
-    form = {"password": PASSWORD, "password_repeat": PASSWORD}
-    accepted = await r.client.post(
-        f"{identity_url}/invitation/{urlsplit_token(link)}", data=form, headers={"Accept": "application/json"}
-    )
-    assert accepted.status_code < 300, accepted.text
-    member = StaffMember(email, "region_admin", "")
-    answer = await r.client.post(f"{identity_url}/login", json={"username": email, "password": PASSWORD})
-    if answer.status_code == 401 and answer.json().get("totp_secret"):
-        member.totp_secret = answer.json()["totp_secret"]
-        login = {"username": email, "password": PASSWORD, "totp_code": await member.code()}
-        answer = await r.client.post(f"{identity_url}/login", json=login)
-    assert answer.status_code == 200, answer.text
-    r.admin = {"Authorization": f"Bearer {answer.json()['access_token']}"}
-    return member
 
 
 async def at_both_widths(page: Page, what: str) -> None:

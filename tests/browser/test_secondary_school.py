@@ -7,18 +7,14 @@ width, error states included; the pictures of docs/guide-vo.md are taken on the 
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from loket_test_support import eventually, text_of
+from loket_test_support import eventually
 from playwright.async_api import Page, expect
-from portal_browser import DESKTOP, PHONE, ROOT, accessible, screenshot
-from region_support import PASSWORD, Region, RoundTimes, procedure_with_rounds, urlsplit_token
-from staff_support import StaffMember, invite, log_in
+from portal_browser import DESKTOP, PHONE, accessible, screenshot
+from region_support import Region, RoundTimes, procedure_with_rounds
+from staff_support import first_region_admin, invite, log_in
 
 LYCEUM, COLLEGE = "94AB00", "94AA00"  # two secondary schools of the demo procedure
 
@@ -28,43 +24,6 @@ async def checked(page: Page, what: str) -> None:
     await accessible(page, what)
     await page.set_viewport_size(DESKTOP)
     await accessible(page, what)
-
-
-async def first_region_admin(r: Region, identity: Any) -> None:
-    """The region's first administrator, invited by the operator's command line (identity acts only for a
-    real account); `r.admin` becomes its token, so that it invites the schools' staff."""
-    email = "beheer@regio.example"
-    env = {
-        **os.environ,
-        "LOKET_REGION": r.name,
-        "LOKET_VAR_DIR": str(r.var),
-        "LOKET_IDENTITY_DATABASE_URL": identity.database_url,
-    }
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loket.identity", "invite-admin", email, cwd=ROOT, env=env
-    )
-    assert await command.wait() == 0
-
-    async def mail() -> Any:
-        found = r.smtp.inbox.to(email)
-        return found[-1] if found else None
-
-    message = await eventually(mail, within=60, what="the first administrator's invitation")
-    link = next(word for word in text_of(message).split() if "/invitation/" in word)
-    identity_url = r.url["identity"]
-    form = {"password": PASSWORD, "password_repeat": PASSWORD}
-    accepted = await r.client.post(
-        f"{identity_url}/invitation/{urlsplit_token(link)}", data=form, headers={"Accept": "application/json"}
-    )
-    assert accepted.status_code < 300, accepted.text
-    member = StaffMember(email, "region_admin", "")
-    answer = await r.client.post(f"{identity_url}/login", json={"username": email, "password": PASSWORD})
-    if answer.status_code == 401 and answer.json().get("totp_secret"):
-        member.totp_secret = answer.json()["totp_secret"]
-        login = {"username": email, "password": PASSWORD, "totp_code": await member.code()}
-        answer = await r.client.post(f"{identity_url}/login", json=login)
-    assert answer.status_code == 200, answer.text
-    r.admin = {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 @pytest.mark.timeout(600)
