@@ -250,6 +250,22 @@ async def test_a_primary_school_imports_its_pupils_gives_advice_and_sends_a_grou
         sem = await r.call("dossier", "GET", f"/pupils/{pupils['Sem']['id']}/oki-doc", r.admin)
         assert sem["advice"]["doorstroomtoets"]["level"] == "vmbo_gt"
 
+        # a pupil by hand, in 8b: the birth date forgotten first
+        await page.goto(f"/po/{SCHOOL}?group=8b")
+        await page.get_by_role("link", name="Een leerling met de hand toevoegen").click()
+        await expect(page.locator("#group")).to_have_value("8b")
+        await page.fill("#given_name", "Lina")
+        await page.fill("#family_name", "Smit")
+        await page.fill("#parent_email", address("Lina"))
+        await page.get_by_role("button", name="Leerling toevoegen").click()
+        await expect(page.locator("#error-summary a")).to_have_attribute("href", "#birth_date")
+        await expect(page.locator("#given_name")).to_have_value("Lina")
+        await checked(page, "a pupil by hand with an error")
+        await page.fill("#birth_date", "2014-05-01")
+        await page.get_by_role("button", name="Leerling toevoegen").click()
+        await expect(page.locator("main [role=status]")).to_contain_text("De leerling is toegevoegd met ELK-nummer")
+        assert not smtp.inbox.to(address("Lina"))
+
         # a teacher of 8a sees that group only, and not Finn of 8b by his address
         teacher = await invite(r, "school_user", "juf.8a@regenboog.example", school=SCHOOL, groups=["8a"])
         teacher_page = await (await watched(portal)).page()

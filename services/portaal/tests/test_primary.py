@@ -75,7 +75,7 @@ def test_the_list_asks_dossier_for_one_sorted_page_and_shows_the_dots(portal, se
     assert page.status_code == 200
     [asked] = services.sent("GET", "/pupils")
     assert dict(asked.url.params) == {"limit": "50", "offset": "50", "sort": "-login", "group": "8a", "school": BRIN}
-    assert services.sent("GET", f"/schools/{BRIN}/pupils")[0].url.params["group"] == "8a"
+    assert services.sent("GET", f"/schools/{BRIN}/pupils")[0].url.params.get_list("pupil") == [PUPIL, OTHER]
     assert "dot--login-sent" in page.text and "dot--login-failed" in page.text
     assert "1e ronde: Ingediend" in page.text
     assert "120 rijen, pagina 2 van 3" in page.text
@@ -371,3 +371,39 @@ def test_the_details_are_corrected_with_dossiers_refusal_at_its_field(portal, se
     without = portal.post(f"/po/{BRIN}/pupils/{PUPIL}/details", data={**form, "pupil.parents.0.email": ""})
     assert without.status_code == 422 and 'href="#pupil-parents-0-email"' in without.text
     assert len(services.sent("PATCH", f"/pupils/{PUPIL}")) == 1
+
+
+def test_a_pupil_added_by_hand_goes_to_dossier_with_the_school_and_the_group(portal, services):
+    signed_in(portal, services)
+    refused = {"detail": [{"type": "value_error", "loc": ["body", "parent_email"], "msg": "not an address"}]}
+    services.on("POST", "/pupils", lambda _: httpx.Response(422, json=refused))
+    page = portal.get(f"/po/{BRIN}/pupils/new?group=8a")
+    assert '<option value="8a" selected>' in page.text
+    form = {
+        "csrf_token": csrf(page),
+        "given_name": "Lina",
+        "family_name": "Smit",
+        "birth_date": "2014-05-01",
+        "parent_email": "geen",
+        "group": "8a",
+    }
+
+    empty = portal.post(f"/po/{BRIN}/pupils/new", data={"csrf_token": form["csrf_token"]})
+    assert empty.status_code == 422 and 'href="#given_name"' in empty.text and services.sent("POST", "/pupils") == []
+
+    wrong = portal.post(f"/po/{BRIN}/pupils/new", data=form)
+    assert wrong.status_code == 422 and 'href="#parent_email"' in wrong.text and 'value="Lina"' in wrong.text
+    assert json.loads(services.sent("POST", "/pupils")[0].content) == {
+        "given_name": "Lina",
+        "family_name": "Smit",
+        "birth_date": "2014-05-01",
+        "parent_email": "geen",
+        "group": "8a",
+        "school_brin": BRIN,
+    }
+
+    services.on("POST", "/pupils", {"id": PUPIL, "elk_number": "100009"}, status=201)
+    added = portal.post(
+        f"/po/{BRIN}/pupils/new", data={**form, "parent_email": "l@example.org"}, follow_redirects=False
+    )
+    assert added.status_code == 303 and added.headers["location"] == f"/po/{BRIN}/pupils/{PUPIL}?done=new"

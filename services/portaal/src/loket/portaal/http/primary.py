@@ -36,6 +36,7 @@ from loket.portaal.services import Problem, Refusal, Services
 from loket.portaal.sessions import Session
 
 Form = dict[str, Any]
+NEW_PUPIL_FIELDS = ("given_name", "family_name", "birth_date", "parent_email", "group")
 ADVICE_FIELDS = ("level", "motivation", "not_raised_because")
 SORTS = ("name", "group", "login", "elk_number")
 MAX_FILE_BYTES = 5_000_000  # dossier's own limit
@@ -210,8 +211,8 @@ def primary_router(services: Services) -> APIRouter:
         pupils = answer.json()
         total = int(answer.headers.get("X-Total-Count") or len(pupils))
         registrations = {}
-        if pupils:  # the school's (or the group's) registrations: a school is never a region
-            asked = {"group": group} if group else {}
+        if pupils:  # the registrations of this page's pupils only
+            asked = {"pupil": [pupil["id"] for pupil in pupils]}
             found = await quietly(request, session, "aanmelding", f"/schools/{brin}/pupils", [], params=asked)
             registrations = {row["pupil_id"]: row for row in found}
         return render(
@@ -299,6 +300,55 @@ def primary_router(services: Services) -> APIRouter:
             form=shown,
             done=done or request.query_params.get("done"),
         )
+
+    async def new_pupil_page(
+        request: Request,
+        brin: str,
+        status_code: int = 200,
+        problems: list[Problem] | None = None,
+        form: Form | None = None,
+    ) -> Response:
+        session = school_staff(request, brin)
+        school, groups = await asyncio.gather(
+            call(request, session, "dossier", "GET", f"/schools/{brin}"),
+            call(request, session, "dossier", "GET", f"/schools/{brin}/groups"),
+        )
+        return render(
+            request,
+            "pages/po/new_pupil.html",
+            status_code,
+            errors=errors_of(request, problems or []),
+            brin=brin,
+            school=school,
+            groups=my_groups(session, groups),
+            form=form or {"group": request.query_params.get("group", "")},
+        )
+
+    @router.get("/po/{brin}/pupils/new")
+    async def new_pupil(request: Request, brin: str) -> Response:
+        return await new_pupil_page(request, brin)
+
+    @router.post("/po/{brin}/pupils/new")
+    async def register_pupil(request: Request, brin: str, form: CheckedForm) -> Response:
+        """A pupil by hand (one who is not in the pupil administration's export yet): dossier gives the ELK
+        number; nobody is mailed."""
+        session = school_staff(request, brin)
+        kept = {key: str(form.get(key) or "").strip() for key in NEW_PUPIL_FIELDS}
+        problems = [Problem("required", key) for key in NEW_PUPIL_FIELDS if key != "group" and not kept[key]]
+        if not problems:
+            body = {**kept, "school_brin": brin, "group": kept["group"] or None}
+            try:
+                created = await call(request, session, "dossier", "POST", "/pupils", json=body)
+            except Refusal as refusal:
+                if refusal.status != 422:
+                    raise
+                problems = [
+                    Problem("email_invalid" if p.field == "parent_email" else p.code, p.field, p.ctx)
+                    for p in refusal.problems
+                ]
+        if problems:
+            return await new_pupil_page(request, brin, 422, problems, kept)
+        return RedirectResponse(f"/po/{brin}/pupils/{created['id']}?done=new", status_code=303)
 
     @router.get("/po/{brin}/pupils/{pupil}")
     async def pupil_details(request: Request, brin: str, pupil: str) -> Response:
