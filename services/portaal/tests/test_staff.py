@@ -1,9 +1,12 @@
 """Where staff land and what they can go to; lists paged on the server; a parent never gets a staff page."""
 
+import tomllib
+from pathlib import Path
+
 from portaal_support import access, sign_in
 
 from loket.portaal.domain.listing import Listing
-from loket.portaal.domain.navigation import navigation
+from loket.portaal.domain.navigation import FORWARDING_REGIONS, navigation
 
 
 def test_a_region_administrator_starts_at_the_region(portal, services):
@@ -66,3 +69,16 @@ def test_the_menu_shows_the_rooms_of_where_the_person_is():
     region = navigation("region_admin", "/region/staff")
     assert [link.href for link in region if link.current] == ["/region/staff"]
     assert navigation("parent", "/") == []
+
+
+def test_a_primary_school_forwards_lists_where_its_region_says_so():
+    links = navigation("school_admin", "/po/12AB01/forwarding/p-1", "zaanstad")
+    assert [(link.href, link.current) for link in links][:2] == [("/po/12AB01", False), ("/po/12AB01/forwarding", True)]
+    assert "/po/12AB01/forwarding" not in [link.href for link in navigation("school_admin", "/po/12AB01", "amsterdam")]
+    regions = Path(__file__).resolve().parents[2] / "aanmelding/src/loket/aanmelding/regions"
+    forwarding = {
+        path.stem
+        for path in regions.glob("*.toml")
+        if tomllib.loads(path.read_text()).get("submission") == "primary_school"
+    }
+    assert forwarding == FORWARDING_REGIONS

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from loket.portaal.i18n import N_
 
 SCHOOL_PATH = re.compile(r"^/(po|vo)/([^/]+)")
+# where the parent's list goes to the primary school, which forwards it: the region files that say
+# `submission = "primary_school"` (a test holds this to aanmelding's region files)
+FORWARDING_REGIONS = frozenset({"zaanstad"})
 PLACES = {
     "po": [
         ("", N_("Pupils")),
@@ -38,13 +41,15 @@ class Link:
     current: bool
 
 
-def navigation(role: str | None, path: str) -> list[Link]:
-    """The links of the staff menu on the page at `path`."""
+def navigation(role: str | None, path: str, region: str | None = None) -> list[Link]:
+    """The links of the staff menu on the page at `path`, in `region`."""
     if role in (None, "parent"):
         return []
     found = SCHOOL_PATH.match(path)
     if found:
-        base, places = found.group(0), PLACES[found.group(1)]
+        base, places = found.group(0), list(PLACES[found.group(1)])
+        if found.group(1) == "po" and region in FORWARDING_REGIONS:
+            places.insert(1, ("/forwarding", N_("Forwarding")))
     elif path.startswith("/region") and role == "region_admin":
         base, places = "/region", PLACES["region"]
     else:
@@ -64,4 +69,4 @@ def _here(path: str, href: str, base: str) -> bool:
 
 def _tails(base: str) -> list[tuple[str, str]]:
     kind = "region" if base == "/region" else base.split("/")[1]
-    return [(tail, label) for tail, label in PLACES[kind] if tail]
+    return [(tail, label) for tail, label in [*PLACES[kind], ("/forwarding", "")] if tail]
