@@ -199,3 +199,11 @@ def test_an_account_beyond_reach_is_not_found(portal, services):
     sign_in(portal, services, access(role="region_admin"))
     services.on("GET", "/staff/unknown", {"detail": "no such staff account within your reach"}, status=404)
     assert portal.get("/region/staff/unknown").status_code == 404
+
+
+def test_while_looking_along_the_security_page_does_not_ask_for_the_users_second_step(portal, services):
+    body = access(role="school_admin", schools=["12AB01"]) | {"impersonated_by": {"sub": "board_contact-1"}}
+    sign_in(portal, services, body)
+    page = portal.get("/account/security")
+    assert page.status_code == 200 and "Terwijl u meekijkt" in page.text
+    assert services.sent("GET", "/second-factor") == []

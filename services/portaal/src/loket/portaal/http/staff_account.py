@@ -118,8 +118,10 @@ def staff_account_router(services: Services) -> APIRouter:
     @router.get("/account/security")
     async def security(request: Request) -> Response:
         session = signed_in_staff(request)
+        if session.impersonated_by:  # the second step is the user's own: not while someone looks along
+            return render(request, "pages/account/security.html", state=None)
         state = await services.json(session, "identity", "GET", "/second-factor", client=client(request))
-        return render(request, "pages/account/security.html", state=state, impersonating=bool(session.impersonated_by))
+        return render(request, "pages/account/security.html", state=state)
 
     @router.post("/account/security/recovery-codes")
     async def new_recovery_codes(request: Request, _: CheckedForm) -> Response:
