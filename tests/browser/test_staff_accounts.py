@@ -2,7 +2,8 @@
 code the portal draws (the key read from the page, as someone typing it would), keeps the recovery codes,
 logs in with one (it works) and again with the same one (refused); the security page counts the codes
 left. Then the staff accounts: invites a school administrator (a bad e-mail address first), deactivates
-and undoes it. A school administrator gets the not-found page for the region's staff accounts. axe-core
+and undoes it. A school administrator gets the not-found page for the region's staff accounts; a teacher turns the
+second step on from the security page. axe-core
 at 320 px and 1280 px on every page type, error states too."""
 
 from __future__ import annotations
@@ -208,5 +209,24 @@ async def test_a_region_admin_enrols_with_the_qr_code_uses_a_recovery_code_once_
         staff = await r.call("identity", "GET", "/staff", r.admin, params={"limit": 1})
         await page.goto(f"/region/staff/{staff[0]['id']}")
         await expect(page.locator("h1")).to_have_text("Pagina niet gevonden")
+        await log_out(page)
+
+        # a teacher, whose role does not require it, turns the second step on
+        teacher = await invite(r, "school_user", "juf@12ab01.example", school=SCHOOL)
+        assert teacher.totp_secret is None
+        await password_step(page, teacher.email, next="/account/security")
+        await expect(page.locator("main")).to_contain_text("Uit: u logt in met alleen uw wachtwoord.")
+        await page.get_by_role("button", name="Tweede stap aanzetten").click()
+        await expect(page.locator("svg.qr-code[role=img]")).to_be_visible()
+        teacher.totp_secret = (await page.locator("#totp-key").inner_text()).strip()
+        await page.fill("#totp_code", "12")
+        await submit(page)
+        await expect(page.locator("#error-summary")).to_contain_text("De code klopt niet")
+        await at_both_widths(page, "turning the second step on, with an error")
+        await page.fill("#totp_code", await teacher.code())
+        await submit(page)
+        await expect(page.locator("ol.recovery-codes code")).to_have_count(10)
+        await page.goto("/account/security")
+        await expect(page.locator("main")).to_contain_text("Nog 10 codes")
     finally:
         await r.close()

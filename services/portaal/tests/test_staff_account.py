@@ -207,3 +207,23 @@ def test_while_looking_along_the_security_page_does_not_ask_for_the_users_second
     page = portal.get("/account/security")
     assert page.status_code == 200 and "Terwijl u meekijkt" in page.text
     assert services.sent("GET", "/second-factor") == []
+
+
+def test_a_teacher_turns_the_second_step_on_with_the_qr_code_and_gets_recovery_codes(portal, services):
+    sign_in(portal, services, access(role="school_user", schools=["12AB01"]))
+    services.on("GET", "/second-factor", {"enrolled": False, "recovery_codes_left": 0})
+    page = portal.get("/account/security")
+    services.on("POST", "/second-factor/totp", {"totp_secret": "JBSWY3DPEHPK3PXP", "otpauth_uri": OTPAUTH})
+    started = portal.post("/account/security/totp", data={"csrf_token": csrf(page)})
+    assert started.status_code == 200 and started.headers["cache-control"] == "no-store"
+    assert '<svg role="img"' in started.text and "JBSWY3DPEHPK3PXP" in started.text
+
+    form = {"csrf_token": csrf(started), "totp_secret": "JBSWY3DPEHPK3PXP", "otpauth_uri": OTPAUTH}
+    services.on("POST", "/second-factor/totp/confirm", {"detail": "the code is not right"}, status=422)
+    wrong = portal.post("/account/security/totp/confirm", data=form | {"totp_code": "000000"})
+    assert wrong.status_code == 422 and 'href="#totp_code"' in wrong.text and '<svg role="img"' in wrong.text
+
+    services.on("POST", "/second-factor/totp/confirm", {"recovery_codes": CODES})
+    done = portal.post("/account/security/totp/confirm", data=form | {"totp_code": "123456"})
+    assert done.status_code == 200 and all(code in done.text for code in CODES)
+    assert json.loads(services.sent("POST", "/second-factor/totp/confirm")[-1].content) == {"code": "123456"}

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
 from loket.portaal.domain.listing import Listing
+from loket.portaal.domain.qr_code import qr_svg
 from loket.portaal.http.account import client, recovery_codes_page
 from loket.portaal.http.staff import signed_in_staff
 from loket.portaal.i18n import N_
@@ -138,6 +139,63 @@ def staff_account_router(services: Services) -> APIRouter:
             problems = errors_of(request, [Problem("recovery_codes_without_second_factor")])
             return render(request, "pages/account/security.html", 409, state=state, errors=problems)
         return recovery_codes_page(request, made["recovery_codes"], "/account/security")
+
+    def enrol_page(request: Request, enrolment: dict[str, Any], status: int = 200, **context: Any) -> Response:
+        label = translate(request, "QR code with the key for your authenticator app")
+        response = render(
+            request,
+            "pages/account/enrol.html",
+            status,
+            enrolment=enrolment,
+            qr_code=qr_svg(enrolment["otpauth_uri"], label),
+            **context,
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @router.post("/account/security/totp")
+    async def begin_enrolment(request: Request, _: CheckedForm) -> Response:
+        """A staff member whose role does not require it turns the second step on: a new key to scan."""
+        session = signed_in_staff(request)
+        try:
+            enrolment = await services.json(session, "identity", "POST", "/second-factor/totp", client=client(request))
+        except Refusal as refusal:
+            if refusal.status != 409:
+                raise
+            return RedirectResponse("/account/security", status_code=303)  # already on
+        return enrol_page(request, enrolment)
+
+    @router.post("/account/security/totp/confirm")
+    async def confirm_enrolment(request: Request, form: CheckedForm) -> Response:
+        """The code from the app confirms the key identity keeps; then the recovery codes, once. The key
+        and its URI come back in the form only to draw the page again after a wrong code (identity keeps
+        its own copy and checks against that)."""
+        session = signed_in_staff(request)
+        enrolment = {
+            "totp_secret": str(form.get("totp_secret") or ""),
+            "otpauth_uri": str(form.get("otpauth_uri") or ""),
+        }
+        if not enrolment["otpauth_uri"].startswith("otpauth://"):
+            return RedirectResponse("/account/security", status_code=303)
+        code = str(form.get("totp_code") or "").strip()
+        problems = [Problem("required", "totp_code")] if not code else []
+        if not problems:
+            try:
+                made = await services.json(
+                    session,
+                    "identity",
+                    "POST",
+                    "/second-factor/totp/confirm",
+                    client=client(request),
+                    json={"code": code[:16]},
+                )
+            except Refusal as refusal:
+                if refusal.status != 422:
+                    raise
+                problems = [Problem("second_factor_wrong", "totp_code")]
+            else:
+                return recovery_codes_page(request, made["recovery_codes"], "/account/security")
+        return enrol_page(request, enrolment, 422, errors=errors_of(request, problems))
 
     # --- the region's staff accounts -------------------------------------------------------------
 
