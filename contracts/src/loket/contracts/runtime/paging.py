@@ -67,11 +67,11 @@ Paged = Annotated[Paging, Depends(paging)]
 def page_statement(
     statement: Select[Any], paging: Paging, columns: Mapping[str, ColumnElement[Any]], default: str
 ) -> tuple[Select[Any], Select[Any]]:
-    """The statement for one page, sorted (ties broken by the statement's own order), and one counting the
-    whole list."""
+    """The statement for one page, sorted (rows without the key last, as `page_of`; ties broken by the
+    statement's own order), and one counting the whole list."""
     column = columns[paging.key(list(columns), default)]
     counted = select(func.count()).select_from(statement.order_by(None).subquery())
-    ordered = statement.order_by(None).order_by(column.desc() if paging.descending else column.asc())
+    ordered = statement.order_by(None).order_by((column.desc() if paging.descending else column.asc()).nulls_last())
     ordered = ordered.order_by(*statement._order_by_clauses)
     if paging.limit is not None:
         ordered = ordered.limit(paging.limit).offset(paging.offset)

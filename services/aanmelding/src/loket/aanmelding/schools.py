@@ -7,9 +7,11 @@ places a pupil (Geplaatst), ends a registration, and marks a tafelmiddag. The pr
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,9 +33,28 @@ from loket.aanmelding.registrations import (
 from loket.contracts.events import PlacedBySchool, PriorityClaimDecided, RegistrationEndedBySchool, TafelmiddagMarked
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.paging import Paging, page_statement
 from loket.contracts.tokens import Claims, Role
 
 SCHOOL_STAFF = (Role.SCHOOL_ADMIN, Role.SCHOOL_USER)
+# the orders a school sorts its registrations in, as the database sorts them
+RECEIVED_SORTS = {
+    "received": func.coalesce(
+        col(Registration.forwarded_at), col(Registration.submitted_at), col(Registration.started_at)
+    ),
+    "round": col(Registration.round_code),
+    "program": col(Registration.preferences)[0].as_string(),
+    "priority": col(Registration.priority)["kind"].as_string(),
+    "placed": col(Registration.school_placed_at),
+}
+
+
+@dataclass(frozen=True)
+class ReceivedFilter:
+    round: str | None = None
+    program: str | None = None
+    state: RegistrationState | None = None
+    placed: bool | None = None
 
 
 class Schools:
@@ -61,6 +82,37 @@ class Schools:
             placed = await placements(session, found)
         ordered = sorted(found.values(), key=received_at)
         return [(registration, placed.get(registration.id)) for registration in ordered]
+
+    async def received_page(
+        self, claims: Claims, brin: str, paging: Paging, wanted: ReceivedFilter
+    ) -> tuple[list[tuple[Registration, Placement | None]], int]:
+        """One page of `received`, filtered, sorted and paged in the database (a popular school receives
+        thousands); with the whole list's length."""
+        reach(claims, brin, secondary=True)
+        codes = [
+            program.code for school in self.procedure.schools if school.brin == brin for program in school.programs
+        ]
+        async with self.database.transaction() as session:
+            given = set(await placed_at(session, codes))
+            query = select(Registration).where(
+                col(Registration.active).is_(True),
+                col(Registration.state).in_(self._states()),
+                or_(col(Registration.first_choice_brin) == brin, col(Registration.id).in_(given)),
+            )
+            if wanted.round is not None:
+                query = query.where(Registration.round_code == wanted.round)
+            if wanted.program is not None:
+                query = query.where(col(Registration.preferences)[0].as_string() == wanted.program)
+            if wanted.state is not None:
+                query = query.where(Registration.state == wanted.state)
+            if wanted.placed is not None:
+                placed = col(Registration.school_placed_at)
+                query = query.where(placed.is_not(None) if wanted.placed else placed.is_(None))
+            page, counted = page_statement(query.order_by(col(Registration.id)), paging, RECEIVED_SORTS, "received")
+            total = int((await session.execute(counted)).scalar_one())
+            found = list((await session.exec(page)).all())  # type: ignore[call-overload]
+            placed_here = await placements(session, [registration.id for registration in found])
+        return [(registration, placed_here.get(registration.id)) for registration in found], total
 
     async def one(self, claims: Claims, registration_id: UUID) -> tuple[Registration, Placement | None]:
         """One registration the caller's school received or was given by the lottery, with its placement."""

@@ -1,9 +1,8 @@
 """The schools' side over HTTP: the primary school's pupils with their dots, forwarding and a change with
 the parent's consent (Zaanstad); the secondary school's registrations, its decisions and its notes."""
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -21,23 +20,15 @@ from loket.aanmelding.http.registration import (
     answered,
     registration_out,
 )
-from loket.aanmelding.persistence.models import Placement, Registration, RegistrationNote
+from loket.aanmelding.persistence.models import Registration, RegistrationNote
 from loket.aanmelding.primary_schools import Consent, PrimarySchools
 from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
-from loket.aanmelding.schools import Schools, received_at
+from loket.aanmelding.schools import ReceivedFilter, Schools
 from loket.contracts.runtime.auth import bearer
-from loket.contracts.runtime.paging import Paged, page_of, tell_total
+from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Received = tuple[Registration, Placement | None]
-RECEIVED_SORTS: dict[str, Callable[[Received], Any]] = {
-    "received": lambda row: received_at(row[0]),
-    "round": lambda row: row[0].round_code,
-    "program": lambda row: row[0].preferences[0] if row[0].preferences else None,
-    "priority": lambda row: (row[0].priority or {}).get("kind"),
-    "placed": lambda row: row[0].school_placed_at,
-}
 
 
 class RoundDot(BaseModel):
@@ -219,17 +210,9 @@ def schools_router(
         by `received` (the default, oldest first), `round`, `program` (the first choice), `priority` or
         `placed`."""
         with answered():
-            found = await schools.received(claims, brin)
-        kept = [
-            (registration, placement)
-            for registration, placement in found
-            if (round is None or registration.round_code == round)
-            and (program is None or registration.preferences[:1] == [program])
-            and (state is None or registration.state == state)
-            and (placed is None or (registration.school_placed_at is not None) == placed)
-        ]
-        tell_total(response, len(kept))
-        page = page_of(kept, paging, RECEIVED_SORTS, "received")
+            wanted = ReceivedFilter(round, program, state, placed)
+            page, total = await schools.received_page(claims, brin, paging, wanted)
+        tell_total(response, total)
         return [registration_out(procedure, registration, placement=placement) for registration, placement in page]
 
     @router.get("/registrations/{registration_id}", response_model=RegistrationOut)
