@@ -165,6 +165,9 @@ async def test_a_secondary_school_lists_the_pupils_registered_with_it_while_regi
         set(p) == {"id", "elk_number", "given_name", "family_name", "primary_school_brin", "registered_since"}
         for p in listed
     )
+    path = f"/schools/{SECONDARY_SCHOOL}/registered-pupils"
+    asked = await dossier.call("GET", path, vo, params={"pupil": [the_world.sem, the_world.daan]})
+    assert [p["given_name"] for p in asked.json()] == ["Sem"]  # a page's pupils only, and only those registered
     withdrawn = RegistrationWithdrawn(
         pupil_id=UUID(the_world.sem),
         registration_id=registration,

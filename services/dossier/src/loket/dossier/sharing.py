@@ -49,8 +49,11 @@ class Sharing:
         self.database = database
         self.outbox = outbox
 
-    async def registered_with(self, caller: Caller, school: str) -> list[RegisteredPupil]:
-        """The pupils whose standing registration went to this secondary school, for that school's staff."""
+    async def registered_with(
+        self, caller: Caller, school: str, pupils: list[UUID] | None = None
+    ) -> list[RegisteredPupil]:
+        """The pupils whose standing registration went to this secondary school, for that school's staff;
+        only `pupils` of them when given (the pupils of one page of a long list)."""
         school = school.strip().upper()
         if caller.role not in SCHOOL_STAFF or school not in caller.schools:
             if caller.role is Role.REGION_ADMIN:
@@ -63,6 +66,8 @@ class Sharing:
                 .where(SecondaryAccess.school_brin == school, col(SecondaryAccess.withdrawn_at).is_(None))
                 .order_by(col(Pupil.family_name), col(Pupil.given_name), col(Pupil.id))
             )
+            if pupils is not None:
+                query = query.where(col(Pupil.id).in_(pupils))
             found: dict[UUID, RegisteredPupil] = {}
             for pupil, since in (await session.exec(query)).all():
                 found.setdefault(pupil.id, RegisteredPupil(pupil, since))  # one line per pupil

@@ -115,7 +115,14 @@ def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, ver
     Calling = Annotated[Caller, Depends(caller(database, verifier))]
 
     @router.get("/schools/{brin}/registered-pupils", response_model=list[RegisteredPupilOut])
-    async def registered_pupils(brin: str, me: Calling) -> list[RegisteredPupilOut]:
+    async def registered_pupils(
+        brin: str,
+        me: Calling,
+        pupil: Annotated[
+            list[UUID] | None,
+            Query(max_length=500, description="Only these pupils (a page of registrations' pupils)."),
+        ] = None,
+    ) -> list[RegisteredPupilOut]:
         """A secondary school's staff list the pupils registered with it, while registered. Audited."""
         with answered():
             return [
@@ -127,7 +134,7 @@ def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, ver
                     primary_school_brin=found.pupil.school_brin,
                     registered_since=found.registered_since,
                 )
-                for found in await sharing.registered_with(me, brin)
+                for found in await sharing.registered_with(me, brin, pupil)
             ]
 
     @router.post("/pupils/{pupil_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)

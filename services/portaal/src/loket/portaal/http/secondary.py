@@ -54,10 +54,12 @@ def secondary_router(services: Services) -> APIRouter:
     async def read(request: Request, session: Session, service: str, path: str, **kwargs: Any) -> Any:
         return await services.json(session, service, "GET", path, client=client(request), **kwargs)
 
-    async def maybe(request: Request, session: Session, service: str, path: str, default: Any = None) -> Any:
+    async def maybe(
+        request: Request, session: Session, service: str, path: str, default: Any = None, **kwargs: Any
+    ) -> Any:
         """What dossier shares while the pupil is registered here; nothing (not an error page) once it does not."""
         try:
-            return await read(request, session, service, path)
+            return await read(request, session, service, path, **kwargs)
         except Refusal as refusal:
             if refusal.status in (403, 404, 409):
                 return default
@@ -79,8 +81,16 @@ def secondary_router(services: Services) -> APIRouter:
             "program_names": {code: program["name"] for code, program in all_programs.items()},
         }
 
-    async def pupils_registered(request: Request, session: Session, brin: str) -> dict[str, Any]:
-        rows = await maybe(request, session, "dossier", f"/schools/{brin}/registered-pupils", [])
+    async def pupils_registered(
+        request: Request, session: Session, brin: str, registrations: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The names dossier shares of the pupils of these registrations (one page's, never the school's
+        thousands)."""
+        wanted = sorted({row["pupil_id"] for row in registrations})
+        if not wanted:
+            return {}
+        path = f"/schools/{brin}/registered-pupils"
+        rows = await maybe(request, session, "dossier", path, [], params={"pupil": wanted})
         return {row["id"]: row for row in rows or []}
 
     # ---- registrations ---------------------------------------------------------------------------
@@ -89,11 +99,7 @@ def secondary_router(services: Services) -> APIRouter:
     async def registrations(request: Request, brin: str, done: str = "") -> Response:
         session = signed_in_staff(request)
         listing = Listing.of(f"/vo/{brin}", request.query_params, REGISTRATION_SORTS, "received", REGISTRATION_FILTERS)
-        found, region, pupils = await asyncio.gather(
-            school(request, session, brin),
-            procedure.get(),
-            pupils_registered(request, session, brin),
-        )
+        found, region = await asyncio.gather(school(request, session, brin), procedure.get())
         try:
             answer = await services.as_person(
                 session,
@@ -115,6 +121,8 @@ def secondary_router(services: Services) -> APIRouter:
                 client=client(request),
                 params=listing.params(),
             )
+        rows = answer.json()
+        pupils = await pupils_registered(request, session, brin, rows)
         return render(
             request,
             "pages/vo/registrations.html",
@@ -122,7 +130,7 @@ def secondary_router(services: Services) -> APIRouter:
             brin=brin,
             listing=listing,
             filters=dict(listing.filters),
-            rows=answer.json(),
+            rows=rows,
             total=int(answer.headers.get("X-Total-Count", "0")),
             pupils=pupils,
             done=done,
@@ -328,10 +336,9 @@ def secondary_router(services: Services) -> APIRouter:
         done: str = "",
     ) -> Response:
         listing = Listing.of(f"/vo/{brin}/letters", request.query_params, REGISTRATION_SORTS, "received", ["placed"])
-        found, region, pupils, answer, letters = await asyncio.gather(
+        found, region, answer, letters = await asyncio.gather(
             school(request, session, brin),
             procedure.get(),
-            pupils_registered(request, session, brin),
             services.as_person(
                 session,
                 "aanmelding",
@@ -343,6 +350,7 @@ def secondary_router(services: Services) -> APIRouter:
             maybe(request, session, "notificatie", f"/schools/{brin}/prepared-letters", []),
         )
         rows = answer.json()
+        pupils = await pupils_registered(request, session, brin, rows)
         return render(
             request,
             "pages/vo/letters.html",
