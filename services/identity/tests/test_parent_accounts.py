@@ -3,6 +3,7 @@ school asks ("ouderinlog versturen"), identity opens a pending parent account wi
 activation link; asking again replaces the link, an activated account is refused; a region may offer
 a second parent's login; and every change of the dot is announced."""
 
+import asyncio
 from uuid import uuid4
 
 import pytest
@@ -104,6 +105,16 @@ async def test_the_schools_name_is_kept_for_the_parents_to_pick_from(identity, p
     async with identity.runtime.database.transaction() as session:
         schools = (await session.exec(select_models(School).order_by(School.brin))).all()
     assert [(school.brin, school.name) for school in schools] == [("12AB01", "De Regenboog"), ("34CD01", "Het Kompas")]
+
+
+async def test_a_groups_logins_at_once_name_a_new_school_once_each_and_all_are_taken(identity, parent_login_requested):
+    """A school sends the logins of a whole group: parallel events naming a school identity does not know
+    yet. Each is handled the first time (none fails on the school's row and waits for a redelivery)."""
+    requests = [parent_login_requested(f"1002{n}", school_brin="56EF01", school_name="De Linde") for n in range(5)]
+    assert await asyncio.gather(*(identity.deliver(request) for request in requests)) == [True] * 5
+    async with identity.runtime.database.transaction() as session:
+        schools = (await session.exec(select_models(School).where(School.brin == "56EF01"))).all()
+    assert [(school.brin, school.name) for school in schools] == [("56EF01", "De Linde")]
 
 
 async def test_asking_again_for_a_pending_account_replaces_the_link_and_takes_the_new_address(

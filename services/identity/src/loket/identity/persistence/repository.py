@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,10 +61,15 @@ class Accounts:
         )
 
     async def remember_school(self, brin: str, name: str | None, now: datetime) -> None:
-        school = await self.session.get(School, brin)
-        if school is None:
-            self.session.add(School(brin=brin, name=name, updated_at=now))
-        elif name and name != school.name:
+        """The school, added unless it is known; a group's parent logins come as parallel events naming the
+        same new school, and the second insert waits for the first rather than fail."""
+        dialect = (await self.session.connection()).dialect.name
+        new = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(School)
+        values = {"brin": brin, "name": name, "updated_at": now}
+        await self.session.execute(new.values(**values).on_conflict_do_nothing(index_elements=["brin"]))
+        school = await self.session.get(School, brin, populate_existing=True)
+        assert school is not None
+        if name and name != school.name:
             school.name, school.updated_at = name, now
             self.session.add(school)
 
