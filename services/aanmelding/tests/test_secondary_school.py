@@ -124,6 +124,8 @@ async def test_the_primary_school_and_the_region_see_the_registration_the_school
     ]
     assert [row["registered_again"] for row in listed_after] == [True]
     assert by_school.status_code == 403 and kept not in str(listed)
+    paged = await aanmelding.call("GET", "/rounds/ronde-1/ended-by-school", region, params={"limit": 1, "offset": 1})
+    assert (paged.json(), paged.headers["x-total-count"]) == ([], "1")  # the region's list, a page at a time
 
 
 async def test_the_school_exports_its_registrations_with_every_choice_and_its_withdrawals(aanmelding):

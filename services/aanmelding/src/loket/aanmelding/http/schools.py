@@ -1,8 +1,9 @@
 """The schools' side over HTTP: the primary school's pupils with their dots, forwarding and a change with
 the parent's consent (Zaanstad); the secondary school's registrations, its decisions and its notes."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -25,10 +26,14 @@ from loket.aanmelding.primary_schools import Consent, PrimarySchools
 from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
 from loket.aanmelding.schools import ReceivedFilter, Schools
 from loket.contracts.runtime.auth import bearer
-from loket.contracts.runtime.paging import Paged, tell_total
+from loket.contracts.runtime.paging import Paged, page_of, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENDED_SORTS: dict[str, Callable[[Any], Any]] = {
+    "ended_at": lambda row: row.ended_at,
+    "primary_school": lambda row: row.primary_school,
+}
 
 
 class RoundDot(BaseModel):
@@ -158,12 +163,15 @@ def schools_router(
         ]
 
     @router.get("/rounds/{round_code}/ended-by-school", response_model=list[EndedRegistrationOut])
-    async def ended_by_school(round_code: str, claims: Caller) -> list[EndedRegistrationOut]:
+    async def ended_by_school(
+        round_code: str, claims: Caller, paging: Paged, response: Response
+    ) -> list[EndedRegistrationOut]:
         """The region: every registration of the round a secondary school ended, with its reason, and
-        whether the pupil has registered again (those who have not need the region's help)."""
+        whether the pupil has registered again (those who have not need the region's help). Paged
+        (`?limit=&offset=&sort=`: `ended_at`, the default, or `primary_school`; `X-Total-Count`)."""
         with answered():
             found = await primary.ended_by_schools(claims, round_code)
-        return [
+        rows = [
             EndedRegistrationOut(
                 **EndedOut.of(registration).model_dump(),
                 pupil_id=registration.pupil_id,
@@ -172,6 +180,8 @@ def schools_router(
             )
             for registration, again in found
         ]
+        tell_total(response, len(rows))
+        return page_of(rows, paging, ENDED_SORTS, "ended_at")
 
     @router.post("/pupils/{pupil_id}/registration/forwarding", response_model=RegistrationOut)
     async def forward(pupil_id: UUID, claims: Caller) -> RegistrationOut:

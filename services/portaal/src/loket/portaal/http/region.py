@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
-from loket.portaal.domain.listing import Listing
+from loket.portaal.domain.listing import PAGE_SIZE, Listing
 from loket.portaal.http.account import client
 from loket.portaal.http.ceremony import STATES
 from loket.portaal.http.staff import signed_in_staff
@@ -128,10 +128,19 @@ def region_router(services: Services) -> APIRouter:
         round_ = next((r for r in found["rounds"] if r["code"] == round_code), None)
         if round_ is None:
             raise HTTPException(404)
-        numbers, lotteries, ended = await asyncio.gather(
+        asked = str(request.query_params.get("ended_page") or "1")
+        ended_page = max(1, int(asked)) if asked.isdigit() else 1
+        numbers, lotteries, ended_answer = await asyncio.gather(
             read(request, session, "aanmelding", f"/rounds/{round_code}/numbers"),
             read(request, session, "aanmelding", f"/rounds/{round_code}/lotteries"),
-            read(request, session, "aanmelding", f"/rounds/{round_code}/ended-by-school"),
+            services.as_person(
+                session,
+                "aanmelding",
+                "GET",
+                f"/rounds/{round_code}/ended-by-school",
+                client=client(request),
+                params={"limit": PAGE_SIZE, "offset": (ended_page - 1) * PAGE_SIZE},
+            ),
         )
         lottery = lotteries[0] if lotteries else None
         run = None
@@ -153,9 +162,6 @@ def region_router(services: Services) -> APIRouter:
                 params=listing.params(),
             )
             unplaced, total = answer.json(), int(answer.headers.get("X-Total-Count", "0"))
-        asked = str(request.query_params.get("ended_page") or "1")
-        ended_page = max(1, int(asked)) if asked.isdigit() else 1
-        ended_size = listing.size
         return render(
             request,
             "pages/region/round.html",
@@ -170,10 +176,10 @@ def region_router(services: Services) -> APIRouter:
             listing=listing,
             unplaced=unplaced,
             total=total,
-            ended=ended[(ended_page - 1) * ended_size : ended_page * ended_size],
-            ended_total=len(ended),
+            ended=ended_answer.json(),
+            ended_total=int(ended_answer.headers.get("X-Total-Count", "0")),
             ended_page=ended_page,
-            ended_pages=max(1, -(-len(ended) // ended_size)),
+            ended_pages=listing.pages(int(ended_answer.headers.get("X-Total-Count", "0"))),
             state_labels=STATES,
         )
 
