@@ -18,6 +18,7 @@ from loket.portaal import i18n
 from loket.portaal.http.account import account_router
 from loket.portaal.http.ceremony import ceremony_router
 from loket.portaal.http.documents import documents_router
+from loket.portaal.http.external_pupils import external_pupils_router
 from loket.portaal.http.oki_doc import oki_doc_router
 from loket.portaal.http.primary import primary_router
 from loket.portaal.http.problems import answer_problems
@@ -106,6 +107,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
     app.include_router(oki_doc_router(services))
     app.include_router(secondary_router(services))
     app.include_router(region_router(services))
+    app.include_router(external_pupils_router(services))
     app.include_router(ceremony_router(services))
     for prefix, folder in VENDOR.items():
         app.mount(prefix, StaticFiles(directory=settings.assets_dir / folder, check_dir=False), name=prefix)

@@ -28,6 +28,7 @@ PLACES = {
     ],
     "region": [
         ("", N_("Procedure")),
+        ("/external-pupils", N_("Pupils from outside the region")),
         ("/staff", N_("Staff accounts")),
         ("/audit", N_("Audit log")),
     ],
