@@ -15,6 +15,10 @@ the evening before a deadline, without all hashing a password in the same instan
 The demo's primary school (its administrator from the demo table) registers the parents' children first,
 with a final advice, and sends the parent logins; the parents activate them from maildev's mails. So each
 run adds that many pupils to the demo region ("Bench 1" …). Figures are printed, never asserted.
+
+    uv run python benchmarks/portal.py --staff-lists [options of staff_lists.py]
+
+measures the staff's side instead: their lists in a region of 8,000 pupils (benchmarks/staff_lists.py).
 """
 
 from __future__ import annotations
@@ -224,4 +228,11 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if "--staff-lists" in sys.argv:
+        sys.argv.remove("--staff-lists")
+        sys.path.insert(0, str(Path(__file__).parent))
+        from staff_lists import main as staff_lists
+
+        asyncio.run(staff_lists())
+    else:
+        asyncio.run(main())
