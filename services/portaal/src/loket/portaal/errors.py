@@ -36,6 +36,8 @@ MESSAGES: dict[str, str] = {
     "parent_email_missing": N_("There is no e-mail address for this parent. Add it under the pupil's details first."),
     "email_invalid": N_("Write the e-mail address like name@example.com."),
     "pupil_missing": N_("Choose the pupil this result belongs to."),
+    "external_school_in_region": N_("This school is in the region: its own staff add the pupil. Check the BRIN."),
+    "birth_date_out_of_range": N_("This birth date cannot be right for a pupil of group 8. Check it."),
     # identity: signing in, links
     "wrong_credentials": N_("The username or password is not right."),
     "account_deactivated": N_("This account has been switched off. Ask the school for help."),
