@@ -95,7 +95,7 @@ async def test_the_region_registers_a_pupil_from_outside_the_region_and_sends_th
             return bool(found["parent_logins"]) and found["parent_logins"][0]["changed_at"] is not None
 
         await eventually(known, within=60, what="identity to know the pupil")
-        await page.get_by_role("button", name="Ouderinlog versturen").click()
+        await page.get_by_role("button", name="Verstuur de ouderinlog").click()
         await expect(main).to_contain_text(f"De ouderinlog is onderweg naar {PARENT}")
         await at_both_widths(page, "the pupil from outside the region, the login sent")
 

@@ -34,7 +34,10 @@ def main() -> None:
     )  # fmt: skip
     given: dict[str, str | list[str]] = {}
     for name in sys.argv[1:]:
-        given.update(json.loads(Path(name).read_text()))
+        for key, text in json.loads(Path(name).read_text()).items():
+            if given.get(key, text) != text:
+                print(f"two translations of {key!r}: {given[key]!r}, and {text!r} in {name}")
+            given[key] = text
     path = TRANSLATIONS / "nl/LC_MESSAGES/messages.po"
     with path.open("rb") as file:
         catalog = read_po(file)
@@ -44,7 +47,10 @@ def main() -> None:
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         if key in given:
-            message.string = tuple(given[key]) if isinstance(message.id, tuple) else given[key]
+            wanted = tuple(given[key]) if isinstance(message.id, tuple) else given[key]
+            if message.string and any(message.string) and message.string != wanted:
+                print(f"changed: {key!r}: {message.string!r} → {wanted!r}")  # one text, two translations?
+            message.string = wanted
             message.flags.discard("fuzzy")
         if not (all(message.string) if isinstance(message.string, tuple) else message.string):
             missing.append(key)

@@ -86,7 +86,7 @@ def test_a_buitenleerling_is_registered_and_the_parent_login_sent(portal, servic
 
     page = portal.get(done.headers["location"])
     assert page.status_code == 200
-    assert "B10001" in page.text and "De Wilgen" in page.text and "Ouderinlog versturen" in page.text
+    assert "B10001" in page.text and "De Wilgen" in page.text and "Verstuur de ouderinlog" in page.text
 
     login = {"parent": 1, "state": "sent", "changed_at": None, "requested_at": None}
     services.on("POST", f"/pupils/{PUPIL_ID}/parent-login", login, status=202)
