@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 
 from loket.portaal.http.account import client
 from loket.portaal.http.primary import LOGIN_STATES
-from loket.portaal.http.region import region_admin
+from loket.portaal.http.staff import signed_in_region_admin as region_admin
 from loket.portaal.pages import errors_of, render
 from loket.portaal.security import CheckedForm
 from loket.portaal.services import Problem, Refusal, Services

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 from loket.portaal.domain.listing import PAGE_SIZE, Listing
 from loket.portaal.http.account import client
 from loket.portaal.http.ceremony import STATES
-from loket.portaal.http.staff import signed_in_staff
+from loket.portaal.http.staff import signed_in_region_admin as region_admin
 from loket.portaal.i18n import N_
 from loket.portaal.pages import errors_of, render
 from loket.portaal.security import CheckedForm
@@ -58,14 +58,6 @@ ROLES = {
     "school_user": N_("school user"),
     "parent": N_("parent"),
 }
-
-
-def region_admin(request: Request) -> Session:
-    """The region's pages are the region administrator's: anyone else gets the not-found page."""
-    session = signed_in_staff(request)
-    if session.role != REGION_ADMIN or session.impersonated_by:
-        raise HTTPException(404)
-    return session
 
 
 def schools_of(numbers: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -93,6 +93,14 @@ def secondary_router(services: Services) -> APIRouter:
         rows = await maybe(request, session, "dossier", path, [], params={"pupil": wanted})
         return {row["id"]: row for row in rows or []}
 
+    async def received(request: Request, session: Session, brin: str, listing: Listing) -> Any:
+        """One page of the registrations the school received, as the listing asks (the answer, for its
+        `X-Total-Count`)."""
+        path = f"/schools/{brin}/registrations"
+        return await services.as_person(
+            session, "aanmelding", "GET", path, client=client(request), params=listing.params()
+        )
+
     # ---- registrations ---------------------------------------------------------------------------
 
     @router.get("/vo/{brin}")
@@ -101,26 +109,12 @@ def secondary_router(services: Services) -> APIRouter:
         listing = Listing.of(f"/vo/{brin}", request.query_params, REGISTRATION_SORTS, "received", REGISTRATION_FILTERS)
         found, region = await asyncio.gather(school(request, session, brin), procedure.get())
         try:
-            answer = await services.as_person(
-                session,
-                "aanmelding",
-                "GET",
-                f"/schools/{brin}/registrations",
-                client=client(request),
-                params=listing.params(),
-            )
+            answer = await received(request, session, brin, listing)
         except Refusal as refusal:
             if refusal.status != 422:  # a filter value from an old bookmark: the list without it
                 raise
             listing = Listing.of(f"/vo/{brin}", {"sort": listing.sort}, REGISTRATION_SORTS, "received")
-            answer = await services.as_person(
-                session,
-                "aanmelding",
-                "GET",
-                f"/schools/{brin}/registrations",
-                client=client(request),
-                params=listing.params(),
-            )
+            answer = await received(request, session, brin, listing)
         rows = answer.json()
         pupils = await pupils_registered(request, session, brin, rows)
         return render(
@@ -339,14 +333,7 @@ def secondary_router(services: Services) -> APIRouter:
         found, region, answer, letters = await asyncio.gather(
             school(request, session, brin),
             procedure.get(),
-            services.as_person(
-                session,
-                "aanmelding",
-                "GET",
-                f"/schools/{brin}/registrations",
-                client=client(request),
-                params=listing.params(),
-            ),
+            received(request, session, brin, listing),
             maybe(request, session, "notificatie", f"/schools/{brin}/prepared-letters", []),
         )
         rows = answer.json()

@@ -31,6 +31,15 @@ def signed_in_staff(request: Request) -> Session:
     return session
 
 
+def signed_in_region_admin(request: Request) -> Session:
+    """The region's pages are the region administrator's own: anyone else, and anyone looking along as
+    somebody, gets the not-found page."""
+    session = signed_in_staff(request)
+    if session.role != "region_admin" or session.impersonated_by:
+        raise HTTPException(404)
+    return session
+
+
 def room_of(school: dict[str, Any]) -> str:
     """The pages a school's staff work in: `/po/{brin}` for a primary school, `/vo/{brin}` for a secondary."""
     return f"/{PRIMARY if school.get('sector') == 'primary' else SECONDARY}/{school['brin']}"

@@ -13,11 +13,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
-from starlette.exceptions import HTTPException
 
 from loket.portaal.domain.listing import Listing
 from loket.portaal.domain.qr_code import qr_svg
 from loket.portaal.http.account import client, recovery_codes_page
+from loket.portaal.http.staff import signed_in_region_admin as region_admin
 from loket.portaal.http.staff import signed_in_staff
 from loket.portaal.i18n import N_
 from loket.portaal.pages import errors_of, render, translate
@@ -53,13 +53,6 @@ FIELD_PROBLEMS = {
 
 def role_options(request: Request) -> list[tuple[str, str]]:
     return [(role, translate(request, label)) for role, label in ROLES.items()]
-
-
-def region_admin(request: Request) -> Session:
-    session = signed_in_staff(request)
-    if session.role != "region_admin":
-        raise HTTPException(404)
-    return session
 
 
 def assignment_of(form: dict[str, Any]) -> dict[str, Any]:
