@@ -42,6 +42,7 @@ class Watched:
 
 async def accessible(page: Page, what: str) -> None:
     """axe-core over the page as it is now: no violation of WCAG 2.1 A or AA, at this viewport."""
+    await page.wait_for_load_state()  # a page still arriving has no document to check yet
     assert await page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core is added to every page"
     result = await page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG

@@ -141,6 +141,7 @@ async def test_a_parent_registers_in_the_browser_and_sees_the_placement_and_why(
             await expect(page.locator(".task-list")).to_contain_text("Klaar")
             await checked(page, "the home page with the task list", axe)
             await page.get_by_role("link", name="Controleer uw contactgegevens").click()
+            await expect(page).to_have_url(f"{portal}/registration/contact")
 
         await checked(page, "the contact details", axe)
         await page.check("#correct")
