@@ -343,3 +343,50 @@ def procedure_with_rounds(region: str, now: datetime, rounds: list[RoundTimes], 
         )
         opens = times.published + timedelta(seconds=1)
     return head + "".join(written) + re.sub(r"seats = \d+", f"seats = {seats}", schools)
+
+
+# The authorization matrix every service keeps (`test_authorization_matrix.py`): each endpoint × each
+# kind of caller × an object of the caller's own and a foreign one, and the answer each cell expects.
+GRANTED = "granted"
+INFRASTRUCTURE_PATHS = frozenset({"/healthz", "/readyz"})
+Cells = dict[Any, tuple[object, object]]  # caller → (the answer for its own object, for a foreign one)
+
+
+class Matrix:
+    """One service's table: `callers` name the columns; `table(*cells)` makes a row of (own, foreign)
+    pairs; `grants` are the statuses that got past access control (a 409 or 422 is the object's state
+    or the body saying no, not the caller)."""
+
+    def __init__(self, callers: tuple[str, ...], grants: frozenset[int] = frozenset({200, 201, 202, 204, 409})) -> None:
+        self.callers = callers
+        self.grants = grants
+
+    def table(self, *cells: tuple[object, object]) -> Cells:
+        return dict(zip(self.callers, cells, strict=True))
+
+    @staticmethod
+    def endpoints(app: Any) -> set[str]:
+        """Every route the app serves, from its OpenAPI document: a new one without a row fails."""
+        return {
+            f"{method.upper()} {path}"
+            for path, operations in app.openapi()["paths"].items()
+            if path not in INFRASTRUCTURE_PATHS
+            for method in operations
+        }
+
+    async def unexpected(
+        self,
+        cells: Cells,
+        ask: Callable[[Any, bool], Awaitable[httpx.Response]],
+        *,
+        anonymous: Any = "no_token",
+    ) -> list[str]:
+        """Ask every cell (and without a token, which must be 401) and list each answer that differs."""
+        found = []
+        for caller, expected_pair in {**cells, anonymous: (401, 401)}.items():
+            for own, expected in zip((True, False), expected_pair, strict=True):
+                response = await ask(caller, own)
+                answer = GRANTED if response.status_code in self.grants else response.status_code
+                if answer != expected:
+                    found.append(f"{caller} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
+        return found

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from aanmelding_support import OTHER_PRIMARY_SCHOOL, PRIMARY_SCHOOL
+from loket_test_support import GRANTED, Cells, Matrix
 
 SERVICE = "aanmelding"
 LYCEUM, COLLEGE = "94AB00", "94AA00"
@@ -22,8 +24,6 @@ TO_LYCEUM = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
 TO_COLLEGE = ["94AA00-havo", "94AB00-hv", "94AC00-havo"]
 SIBLING = {"kind": "sibling", "sibling_name": "Ali", "sibling_class": "2b"}
 
-GRANTED = "granted"
-GRANTS = {200, 201, 202, 204, 409, 422}
 OK, NF, NO = GRANTED, 404, 403
 
 CALLERS = (
@@ -37,11 +37,8 @@ CALLERS = (
     "parent_of_noor",
     "parent_of_other",
 )
-Cells = dict[str, tuple[object, object]]
-
-
-def table(*cells: tuple[object, object]) -> Cells:
-    return dict(zip(CALLERS, cells, strict=True))
+MATRIX_OF = Matrix(CALLERS, grants=frozenset({200, 201, 202, 204, 409, 422}))
+table = MATRIX_OF.table
 
 
 # A teacher's list of the school's pupils is granted to teaches_8b too: it holds only 8b's pupils
@@ -58,7 +55,6 @@ REGION = table((OK, OK), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, NO), (NO, 
 # fmt: on
 
 PUBLIC = {"GET /procedure", "GET /procedure/programs"}  # the region's school guide: no token
-INFRASTRUCTURE = {"/healthz", "/readyz"}
 
 
 @dataclass
@@ -192,17 +188,8 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
 }
 
 
-def endpoints(app: Any) -> set[str]:
-    return {
-        f"{method.upper()} {path}"
-        for path, operations in app.openapi()["paths"].items()
-        if path not in INFRASTRUCTURE
-        for method in operations
-    }
-
-
 async def test_every_endpoint_is_in_the_matrix_or_public(aanmelding):
-    assert endpoints(aanmelding.app) == set(MATRIX) | PUBLIC
+    assert Matrix.endpoints(aanmelding.app) == set(MATRIX) | PUBLIC
 
 
 async def test_the_public_school_guide_needs_no_token(aanmelding):
@@ -216,15 +203,8 @@ async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_
     method = endpoint.split(" ")[0]
     request, cells = MATRIX[endpoint]
 
-    unexpected = []
-    for caller, expected_pair in {**cells, "no_token": (401, 401)}.items():
-        for own, expected in zip((True, False), expected_pair, strict=True):
-            path, body = request(the_world, own)
-            response = await aanmelding.call(method, path, the_world.callers[caller], json=body)
-            answer = GRANTED if response.status_code in GRANTS else response.status_code
-            if answer != expected:
-                unexpected.append(
-                    f"{caller} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}"
-                )
+    async def ask(caller: str, own: bool) -> httpx.Response:
+        path, body = request(the_world, own)
+        return await aanmelding.call(method, path, the_world.callers[caller], json=body)
 
-    assert unexpected == []
+    assert await MATRIX_OF.unexpected(cells, ask) == []

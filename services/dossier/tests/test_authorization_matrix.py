@@ -15,6 +15,7 @@ here fails the test."""
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from dossier_support import (
     OTHER_BOARD,
@@ -30,11 +31,10 @@ from dossier_support import (
     with_questions,
     world,
 )
+from loket_test_support import GRANTED, Cells, Matrix
 
 SERVICE = "dossier"
 
-GRANTED = "granted"
-GRANTS = {200, 201, 202, 204, 409}
 OK, NF, NO = GRANTED, 404, 403  # short names for the tables below
 
 ROLES = (
@@ -49,11 +49,8 @@ ROLES = (
     "vo_school_admin",  # the secondary school Noor is registered with; Daan is not registered there
     "vo_school_user",
 )
-Cells = dict[str, tuple[object, object]]  # role → (own object, foreign object)
-
-
-def table(*cells: tuple[object, object]) -> Cells:
-    return dict(zip(ROLES, cells, strict=True))
+MATRIX_OF = Matrix(ROLES)
+table = MATRIX_OF.table
 
 
 # fmt: off
@@ -178,21 +175,9 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
     ),
 }
 
-INFRASTRUCTURE = {"/healthz", "/readyz"}
-
-
-def endpoints(app: Any) -> set[str]:
-    """Every route the app serves, from its OpenAPI document (dossier hides no route from it)."""
-    return {
-        f"{method.upper()} {path}"
-        for path, operations in app.openapi()["paths"].items()
-        if path not in INFRASTRUCTURE
-        for method in operations
-    }
-
 
 async def test_every_endpoint_of_the_app_has_a_row_in_the_matrix(dossier: Dossier):
-    assert endpoints(dossier.app) == set(MATRIX)
+    assert Matrix.endpoints(dossier.app) == set(MATRIX)
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
@@ -204,18 +189,12 @@ async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_
     method = endpoint.split(" ")[0]
     request, cells = MATRIX[endpoint]
 
-    unexpected = []
-    for role, expected_pair in {**cells, "no_token": (401, 401)}.items():
-        for own, expected in zip((True, False), expected_pair, strict=True):
-            path, body = request(the_world, own)
-            if isinstance(body, str | bytes):
-                kind = "text/csv" if isinstance(body, str) else "application/pdf"
-                content = body.encode() if isinstance(body, str) else body
-                response = await dossier.call(method, path, {**callers[role], "Content-Type": kind}, content=content)
-            else:
-                response = await dossier.call(method, path, callers[role], json=body)
-            answer = GRANTED if response.status_code in GRANTS else response.status_code
-            if answer != expected:
-                unexpected.append(f"{role} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
+    async def ask(role: str, own: bool) -> httpx.Response:
+        path, body = request(the_world, own)
+        if isinstance(body, str | bytes):
+            kind = "text/csv" if isinstance(body, str) else "application/pdf"
+            content = body.encode() if isinstance(body, str) else body
+            return await dossier.call(method, path, {**callers[role], "Content-Type": kind}, content=content)
+        return await dossier.call(method, path, callers[role], json=body)
 
-    assert unexpected == []
+    assert await MATRIX_OF.unexpected(cells, ask) == []

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
+import httpx
 import pytest
+from loket_test_support import GRANTED, Cells, Matrix
 
 from loket.contracts.tokens import Role
 from loket.identity.persistence.models import StaffAccount
 
 SERVICE = "identity"
 
-GRANTED = "granted"
-GRANTS = {200, 201, 202, 204, 409}
 OK, NF, NO = GRANTED, 404, 403
 WRONG_CODE = 422  # the TOTP confirmation got past access control and refused the code itself
 
@@ -39,7 +39,6 @@ PUBLIC = {
     "GET /reset/{token}": "the single-use link (test_password_reset.py)",
     "POST /reset/{token}": "the single-use link (test_password_reset.py)",
 }
-INFRASTRUCTURE = {"/healthz", "/readyz"}
 
 CALLERS = (
     "region_admin",
@@ -50,11 +49,8 @@ CALLERS = (
     "looking_along",  # a board contact looking along as the school administrator (meekijken)
     "deactivated_admin",  # a school administrator deactivated after its token was issued
 )
-Cells = dict[str, tuple[object, object]]  # caller → (own object, foreign object)
-
-
-def table(*cells: tuple[object, object]) -> Cells:
-    return dict(zip(CALLERS, cells, strict=True))
+MATRIX_OF = Matrix(CALLERS)
+table = MATRIX_OF.table
 
 
 # fmt: off
@@ -186,17 +182,8 @@ MATRIX: dict[str, tuple[Request, Cells]] = {
 }
 
 
-def endpoints(app: Any) -> set[str]:
-    return {
-        f"{method.upper()} {path}"
-        for path, operations in app.openapi()["paths"].items()
-        if path not in INFRASTRUCTURE
-        for method in operations
-    }
-
-
 async def test_every_endpoint_is_in_the_matrix_or_public_for_a_stated_reason(identity):
-    assert endpoints(identity.app) == set(MATRIX) | set(PUBLIC)
+    assert Matrix.endpoints(identity.app) == set(MATRIX) | set(PUBLIC)
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
@@ -205,18 +192,11 @@ async def test_each_caller_gets_exactly_the_expected_answer_for_own_and_foreign_
     method = endpoint.split(" ")[0]
     request, cells = MATRIX[endpoint]
 
-    unexpected = []
-    for caller, expected_pair in {**cells, "no_token": (401, 401)}.items():
-        for own, expected in zip((True, False), expected_pair, strict=True):
-            path, body = request(the_world, own)
-            response = await identity.client.request(method, path, json=body, headers=the_world.callers[caller])
-            answer = GRANTED if response.status_code in GRANTS else response.status_code
-            if answer != expected:
-                unexpected.append(
-                    f"{caller} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}"
-                )
+    async def ask(caller: str, own: bool) -> httpx.Response:
+        path, body = request(the_world, own)
+        return await identity.client.request(method, path, json=body, headers=the_world.callers[caller])
 
-    assert unexpected == []
+    assert await MATRIX_OF.unexpected(cells, ask) == []
 
 
 async def test_an_administrator_lists_only_the_accounts_within_its_reach(identity):

@@ -25,8 +25,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.envelope import Envelope, RawEnvelope
 from loket.contracts.events import CATALOG, EventPayload
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.unit_of_work import UnitOfWork, Work
 from loket.contracts.topology import SUBSCRIPTIONS, ServiceQueues
 
 log = logging.getLogger(__name__)
@@ -36,24 +35,23 @@ P = TypeVar("P", bound=EventPayload)
 
 @dataclass
 class Delivery(Generic[P]):
-    """What a handler gets: the event, and a session in the transaction that also records it."""
+    """What a handler gets: the event, and the unit of work whose transaction also records it in the
+    inbox; what the handler emits carries the event's correlation id and names it as its cause."""
 
     envelope: Envelope[P]
-    session: AsyncSession
-    outbox: Outbox
+    work: UnitOfWork[Any]
 
     @property
     def payload(self) -> P:
         return self.envelope.payload
 
+    @property
+    def session(self) -> AsyncSession:
+        return self.work.session
+
     async def emit(self, payload: EventPayload) -> Envelope[EventPayload]:
         """Publish a follow-up event, caused by this one, when the transaction commits."""
-        return await self.outbox.put(
-            self.session,
-            payload,
-            correlation_id=self.envelope.correlation_id,
-            causation_id=self.envelope.event_id,
-        )
+        return await self.work.emit(payload)
 
 
 Handler = Callable[[Delivery[Any]], Awaitable[None]]
@@ -64,11 +62,11 @@ class UnreadableMessage(Exception):
 
 
 class Consumer:
-    def __init__(self, service: str, database: Database, inbox: Table, outbox: Outbox) -> None:
+    def __init__(self, service: str, work: Work[Any], inbox: Table) -> None:
         self.service = service
-        self.database = database
+        self.work = work
+        self.database = work.database
         self.inbox = inbox
-        self.outbox = outbox
         self.handlers: dict[str, Handler] = {}
 
     def _insert_inbox(self) -> postgresql.Insert | sqlite.Insert:
@@ -144,7 +142,8 @@ class Consumer:
 
     async def handle(self, envelope: Envelope[Any], handler: Handler) -> bool:
         """Run the handler once per event id; return False when the event was seen before."""
-        async with self.database.transaction() as session:
+        async with self.work(correlation_id=envelope.correlation_id, causation_id=envelope.event_id) as work:
+            session = work.session
             # A second delivery of the same event, even one running at the same moment on another
             # replica, inserts nothing here (it waits for the first transaction on PostgreSQL).
             recorded = await session.execute(
@@ -155,8 +154,7 @@ class Consumer:
             if recorded.rowcount == 0:  # type: ignore[attr-defined]
                 log.info("%s: %s %s already handled", self.service, envelope.routing_key, envelope.event_id)
                 return False
-            await handler(Delivery(envelope=envelope, session=session, outbox=self.outbox))
-        self.outbox.nudge()
+            await handler(Delivery(envelope=envelope, work=work))
         return True
 
 

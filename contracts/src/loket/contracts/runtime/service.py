@@ -18,8 +18,10 @@ from loket.contracts.inbox import Consumer
 from loket.contracts.outbox import Outbox, OutboxRelay
 from loket.contracts.runtime.auth import ImpersonationHeader
 from loket.contracts.runtime.database import Database, sqlite_url
+from loket.contracts.runtime.errors import answer_problems
 from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.settings import ServiceSettings
+from loket.contracts.runtime.unit_of_work import Work
 from loket.contracts.topology import EVENTS_EXCHANGE, declare_topology
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ class Runtime:
             retention=timedelta(hours=settings.outbox_retention_hours),
         )
         self.outbox.attach(self.relay.wake)
-        self.consumer = Consumer(service, self.database, inbox_table, self.outbox)
+        self.work: Work[Any] = Work(self.database, self.outbox)
+        self.consumer = Consumer(service, self.work, inbox_table)
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
@@ -125,6 +128,7 @@ class Runtime:
         app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
         app.state.runtime = self
         app.add_middleware(ImpersonationHeader)
+        answer_problems(app)
         app.include_router(health_router({"database": self.database.ping, "broker": self.broker_ready}))
         for router in routers:
             app.include_router(router)

@@ -30,6 +30,7 @@ from loket.contracts.events import MessageFailed, MessageSent
 from loket.contracts.inbox import Consumer, Delivery
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.unit_of_work import Work
 from loket.notificatie.domain.messages import MessageState, retry_delay
 from loket.notificatie.mailer import Mailer, NotSent
 from loket.notificatie.mails import MailRequest, NoAddress, mail_for_event
@@ -85,7 +86,9 @@ class Sender:
     async def retry(self, body: bytes, attempt: int) -> None:
         """Attempt number `attempt` at the message of the event in `body`, if it is still due."""
         envelope, _handler = self.consumer.read(body)
-        async with self.database.transaction() as session:
+        work = Work[Any](self.database, self.outbox)
+        async with work(correlation_id=envelope.correlation_id, causation_id=envelope.event_id) as unit:
+            session = unit.session
             query = select(Message).where(Message.requested_by == envelope.event_id)
             if not self.database.is_sqlite:
                 query = query.with_for_update()
@@ -93,10 +96,9 @@ class Sender:
             if message is None or message.state != MessageState.QUEUED or message.attempts != attempt - 1:
                 log.info("notificatie: attempt %d at the message for %s is done already", attempt, envelope.event_id)
                 return
-            delivery = Delivery[Any](envelope=envelope, session=session, outbox=self.outbox)
+            delivery = Delivery[Any](envelope=envelope, work=unit)
             request = await mail_for_event(envelope.payload, self.templates, session)
             await self._attempt(delivery, message, request)
-        self.outbox.nudge()
 
     async def _attempt(self, delivery: Delivery[Any], message: Message, request: MailRequest) -> None:
         message.attempts += 1
