@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import orjson
 
-import loket.loting.engine.deferred_acceptance as da_module
-from loket.loting.engine import draw_seed, load_market, mechanisms, result_bytes, solve
+import loket.loting.domain.engine.deferred_acceptance as da_module
+from loket.loting.domain.engine import draw_seed, load_market, mechanisms, result_bytes, solve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import synthetic_market

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import orjson
 
-from loket.loting.engine import load_market, result_document, solve
+from loket.loting.domain.engine import load_market, result_document, solve
 
 spec = importlib.util.spec_from_file_location("synthetic", Path(__file__).parents[1] / "benchmarks" / "synthetic.py")
 assert spec is not None and spec.loader is not None

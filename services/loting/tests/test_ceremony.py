@@ -37,7 +37,7 @@ from sqlalchemy.exc import DBAPIError
 from loket.contracts.runtime.migrations import upgrade
 from loket.loting import lottery
 from loket.loting.app import build
-from loket.loting.engine import InvalidMarket, load_market, result_bytes, solve
+from loket.loting.domain.engine import InvalidMarket, load_market, result_bytes, solve
 from loket.loting.persistence.models import Artifact, Run, RunSeed
 from loket.loting.settings import LotingSettings
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loket.loting.engine import Outcome, draw_seed, load_market, result_bytes, solve
+from loket.loting.domain.engine import Outcome, draw_seed, load_market, result_bytes, solve
 
 sys.path.insert(0, str(Path(__file__).parent))
 import reference

@@ -5,7 +5,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loket.loting.engine import canonical, load_market, result_document, solve
+from loket.loting.domain.engine import canonical, load_market, result_document, solve
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(),

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loket.loting.cli import main
-from loket.loting.engine import Market, Outcome, load_market, solve
-from loket.loting.engine.simulation import (
+from loket.loting.domain.engine import Market, Outcome, load_market, solve
+from loket.loting.domain.engine.simulation import (
     FORMAT,
     Tally,
     chunks,

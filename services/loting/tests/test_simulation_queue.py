@@ -20,8 +20,8 @@ import pytest
 
 from loket.contracts import topology
 from loket.loting.cli import main
-from loket.loting.engine import load_market
-from loket.loting.engine.simulation import chunks, merge, run_draws, tally_bytes
+from loket.loting.domain.engine import load_market
+from loket.loting.domain.engine.simulation import chunks, merge, run_draws, tally_bytes
 from loket.loting.simulation.messages import (
     FAILED_TYPE,
     TALLY_TYPE,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from loket.loting.cli import main
-from loket.loting.engine import InvalidMarket, load_market, result_bytes, solve
+from loket.loting.domain.engine import InvalidMarket, load_market, result_bytes, solve
 
 sys.path.insert(0, str(Path(__file__).parent))
 import reference

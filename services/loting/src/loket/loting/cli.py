@@ -11,9 +11,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from loket.loting.engine import InvalidMarket, load_market, result_bytes, solve
-from loket.loting.engine.compare import differences
-from loket.loting.engine.explain import ResultMismatch, explain
+from loket.loting.domain.engine import InvalidMarket, load_market, result_bytes, solve
+from loket.loting.domain.engine.compare import differences
+from loket.loting.domain.engine.explain import ResultMismatch, explain
 
 
 class Refused(Exception):

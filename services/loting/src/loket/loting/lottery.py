@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from loket.loting.domain.ceremony import PLACEHOLDER_SEED, InvalidInput, canonical_json, check_unseeded
-from loket.loting.engine import InvalidMarket, Outcome, canonical, load_market, result_bytes, solve
+from loket.loting.domain.engine import InvalidMarket, Outcome, canonical, load_market, result_bytes, solve
 
 
 @dataclass(frozen=True)

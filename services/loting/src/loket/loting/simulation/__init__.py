@@ -7,8 +7,8 @@ exact tallies, so they write the same STATS bytes for the same market and number
 
 from pathlib import Path
 
-from loket.loting.engine import Market, load_market
-from loket.loting.engine.simulation import Tally, statistics, stats_bytes
+from loket.loting.domain.engine import Market, load_market
+from loket.loting.domain.engine.simulation import Tally, statistics, stats_bytes
 
 
 def read_market(path: Path) -> tuple[bytes, Market]:

@@ -17,8 +17,8 @@ from typing import Any
 
 from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs; types-tqdm is not a dependency
 
-from loket.loting.engine import Market, load_market
-from loket.loting.engine.simulation import Tally, chunks, merge, run_draws
+from loket.loting.domain.engine import Market, load_market
+from loket.loting.domain.engine.simulation import Tally, chunks, merge, run_draws
 from loket.loting.simulation import check_draws, read_market, write_stats
 
 CHUNKS_PER_WORKER = 16  # small enough to balance the processes' finish, big enough to be cheap
@@ -88,7 +88,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["loket.loting.engine.simulation", "loket.loting.simulation.local"])
+    context.set_forkserver_preload(["loket.loting.domain.engine.simulation", "loket.loting.simulation.local"])
     return context
 
 

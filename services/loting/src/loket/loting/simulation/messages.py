@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from loket.loting.engine.simulation import Tally, merge, read_tally
+from loket.loting.domain.engine.simulation import Tally, merge, read_tally
 
 CHUNK_TYPE = "loting.simulation.chunk.v1"
 TALLY_TYPE = "loting.simulation.tally.v1"

@@ -41,8 +41,8 @@ from aio_pika.exceptions import AMQPError, ChannelNotFoundEntity, PublishError
 from tqdm import tqdm  # type: ignore[import-untyped]
 from yarl import URL
 
-from loket.loting.engine import InvalidMarket, Market, load_market
-from loket.loting.engine.simulation import Tally, chunks, run_draws, tally_bytes
+from loket.loting.domain.engine import InvalidMarket, Market, load_market
+from loket.loting.domain.engine.simulation import Tally, chunks, run_draws, tally_bytes
 from loket.loting.simulation import check_draws, read_market, write_stats
 from loket.loting.simulation.local import progress_bar
 from loket.loting.simulation.messages import (

@@ -4,8 +4,8 @@ from typing import Any
 
 import orjson
 
-from loket.loting.engine.market import paused_gc
-from loket.loting.engine.mechanisms import Outcome
+from loket.loting.domain.engine.market import paused_gc
+from loket.loting.domain.engine.mechanisms import Outcome
 
 FORMAT = "loting-result/1"
 

@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from loket.loting.engine.market import Market
-from loket.loting.engine.mechanisms import Outcome, solve
-from loket.loting.engine.tiebreak import draw_seed
+from loket.loting.domain.engine.market import Market
+from loket.loting.domain.engine.mechanisms import Outcome, solve
+from loket.loting.domain.engine.tiebreak import draw_seed
 
 FORMAT = "loting-simulation/1"
 QUANTILES = (5, 25, 50, 75, 95)

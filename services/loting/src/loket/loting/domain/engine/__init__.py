@@ -3,10 +3,10 @@
 No I/O, no clock, no framework: the service, the CLI and any third party run these same functions.
 """
 
-from loket.loting.engine.market import InvalidMarket, Market, load_market
-from loket.loting.engine.mechanisms import Outcome, solve
-from loket.loting.engine.result import canonical, result_bytes, result_document
-from loket.loting.engine.tiebreak import draw_seed
+from loket.loting.domain.engine.market import InvalidMarket, Market, load_market
+from loket.loting.domain.engine.mechanisms import Outcome, solve
+from loket.loting.domain.engine.result import canonical, result_bytes, result_document
+from loket.loting.domain.engine.tiebreak import draw_seed
 
 __all__ = [
     "InvalidMarket",

@@ -7,9 +7,9 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from loket.loting.engine.deferred_acceptance import Ranking, deferred_acceptance
-from loket.loting.engine.market import Market
-from loket.loting.engine.tiebreak import Keyed
+from loket.loting.domain.engine.deferred_acceptance import Ranking, deferred_acceptance
+from loket.loting.domain.engine.market import Market
+from loket.loting.domain.engine.tiebreak import Keyed
 
 IntArray = npt.NDArray[np.int64]
 T = TypeVar("T")

@@ -7,9 +7,9 @@ one-line command to recompute it, so that a parent (or their lawyer) needs to tr
 
 from dataclasses import dataclass
 
-from loket.loting.engine.market import Market
-from loket.loting.engine.mechanisms import Outcome, solve
-from loket.loting.engine.result import result_bytes
+from loket.loting.domain.engine.market import Market
+from loket.loting.domain.engine.mechanisms import Outcome, solve
+from loket.loting.domain.engine.result import result_bytes
 
 
 class ResultMismatch(ValueError):
