@@ -308,7 +308,7 @@ def staff_token(
     return issuer.issue(subject=subject or f"test-{role}", role=Role(role), scope=scope).token
 
 
-REGIONS = Path(__file__).resolve().parents[1] / "services/aanmelding/src/loket/aanmelding/regions"
+REGIONS = Path(__file__).resolve().parents[1] / "services/aanmelding/src/loket/aanmelding/adapters/regions"
 
 
 @dataclass

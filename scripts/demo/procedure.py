@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "services" / "aanmelding" / "src" / "loket" / "aanmelding" / "regions" / "demo.toml"
+TEMPLATE = ROOT / "services" / "aanmelding" / "src" / "loket" / "aanmelding" / "adapters" / "regions" / "demo.toml"
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 CLOSES_AFTER = 21  # days: the registration window closes three weeks after the first run
 
@@ -53,7 +53,7 @@ def write_procedure(var_dir: Path, today: dt.date | None = None) -> Path:
     """The demo's procedure file, written on the first run and kept after (its dates stay the first run's)."""
     path = var_dir / "demo-procedure.toml"
     if not path.exists():
-        from loket.aanmelding.procedure_file import parse
+        from loket.aanmelding.adapters.procedure_file import parse
 
         text = procedure_around(today or dt.datetime.now(DUTCH_TIME).date())
         parse(text, str(path))  # the same checks as aanmelding's; a bad file must not start the services

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from loket.aanmelding.procedure_file import parse
+from loket.aanmelding.adapters.procedure_file import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scripts" / "demo"

@@ -16,7 +16,7 @@ SERVICE = "aanmelding"
 LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
 REMINDER = datetime(2027, 6, 23, 10, 0, tzinfo=TIME_ZONE)  # the demo region's reminder moment
 LOTING = Path(sys.executable).parent / "loting"
-DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml"
+DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/demo.toml"
 
 
 async def test_at_the_reminder_moment_the_parents_who_are_not_done_get_one_reminder(aanmelding):

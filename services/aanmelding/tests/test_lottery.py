@@ -20,7 +20,7 @@ from loket.contracts.events import ResultIssued, RunRefused
 
 SERVICE = "aanmelding"
 LIST = ["94AB00-hv", "94AA00-havo", "94AC00-havo"]
-DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml"
+DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/demo.toml"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from aanmelding_support import Aanmelding, lottery_run
 
 SERVICE = "aanmelding"
-AMSTERDAM = Path(__file__).parents[1] / "src/loket/aanmelding/regions/amsterdam.toml"
+AMSTERDAM = Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/amsterdam.toml"
 VMBO_LIST = ["92AA00-bk", "92AF00-bk", "92AG00-bk", "92AK00-bk"]
 
 

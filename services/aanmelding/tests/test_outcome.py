@@ -24,7 +24,7 @@ from loket.aanmelding.domain.outcome import Inconsistent, Outcome, Reason, expla
 SERVICE = "aanmelding"
 DATA = Path(__file__).parent / "data"
 LOTING = Path(sys.executable).parent / "loting"
-DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml"
+DEMO = Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/demo.toml"
 VECTORS = [
     "01-da-stb-small",
     "02-capacity-zero",

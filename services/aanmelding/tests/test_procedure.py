@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from loket.aanmelding.adapters.procedure_file import ProcedureInvalid, parse, shipped, shipped_regions
 from loket.aanmelding.app import build
 from loket.aanmelding.domain.procedure import TIME_ZONE, Mechanism, PriorityKind, Submission
-from loket.aanmelding.procedure_file import ProcedureInvalid, parse, shipped, shipped_regions
 from loket.aanmelding.settings import AanmeldingSettings
 
 REGIONS = ("amstelland", "amsterdam", "zaanstad")
@@ -77,7 +77,7 @@ def test_a_school_may_offer_fewer_priorities_than_the_region():
     assert amstelland.priorities_at(gymnasium) == (PriorityKind.SIBLING,)
 
 
-GOOD = (Path(__file__).parents[1] / "src/loket/aanmelding/regions/demo.toml").read_text()
+GOOD = (Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/demo.toml").read_text()
 
 
 def problems_of(text: str) -> list[str]:
@@ -141,7 +141,7 @@ def test_operators_check_a_file_before_deploying_it(tmp_path):
     command = [sys.executable, "-m", "loket.aanmelding", "check-procedure"]
 
     good = subprocess.run(
-        [*command, str(Path(__file__).parents[1] / "src/loket/aanmelding/regions/zaanstad.toml")],
+        [*command, str(Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/zaanstad.toml")],
         capture_output=True,
         text=True,
         check=False,

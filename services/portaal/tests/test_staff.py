@@ -75,7 +75,7 @@ def test_a_primary_school_forwards_lists_where_its_region_says_so():
     links = navigation("school_admin", "/po/12AB01/forwarding/p-1", "zaanstad")
     assert [(link.href, link.current) for link in links][:2] == [("/po/12AB01", False), ("/po/12AB01/forwarding", True)]
     assert "/po/12AB01/forwarding" not in [link.href for link in navigation("school_admin", "/po/12AB01", "amsterdam")]
-    regions = Path(__file__).resolve().parents[2] / "aanmelding/src/loket/aanmelding/regions"
+    regions = Path(__file__).resolve().parents[2] / "aanmelding/src/loket/aanmelding/adapters/regions"
     forwarding = {
         path.stem
         for path in regions.glob("*.toml")

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from loket.aanmelding.adapters.procedure_file import ProcedureInvalid, load
 from loket.aanmelding.app import build
-from loket.aanmelding.procedure_file import ProcedureInvalid, load
 from loket.contracts.runtime.cli import Command, service_cli
 from loket.contracts.runtime.service import Runtime
 

@@ -5,20 +5,20 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from loket.aanmelding import handlers
-from loket.aanmelding.announcements import Announcer
+from loket.aanmelding.adapters.procedure_file import ProcedureInvalid, load, shipped
+from loket.aanmelding.application.announcements import Announcer
+from loket.aanmelding.application.lottery import Lotteries
+from loket.aanmelding.application.primary_school import PrimarySchools
+from loket.aanmelding.application.registration import Registrations
+from loket.aanmelding.application.school_notes import SchoolNotes
+from loket.aanmelding.application.secondary_school import Schools
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.lottery import lottery_router
 from loket.aanmelding.http.outcome import outcome_router
 from loket.aanmelding.http.procedure import procedure_router
 from loket.aanmelding.http.registration import CodedHTTPException, coded_answer, registration_router
 from loket.aanmelding.http.schools import schools_router
-from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import metadata
-from loket.aanmelding.primary_schools import PrimarySchools
-from loket.aanmelding.procedure_file import ProcedureInvalid, load, shipped
-from loket.aanmelding.registrations import Registrations
-from loket.aanmelding.school_notes import SchoolNotes
-from loket.aanmelding.schools import Schools
 from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime

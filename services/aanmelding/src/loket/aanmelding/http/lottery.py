@@ -10,8 +10,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from loket.aanmelding.application.lottery import Lotteries, ProgramNumbers
 from loket.aanmelding.http.registration import ANSWERS, REFUSED, answered
-from loket.aanmelding.lotteries import Lotteries, ProgramNumbers
 from loket.aanmelding.persistence.models import Lottery
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.runtime.auth import bearer

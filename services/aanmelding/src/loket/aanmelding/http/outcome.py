@@ -8,11 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from loket.aanmelding.application.outcome import Explained, Outcomes
+from loket.aanmelding.application.registration import Registrations
 from loket.aanmelding.domain.outcome import HigherChoice, Reason, Standing
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.http.registration import ANSWERS, answered
-from loket.aanmelding.outcomes import Explained, Outcomes
-from loket.aanmelding.registrations import Registrations
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
 

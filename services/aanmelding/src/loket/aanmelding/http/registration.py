@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from loket.aanmelding.application.registration import Forbidden, NotFound, Registrations, View
 from loket.aanmelding.domain.procedure import PriorityKind, Procedure
 from loket.aanmelding.domain.registration import (
     Coded,
@@ -27,7 +28,6 @@ from loket.aanmelding.domain.registration import (
     submission_goes_to,
 )
 from loket.aanmelding.persistence.models import Placement, Registration
-from loket.aanmelding.registrations import Forbidden, NotFound, Registrations, View
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
 

@@ -9,9 +9,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from loket.aanmelding.adapters.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
+from loket.aanmelding.application.primary_school import Consent, PrimarySchools
+from loket.aanmelding.application.school_notes import MAX_NOTE, SchoolNotes
+from loket.aanmelding.application.secondary_school import ReceivedFilter, Schools
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
-from loket.aanmelding.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
 from loket.aanmelding.http.registration import (
     ANSWERS,
     DOTS,
@@ -22,9 +25,6 @@ from loket.aanmelding.http.registration import (
     registration_out,
 )
 from loket.aanmelding.persistence.models import Registration, RegistrationNote
-from loket.aanmelding.primary_schools import Consent, PrimarySchools
-from loket.aanmelding.school_notes import MAX_NOTE, SchoolNotes
-from loket.aanmelding.schools import ReceivedFilter, Schools
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.runtime.paging import Paged, page_of, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier

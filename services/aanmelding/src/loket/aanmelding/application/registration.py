@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.aanmelding.application.events import progressed, submitted, withdrawn
 from loket.aanmelding.domain.eligibility import Eligibility, Readiness, from_outside_the_region
 from loket.aanmelding.domain.procedure import TIME_ZONE, Procedure, Round, Submission
 from loket.aanmelding.domain.registration import (
@@ -36,7 +37,6 @@ from loket.aanmelding.domain.registration import (
     registration_round,
     still_counts,
 )
-from loket.aanmelding.events import progressed, submitted, withdrawn
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placements
 from loket.aanmelding.persistence.teaching import sees_pupil

@@ -12,12 +12,12 @@ from uuid import UUID
 
 from sqlmodel import col, select
 
+from loket.aanmelding.application.lottery import student_id
+from loket.aanmelding.application.registration import NotFound, Registrations
 from loket.aanmelding.domain.outcome import Inconsistent, Outcome, explain, published
 from loket.aanmelding.domain.procedure import TIME_ZONE, Round
 from loket.aanmelding.domain.registration import NotNow
-from loket.aanmelding.lotteries import student_id
 from loket.aanmelding.persistence.models import Lottery, Placement, Registration
-from loket.aanmelding.registrations import NotFound, Registrations
 from loket.contracts.tokens import Claims, Role
 
 

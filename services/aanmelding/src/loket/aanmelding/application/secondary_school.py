@@ -15,6 +15,12 @@ from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.aanmelding.application.events import withdrawn
+from loket.aanmelding.application.registration import (
+    Forbidden,
+    NotFound,
+    refuse_group_limited,
+)
 from loket.aanmelding.domain.procedure import Procedure, Submission
 from loket.aanmelding.domain.registration import (
     NotNow,
@@ -22,14 +28,8 @@ from loket.aanmelding.domain.registration import (
     Refused,
     RegistrationState,
 )
-from loket.aanmelding.events import withdrawn
 from loket.aanmelding.persistence.models import Placement, PupilEligibility, Registration
 from loket.aanmelding.persistence.placements import placed_at, placements
-from loket.aanmelding.registrations import (
-    Forbidden,
-    NotFound,
-    refuse_group_limited,
-)
 from loket.contracts.events import PlacedBySchool, PriorityClaimDecided, RegistrationEndedBySchool, TafelmiddagMarked
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database

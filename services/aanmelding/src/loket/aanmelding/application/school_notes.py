@@ -11,9 +11,9 @@ from uuid import UUID
 
 from sqlmodel import col, select
 
+from loket.aanmelding.application.secondary_school import Schools
 from loket.aanmelding.domain.registration import Problem, Refused
 from loket.aanmelding.persistence.models import RegistrationNote
-from loket.aanmelding.schools import Schools
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims
 

@@ -10,8 +10,8 @@ from uuid import UUID
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.aanmelding.application.lottery import Lotteries
 from loket.aanmelding.domain.eligibility import advice_levels
-from loket.aanmelding.lotteries import Lotteries
 from loket.aanmelding.persistence.models import PupilEligibility, TeachingGroup
 from loket.contracts.events import (
     FinalAdviceGiven,

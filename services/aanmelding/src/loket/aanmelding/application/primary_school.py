@@ -16,6 +16,18 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.aanmelding.application.events import progressed, submitted
+from loket.aanmelding.application.registration import (
+    NotFound,
+    active_registration,
+    apply_list,
+    begun,
+    in_round,
+    readiness_of,
+    region_round,
+    standing,
+)
+from loket.aanmelding.application.secondary_school import reach
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import Procedure, Submission
 from loket.aanmelding.domain.registration import (
@@ -27,20 +39,8 @@ from loket.aanmelding.domain.registration import (
     RegistrationState,
     registration_round,
 )
-from loket.aanmelding.events import progressed, submitted
 from loket.aanmelding.persistence.models import PupilEligibility, Registration
 from loket.aanmelding.persistence.teaching import own_groups, sees_pupil
-from loket.aanmelding.registrations import (
-    NotFound,
-    active_registration,
-    apply_list,
-    begun,
-    in_round,
-    readiness_of,
-    region_round,
-    standing,
-)
-from loket.aanmelding.schools import reach
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims

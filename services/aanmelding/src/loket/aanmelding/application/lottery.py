@@ -15,12 +15,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.aanmelding.application.registration import Forbidden, NotFound, region_round
 from loket.aanmelding.domain.market import Entry, Together, lot_groups, market
 from loket.aanmelding.domain.procedure import TIME_ZONE, Procedure, Round, Submission
 from loket.aanmelding.domain.registration import NotNow, Refused, RegistrationState
 from loket.aanmelding.domain.result import canonical, checked_assignments, sha256
 from loket.aanmelding.persistence.models import Lottery, Placement, PupilEligibility, Registration
-from loket.aanmelding.registrations import Forbidden, NotFound, region_round
 from loket.contracts.events import LotteryApplied, LotteryCeremonyRequested, LotteryTaken, ResultIssued, RunRefused
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.outbox import Outbox

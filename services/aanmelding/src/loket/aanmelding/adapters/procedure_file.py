@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from loket.aanmelding.domain.procedure import Procedure
 
-SHIPPED = files("loket.aanmelding") / "regions"
+SHIPPED = files("loket.aanmelding.adapters") / "regions"
 
 
 class ProcedureInvalid(ValueError):

@@ -12,11 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.aanmelding.application.registration import readiness_of
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import Procedure, Round
 from loket.aanmelding.domain.registration import RegistrationState
 from loket.aanmelding.persistence.models import Announcement, Lottery, Placement, PupilEligibility, Registration
-from loket.aanmelding.registrations import readiness_of
 from loket.contracts.events import PlacementPublished, ReminderDue
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
