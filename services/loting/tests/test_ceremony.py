@@ -35,8 +35,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from loket.contracts.runtime.migrations import upgrade
-from loket.loting import lottery
 from loket.loting.app import build
+from loket.loting.domain import lottery
 from loket.loting.domain.engine import InvalidMarket, load_market, result_bytes, solve
 from loket.loting.persistence.models import Artifact, Run, RunSeed
 from loket.loting.settings import LotingSettings

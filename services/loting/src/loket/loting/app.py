@@ -17,6 +17,6 @@ def build(settings: LotingSettings | None = None) -> tuple[Runtime, FastAPI]:
     app = runtime.http_app(
         title="Loket loting",
         description="Lottery and matching runs, and simulations; the lottery ceremony with its proces-verbaal.",
-        routers=[runs_router(runtime.database, runtime.outbox, token_verifier(settings))],
+        routers=[runs_router(runtime.work, token_verifier(settings))],
     )
     return runtime, app

@@ -37,11 +37,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
+
+from loket.contracts.errors import NotNow, Problem
 
 SEED_FORMAT = "loting-seed/1"
 PLACEHOLDER_SEED = "0" * 64  # only to check a market before it has its seed; never run
 MAX_SOURCES = 10
 MAX_VALUE_LENGTH = 1000
+MAX_REASON = 2000  # the longest reason a failed or refused run's event carries
 BEACON_VALUE = re.compile(r"(?:[0-9a-f]{2}){16,512}")  # the beacon's randomness as published, in hex
 
 
@@ -71,29 +75,29 @@ TRANSITIONS: dict[Step, tuple[RunState, RunState]] = {
 """Each step: the one state it may be taken in, and the state it leads to."""
 
 
-class Refused(Exception):
-    """The ceremony refuses a request; the message says why, to whoever made it."""
+class OutOfOrder(NotNow):
+    """A step the run's state does not allow (yet, or any more). Nothing changes. The message names
+    the run when it is known (`run <id>: cannot …`)."""
 
-
-class OutOfOrder(Refused):
-    """A step the run's state does not allow (yet, or any more). Nothing changes."""
-
-    def __init__(self, state: RunState, step: Step, reason: str) -> None:
-        super().__init__(f"cannot {step} while the run is {state}: {reason}")
+    def __init__(self, state: RunState, step: Step, reason: str, *, run: UUID | None = None) -> None:
+        super().__init__(f"{'' if run is None else f'run {run}: '}cannot {step} while the run is {state}: {reason}")
         self.state = state
         self.step = step
 
 
-class InvalidInput(Refused):
-    """A market, a list of seed sources or seed values that the ceremony cannot take."""
+class InvalidInput(Problem):
+    """A market, a list of seed sources or seed values that the ceremony cannot take: answered 422
+    with the sentence as its `detail` (the field is in the sentence, not in a `loc`)."""
+
+    status = 422
 
 
-def advance(state: RunState, step: Step) -> RunState:
+def advance(state: RunState, step: Step, *, run: UUID | None = None) -> RunState:
     """The state after `step`, or `OutOfOrder` when the run is not in the one state that allows it."""
     state = RunState(state)  # a row read back from the database holds the plain string
     before, after = TRANSITIONS[step]
     if state is not before:
-        raise OutOfOrder(state, step, _why_not(state, step))
+        raise OutOfOrder(state, step, _why_not(state, step), run=run)
     return after
 
 

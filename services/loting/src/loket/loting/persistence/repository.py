@@ -1,11 +1,14 @@
+"""Every query of loting: its runs, the files of their ceremonies, their seeds and publications."""
+
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.errors import NotFound
 from loket.loting.persistence.models import Artifact, ArtifactKind, Run, RunPublication, RunSeed
 
 
@@ -21,10 +24,17 @@ class Runs:
             query = query.with_for_update()
         return (await self.session.exec(query)).first()
 
+    async def find(self, run_id: UUID, *, for_update: bool = False) -> Run:
+        """The run, or `NotFound`."""
+        run = await self.get(run_id, for_update=for_update)
+        if run is None:
+            raise NotFound(f"run {run_id} does not exist")
+        return run
+
     def add(self, *objects: Run | RunSeed | RunPublication) -> None:
         self.session.add_all(objects)
 
-    async def store(self, kind: ArtifactKind, content: bytes) -> str:
+    async def store(self, kind: ArtifactKind, content: bytes, at: datetime) -> str:
         """Keep a file under the SHA-256 of its bytes and return that. The same bytes stored twice
         (the same market in two runs) are one row; a stored file is never changed."""
         sha256 = hashlib.sha256(content).hexdigest()
@@ -32,7 +42,7 @@ class Runs:
         insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
         await self.session.execute(
             insert(Artifact)
-            .values(sha256=sha256, kind=kind, content=content, stored_at=datetime.now(UTC))
+            .values(sha256=sha256, kind=kind, content=content, stored_at=at)
             .on_conflict_do_nothing(index_elements=["sha256"])
         )
         return sha256

@@ -1,18 +1,24 @@
-"""What loting says about a run: a summary, and the proces-verbaal (`notarial_report`) with everything
-a notary's record of the ceremony needs, including how to check every step without trusting Loket."""
+"""What loting says about a run: a summary (`show`), the proces-verbaal (`proces_verbaal`) with
+everything a notary's record of the ceremony needs, including how to check every step without trusting
+Loket, and the ceremony's files as stored (`download`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+from uuid import UUID
 
 import orjson
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from loket.contracts.errors import NotNow
 from loket.loting.domain.ceremony import SEED_FORMAT
-from loket.loting.persistence.models import Run, RunSeed
+from loket.loting.persistence.models import Run, RunPublication, RunSeed
 from loket.loting.persistence.repository import Runs
-from loket.loting.runs import path
+
+if TYPE_CHECKING:
+    from loket.contracts.runtime.unit_of_work import Work
+
+File = Literal["commitment", "seed-record", "market", "result"]
 
 REPORT_FORMAT = "loting-proces-verbaal/1"
 
@@ -27,6 +33,44 @@ HOW_TO_CHECK = (
     "result: `loting verify market.json result.json` re-runs the market and exits 0 when it gives result.json "
     "byte for byte; result.sha256 is the SHA-256 of result.json.",
 )
+
+
+def path(run_id: UUID, what: str) -> str:
+    """Where loting serves a run's file (`http/runs.py`)."""
+    return f"/runs/{run_id}/{what}"
+
+
+async def show(work: Work[Any], run_id: UUID) -> dict[str, Any]:
+    async with work() as uow:
+        runs = Runs(uow.session)
+        run = await runs.find(run_id)
+        return summary(run, await runs.seed(run.id))
+
+
+async def proces_verbaal(work: Work[Any], run_id: UUID) -> dict[str, Any]:
+    async with work() as uow:
+        runs = Runs(uow.session)
+        run = await runs.find(run_id)
+        seed = await runs.seed(run.id)
+        record = None if seed is None else orjson.loads(await runs.content(seed.seed))
+        return notarial_report(run, seed, record, await runs.publications(run.id), generated_at=uow.now)
+
+
+async def download(work: Work[Any], run_id: UUID, what: File) -> tuple[str, bytes]:
+    """The SHA-256 and the exact bytes of one of a run's files; `NotNow` before the step that writes it."""
+    async with work() as uow:
+        runs = Runs(uow.session)
+        run = await runs.find(run_id)
+        seed = await runs.seed(run_id)
+        sha256 = {
+            "commitment": run.commitment_sha256,
+            "seed-record": seed.seed if seed else None,
+            "market": run.market_sha256,
+            "result": run.result_sha256,
+        }[what]
+        if sha256 is None:
+            raise NotNow(f"run {run_id} is {run.state}: no {what} yet")
+        return sha256, await runs.content(sha256)
 
 
 def _identity(run: Run) -> dict[str, Any]:
@@ -71,13 +115,17 @@ def summary(run: Run, seed: RunSeed | None) -> dict[str, Any]:
     }
 
 
-async def notarial_report(session: AsyncSession, run: Run) -> dict[str, Any]:
+def notarial_report(
+    run: Run,
+    seed: RunSeed | None,
+    record: dict[str, Any] | None,
+    publications: list[RunPublication],
+    *,
+    generated_at: datetime,
+) -> dict[str, Any]:
     """The proces-verbaal of a run, in whatever state it is; a step not taken yet is `null`."""
-    runs = Runs(session)
-    seed = await runs.seed(run.id)
     seed_part = None
-    if seed is not None:
-        record = orjson.loads(await runs.content(seed.seed))
+    if seed is not None and record is not None:
         seed_part = {
             "seed": seed.seed,
             "sources": record["sources"],
@@ -119,10 +167,10 @@ async def notarial_report(session: AsyncSession, run: Run) -> dict[str, Any]:
                 "seen_on_bus_at": publication.seen_on_bus_at,
                 "payload": publication.payload,
             }
-            for publication in await runs.publications(run.id)
+            for publication in publications
         ],
         "how_to_check": HOW_TO_CHECK,
-        "generated_at": datetime.now(UTC),
+        "generated_at": generated_at,
     }
 
 
