@@ -12,7 +12,7 @@ import pytest
 from dossier_support import OWN_BOARD, OWN_SCHOOL, Dossier, pupil, register, roles, world
 from sqlalchemy import select, text
 
-from loket.dossier.bsn import BsnKeyError, BsnVault, new_key
+from loket.dossier.adapters.bsn import BsnKeyError, BsnVault, new_key
 from loket.dossier.persistence.models import AuditEntry, messaging
 from loket.dossier.settings import DossierSettings
 

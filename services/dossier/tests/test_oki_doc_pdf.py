@@ -7,7 +7,7 @@ from pathlib import Path
 from dossier_support import SECONDARY_SCHOOL, Dossier, world
 from pypdf import PdfReader
 
-from loket.dossier.oki_doc_pdf import OkiDocPdf, RefusingFetcher
+from loket.dossier.adapters.oki_doc_pdf import OkiDocPdf, RefusingFetcher
 
 SERVICE = "dossier"
 

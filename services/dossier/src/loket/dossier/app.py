@@ -7,7 +7,7 @@ from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 from loket.dossier import handlers
 from loket.dossier.attachments import Attachments
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.dossiers import Dossiers
 from loket.dossier.http.answers import validation_failed
 from loket.dossier.http.attachments import attachments_router
@@ -17,7 +17,7 @@ from loket.dossier.http.oki_doc import advice_router, oki_doc_router
 from loket.dossier.http.organisation import organisation_router
 from loket.dossier.http.pupils import pupils_router
 from loket.dossier.http.sharing import sharing_router
-from loket.dossier.oki_doc_pdf import OkiDocPdf
+from loket.dossier.adapters.oki_doc_pdf import OkiDocPdf
 from loket.dossier.oki_docs import OkiDocs
 from loket.dossier.parent_logins import ParentLogins
 from loket.dossier.persistence.models import metadata

@@ -19,7 +19,7 @@ from loket.contracts.events import PupilGroupChanged
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.paging import Paging
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.audit import AuditAction
 from loket.dossier.domain.errors import Invalid, NotAllowed, NotFound

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from loket.contracts.events import FinalAdviceGiven, RegistrationFormOutdated
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain import oki_doc as rules
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.advice import Advice, check_final_advice, revision_needed

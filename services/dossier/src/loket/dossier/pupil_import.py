@@ -20,7 +20,7 @@ from loket.contracts.events import PupilGroupChanged, PupilRegistered, Registrat
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain import pupil_administration as las
 from loket.dossier.domain.access import SCHOOL_STAFF, Caller
 from loket.dossier.domain.audit import AuditAction

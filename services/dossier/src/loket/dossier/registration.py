@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from loket.contracts.events import FinalAdviceGiven, PupilGroupChanged, PupilRegistered
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain.advice import Advice
 from loket.dossier.domain.parent_logins import Parent
 from loket.dossier.domain.pupils import (

@@ -5,7 +5,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
 from loket.contracts.runtime.settings import ServiceSettings
-from loket.dossier.bsn import decode_key
+from loket.dossier.adapters.bsn import decode_key
 from loket.dossier.domain.attachments import DEFAULT_MAX_BYTES
 from loket.dossier.domain.oki_doc import DEFAULT_REQUIRED, required_fields
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role, TokenVerifier
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain.access import Caller
 from loket.dossier.http.answers import REFUSALS, answered, caller
 from loket.dossier.http.pupils import PupilCreated

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import TokenVerifier
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.las_csv import LasCsvExport
 from loket.dossier.doorstroomtoets_import import DoorstroomtoetsImport

@@ -13,7 +13,7 @@ from loket.contracts.tokens import Role, TokenVerifier
 from loket.dossier.domain.access import Caller
 from loket.dossier.http.answers import REFUSALS, answered, caller
 from loket.dossier.http.oki_doc_models import OkiDocChange, OkiDocOut
-from loket.dossier.oki_doc_pdf import OkiDocPdf
+from loket.dossier.adapters.oki_doc_pdf import OkiDocPdf
 from loket.dossier.oki_docs import OkiDocs, OkiDocView
 
 CONFLICT: dict[int | str, dict[str, Any]] = {

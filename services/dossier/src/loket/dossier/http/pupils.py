@@ -14,7 +14,7 @@ from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import TokenVerifier
-from loket.dossier.bsn import BsnVault
+from loket.dossier.adapters.bsn import BsnVault
 from loket.dossier.domain import parent_logins as logins
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.parent_logins import GroupOutcome, LoginState

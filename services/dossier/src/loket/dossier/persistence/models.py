@@ -8,7 +8,7 @@ that column is not a foreign key.
 A pupil's `oki_doc` holds the parts the school writes (`content`, one JSON document per pupil, see
 `domain/oki_doc.py`), its status, and the doorstroomtoets result and final advice, which have steps of
 their own. The pupil's personal details (name, birth date, address, parents) stay on `pupil`, with
-its BSN only sealed (`bsn_sealed`, AES-256-GCM, see `bsn.py`).
+its BSN only sealed (`bsn_sealed`, AES-256-GCM, see `adapters/bsn.py`).
 
 `parent_login` is the school's view of each parent login of a pupil (the dots), as identity reports it.
 
@@ -107,7 +107,7 @@ class Pupil(Base, table=True):
     parent_email: str = Field(max_length=320)  # the first parent's, where the parent login goes
     address: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     parents: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    bsn_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # AES-GCM, see `bsn.py`
+    bsn_sealed: bytes | None = Field(default=None, sa_type=LargeBinary)  # AES-GCM, see `adapters/bsn.py`
     imported: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     not_placing_reason: NotPlacingReason | None = Field(default=None, sa_type=String(32))  # reden niet plaatsen VO
     # a buitenleerling (B number, `school_brin` the school of origin outside the region): that school's name

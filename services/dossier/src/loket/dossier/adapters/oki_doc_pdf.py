@@ -46,7 +46,7 @@ class RefusingFetcher(URLFetcher):  # type: ignore[misc]
 class OkiDocPdf:
     def __init__(self) -> None:
         self.templates = Environment(
-            loader=PackageLoader("loket.dossier", "templates"),
+            loader=PackageLoader("loket.dossier.adapters", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
         )
