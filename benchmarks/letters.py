@@ -19,7 +19,7 @@ from pathlib import Path
 
 import weasyprint  # type: ignore[import-untyped]
 
-from loket.notificatie.letters.rendering import Letter, Printer
+from loket.notificatie.adapters.letters.rendering import Letter, Printer
 
 ROOT = Path(__file__).resolve().parent.parent
 LOAD_AT_START = os.getloadavg()[0]

@@ -19,7 +19,7 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
-TARGET = Path(__file__).parents[1] / "services/notificatie/src/loket/notificatie/letters/templates/fonts"
+TARGET = Path(__file__).parents[1] / "services/notificatie/src/loket/notificatie/adapters/letters/templates/fonts"
 FONTS = {
     "DejaVuSans.ttf": "LetterSans.ttf",
     "DejaVuSans-Bold.ttf": "LetterSans-Bold.ttf",

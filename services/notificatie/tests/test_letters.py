@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from loket.notificatie.letters.rendering import TEMPLATES, InvalidLetter, Letter, Printer
+from loket.notificatie.adapters.letters.rendering import TEMPLATES, InvalidLetter, Letter, Printer
 
 TODAY = date(2026, 12, 1)
 PNG = (

@@ -18,9 +18,9 @@ from sqlmodel import select
 from loket.contracts.events import PupilRegistered
 from loket.notificatie.app import build
 from loket.notificatie.http.letters import PlacementLetterIn, fields_of
-from loket.notificatie.letter_mails import PlacementLetter
+from loket.notificatie.application.letter_mails import PlacementLetter
 from loket.notificatie.persistence.models import PreparedLetter
-from loket.notificatie.prepared_letters import PreparedLetters
+from loket.notificatie.application.prepared_letters import PreparedLetters
 
 SERVICE = "notificatie"
 MOMENT = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
@@ -57,7 +57,7 @@ def post(world: World, body: dict[str, Any], role: str = "school_admin") -> Any:
 def prepared_letters(world: World, now: datetime) -> PreparedLetters:
     """The service's own, with its clock at `now`."""
     letters: PreparedLetters = world.client._transport.app.state.prepared_letters  # type: ignore[attr-defined]
-    letters.clock = lambda: now
+    letters.work = letters.work.with_clock(lambda: now)
     return letters
 
 

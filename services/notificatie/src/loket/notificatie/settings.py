@@ -59,3 +59,8 @@ class NotificatieSettings(ServiceSettings):
         description="The parent portal's page with the proof of registration, linked from the confirmation "
         "mail; unset: the mail says it is in the portal, without a link.",
     )
+
+    @property
+    def sender_name(self) -> str:
+        """Who the mails and letters say they are from."""
+        return f"Loket {self.region}"

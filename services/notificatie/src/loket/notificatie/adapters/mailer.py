@@ -7,9 +7,9 @@ from email.utils import make_msgid, parseaddr
 
 import aiosmtplib
 
+from loket.notificatie.adapters.templating import RenderedMail
 from loket.notificatie.domain.messages import is_permanent
 from loket.notificatie.settings import NotificatieSettings
-from loket.notificatie.templating import RenderedMail
 
 
 class NotSent(Exception):

@@ -1,7 +1,7 @@
 """What aanmelding recorded of a pupil's registration and what dossier keeps of the pupil, read over HTTP
 with the caller's own bearer token, so that aanmelding's and dossier's access checks decide who sees it
 (a parent reaches only their own child). The registration documents are printed from these answers,
-never from what a caller sends (`http/documents.py`)."""
+never from what a caller sends (`application/documents.py`)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,53 @@ from uuid import UUID
 import httpx
 from pydantic import BaseModel, RootModel, ValidationError
 
+from loket.contracts.errors import Forbidden, NotFound, Problem
+
 M = TypeVar("M", bound=BaseModel)
-PASSED_ON = (401, 403, 404)  # aanmelding's or dossier's refusal is the caller's answer
 
 
-class Unanswered(Exception):
-    """aanmelding or dossier refused the caller (`status` 401, 403 or 404), or gave no usable answer (502,
-    503)."""
+class Unanswered(Problem):
+    """aanmelding or dossier refused the caller (401, 403 or 404), or gave no usable answer (502, 503): the
+    caller's answer is theirs, with their status, as `{"detail", "code"}` (the `detail` names the service)."""
 
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
+    code: str
+
+    def __init__(self, detail: str, *, code: str) -> None:
+        super().__init__(detail, code=code)
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, "code": self.code}
+
+
+class NotSignedInThere(Unanswered):
+    status = 401
+
+
+class RefusedThere(Unanswered, Forbidden):
+    pass
+
+
+class UnknownThere(Unanswered, NotFound):
+    pass
+
+
+class BadAnswer(Unanswered):
+    status = 502
+
+
+class NoAnswer(Unanswered):
+    status = 503
+
+
+PASSED_ON: dict[int, tuple[type[Unanswered], str]] = {  # aanmelding's or dossier's refusal is the caller's answer
+    401: (NotSignedInThere, "unauthorized"),
+    403: (RefusedThere, "forbidden"),
+    404: (UnknownThere, "not_found"),
+}
 
 
 class RecordedChoice(BaseModel):
@@ -86,10 +122,8 @@ class Records:
         aanmelding lets this caller see them (none for a school aanmelding does not let it reach)."""
         try:
             found = await self._read("aanmelding", f"/schools/{school}/registrations", authorization)
-        except Unanswered as unanswered:
-            if unanswered.status in (403, 404):
-                return set()
-            raise
+        except (RefusedThere, UnknownThere):
+            return set()
         return {received.pupil_id for received in self._parsed("aanmelding", ReceivedList, found).root}
 
     async def _read(self, service: str, path: str, authorization: str) -> Any:
@@ -97,24 +131,24 @@ class Records:
             async with httpx.AsyncClient(transport=self.transport, timeout=10.0, trust_env=False) as client:
                 answer = await client.get(self.urls[service] + path, headers={"Authorization": authorization})
         except httpx.HTTPError as exc:
-            raise Unanswered(503, "unavailable", f"{service} did not answer: {exc.__class__.__name__}") from None
+            raise NoAnswer(f"{service} did not answer: {exc.__class__.__name__}", code="unavailable") from None
         if answer.status_code in PASSED_ON:
+            refusal, default_code = PASSED_ON[answer.status_code]
             detail, code = _refusal(answer)
-            code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found"}[answer.status_code]
-            raise Unanswered(answer.status_code, code, f"{service}: {detail}")
+            raise refusal(f"{service}: {detail}", code=code or default_code)
         if answer.status_code != 200:
-            raise Unanswered(502, "bad_gateway", f"{service} answered {answer.status_code}")
+            raise BadAnswer(f"{service} answered {answer.status_code}", code="bad_gateway")
         try:
             return answer.json()
         except ValueError:
-            raise Unanswered(502, "bad_gateway", f"{service} answered no JSON") from None
+            raise BadAnswer(f"{service} answered no JSON", code="bad_gateway") from None
 
     @staticmethod
     def _parsed(service: str, model: type[M], found: Any) -> M:
         try:
             return model.model_validate(found)
         except ValidationError:
-            raise Unanswered(502, "bad_gateway", f"{service} answered in an unexpected shape") from None
+            raise BadAnswer(f"{service} answered in an unexpected shape", code="bad_gateway") from None
 
 
 def _refusal(answer: httpx.Response) -> tuple[str, str | None]:

@@ -18,9 +18,9 @@ queue where every message waits equally long, the head is always the first to ex
 
 The retries come back on a queue of their own, not on `loket.notificatie`, because the inbox has
 recorded the event by then and would skip it: an attempt after the first is taken on the message's
-own row instead (`Sender.retry`). Quorum queues, message TTL and at-least-once dead-lettering exist
-in RabbitMQ 3.10 and 4.x alike. A changed delay makes new wait queues (the name carries the delay),
-so no queue is ever redeclared with other arguments.
+own row instead (`Sending.retry`, `application/sending.py`). Quorum queues, message TTL and
+at-least-once dead-lettering exist in RabbitMQ 3.10 and 4.x alike. A changed delay makes new wait
+queues (the name carries the delay), so no queue is ever redeclared with other arguments.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ class Retries:
         self.prefetch = prefetch
         self._declared: set[str] = set()
 
-    def subscribe(self, retry: Retry, *, done: Callable[[], None]) -> None:
-        """Take every message that has waited long enough to `retry(body, attempt)`; `done` after each ack."""
+    def subscribe(self, retry: Retry) -> None:
+        """Take every message that has waited long enough to `retry(body, attempt)`."""
 
         @self.broker.subscriber(
             due_queue(self.delivery_limit),
@@ -110,7 +110,6 @@ class Retries:
                 await message.nack(requeue=True)
                 return
             await message.ack()
-            done()
 
     async def schedule(self, body: bytes, *, attempt: int, delay: float, message_id: str) -> None:
         """Bring the event back after `delay` seconds for attempt number `attempt`. Returns once the

@@ -11,7 +11,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.events import (
     ActivationIssued,
@@ -26,8 +25,8 @@ from loket.contracts.events import (
     RegistrationSubmitted,
     ReminderDue,
 )
-from loket.notificatie.persistence.models import ParentAddress, SchoolAddress
-from loket.notificatie.templating import MailTemplates
+from loket.notificatie.adapters.templating import MailTemplates
+from loket.notificatie.persistence.recipients import Recipients
 
 ACTIVATION_TEMPLATE = "parent_activation"
 INVITATION_TEMPLATE = "staff_invitation"
@@ -62,14 +61,14 @@ class NoAddress(Exception):
     given in dossier); nothing is sent."""
 
 
-async def mail_for_event(payload: EventPayload, templates: MailTemplates, session: AsyncSession) -> MailRequest:
+async def mail_for_event(payload: EventPayload, templates: MailTemplates, recipients: Recipients) -> MailRequest:
     """The mail an event asks for; for aanmelding's events, to the address the parent's activation link
     went to (`NoAddress` when there is none)."""
     if isinstance(
         payload,
         RegistrationSubmitted | PriorityClaimDecided | ReminderDue | PlacementPublished | RegistrationEndedBySchool,
     ):
-        address = await session.get(ParentAddress, payload.pupil_id)
+        address = await recipients.parent_address(payload.pupil_id)
         if address is None:
             raise NoAddress(f"no parent address for pupil {payload.pupil_id}")
         template, context = _about_the_registration(payload)
@@ -81,17 +80,17 @@ async def mail_for_event(payload: EventPayload, templates: MailTemplates, sessio
             context["closes_at"] = _moment(payload.closes_at, language)
             context["closes_at_en"] = _moment(payload.closes_at, "en")
         if isinstance(payload, RegistrationEndedBySchool):
-            school = await session.get(SchoolAddress, payload.school_brin)
+            school = await recipients.school_address(payload.school_brin)
             context["school"] = school.name if school else payload.school_brin
         reference = payload.pupil_id if isinstance(payload, ReminderDue) else payload.registration_id
         return MailRequest(template, reference, address.recipient, language, context, payload.pupil_id)
     if isinstance(payload, InformationRequested | InformationAnswered):
-        return await _between_schools(payload, templates, session)
+        return await _between_schools(payload, templates, recipients)
     return mail_for(payload, templates)
 
 
 async def _between_schools(
-    payload: InformationRequested | InformationAnswered, templates: MailTemplates, session: AsyncSession
+    payload: InformationRequested | InformationAnswered, templates: MailTemplates, recipients: Recipients
 ) -> MailRequest:
     """A question to the primary school (`to_school_brin`), or its answer to the school that asked
     (`from_school_brin`): it says which school, not what nor about whom."""
@@ -100,10 +99,10 @@ async def _between_schools(
         recipient, other = payload.to_school_brin, payload.from_school_brin
     else:
         recipient, other = payload.from_school_brin, payload.to_school_brin
-    address = await session.get(SchoolAddress, recipient)
+    address = await recipients.school_address(recipient)
     if address is None or address.recipient is None:
         raise NoAddress(f"no contact address for school {recipient}")
-    known = await session.get(SchoolAddress, other)
+    known = await recipients.school_address(other)
     template = QUESTION_TEMPLATE if asked else ANSWER_TEMPLATE
     context = {"school_name": address.name, "other_school": known.name if known else None, "other_brin": other}
     language = templates.language_for(template, "nl")  # schools read Dutch; the English line is in the mail

@@ -1,5 +1,5 @@
 """Sending a message: the first attempt in the transaction of the event that asked for it, later
-attempts when RabbitMQ brings the event back (`retries.py`), each on the message's own row.
+attempts when RabbitMQ brings the event back (`adapters/retries.py`), each on the message's own row.
 
 Every attempt ends in one of four ways, each recorded with the server's answer in one transaction
 with the event that reports it:
@@ -20,117 +20,118 @@ finds its attempt done and changes nothing.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
-
 from loket.contracts.envelope import Envelope
-from loket.contracts.events import MessageFailed, MessageSent
-from loket.contracts.inbox import Consumer, Delivery
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
-from loket.contracts.runtime.unit_of_work import Work
+from loket.contracts.events import ActivationIssued, MessageFailed, MessageSent
+from loket.contracts.runtime.unit_of_work import UnitOfWork, Work
+from loket.notificatie.adapters.mailer import Mailer, NotSent
+from loket.notificatie.adapters.retries import Retries
+from loket.notificatie.adapters.templating import MailTemplates
+from loket.notificatie.application.mails import MailRequest, NoAddress, mail_for_event
 from loket.notificatie.domain.messages import MessageState, retry_delay
-from loket.notificatie.mailer import Mailer, NotSent
-from loket.notificatie.mails import MailRequest, NoAddress, mail_for_event
+from loket.notificatie.persistence.messages import Messages
 from loket.notificatie.persistence.models import Message
-from loket.notificatie.retries import Retries
+from loket.notificatie.persistence.recipients import Recipients
 from loket.notificatie.settings import NotificatieSettings
-from loket.notificatie.templating import MailTemplates
 
 log = logging.getLogger(__name__)
 
+Read = Callable[[bytes], tuple[Envelope[Any], object]]  # the consumer's reading of an event's bytes
 
-class Sender:
+
+class Sending:
     def __init__(
         self,
+        work: Work[Any],
         settings: NotificatieSettings,
         mailer: Mailer,
         templates: MailTemplates,
         retries: Retries,
         *,
-        consumer: Consumer,
-        database: Database,
-        outbox: Outbox,
+        read: Read,
     ) -> None:
+        self.work = work
         self.settings = settings
         self.mailer = mailer
         self.templates = templates
         self.retries = retries
-        self.consumer = consumer
-        self.database = database
-        self.outbox = outbox
-        self.sender_name = f"Loket {settings.region}"
+        self.read = read
 
-    async def first_attempt(self, delivery: Delivery[Any]) -> None:
-        """Record the message an event asks for and try to send it (inside the inbox's transaction)."""
+    async def mail_activation_link(self, uow: UnitOfWork[Any], envelope: Envelope[ActivationIssued]) -> None:
+        """The activation mail; the first parent's address is remembered for the mails about the registration."""
+        issued = envelope.payload
+        if not issued.username.endswith("-2"):  # the first parent's: where mail about the registration goes
+            await Recipients(uow.session).remember_parent_address(
+                issued.pupil_id, issued.recipient, issued.username, issued.language, uow.now
+            )
+        await self.first_attempt(uow, envelope)
+
+    async def first_attempt(self, uow: UnitOfWork[Any], envelope: Envelope[Any]) -> None:
+        """Record the message an event asks for and try to send it (in the inbox's unit of work)."""
         try:
-            request = await mail_for_event(delivery.payload, self.templates, delivery.session)
+            request = await mail_for_event(envelope.payload, self.templates, Recipients(uow.session))
         except NoAddress:
-            log.info("notificatie: no address for %s; nothing to send", delivery.envelope.event_id)
+            log.info("notificatie: no address for %s; nothing to send", envelope.event_id)
             return
         message = Message(
-            requested_by=delivery.envelope.event_id,
+            requested_by=envelope.event_id,
             template=request.template,
             reference=request.reference,
             pupil_id=request.pupil_id,
             recipient=request.recipient,
             language=request.language,
-            created_at=datetime.now(UTC),
+            created_at=uow.now,
         )
-        delivery.session.add(message)
-        await delivery.session.flush()
-        await self._attempt(delivery, message, request)
+        await Messages(uow.session).add(message)
+        await self._attempt(uow, envelope, message, request)
 
     async def retry(self, body: bytes, attempt: int) -> None:
         """Attempt number `attempt` at the message of the event in `body`, if it is still due."""
-        envelope, _handler = self.consumer.read(body)
-        work = Work[Any](self.database, self.outbox)
-        async with work(correlation_id=envelope.correlation_id, causation_id=envelope.event_id) as unit:
-            session = unit.session
-            query = select(Message).where(Message.requested_by == envelope.event_id)
-            if not self.database.is_sqlite:
-                query = query.with_for_update()
-            message = (await session.exec(query)).one_or_none()
+        envelope, _handler = self.read(body)
+        async with self.work(correlation_id=envelope.correlation_id, causation_id=envelope.event_id) as uow:
+            message = await Messages(uow.session).asked_by(envelope.event_id)
             if message is None or message.state != MessageState.QUEUED or message.attempts != attempt - 1:
                 log.info("notificatie: attempt %d at the message for %s is done already", attempt, envelope.event_id)
                 return
-            delivery = Delivery[Any](envelope=envelope, work=unit)
-            request = await mail_for_event(envelope.payload, self.templates, session)
-            await self._attempt(delivery, message, request)
+            request = await mail_for_event(envelope.payload, self.templates, Recipients(uow.session))
+            await self._attempt(uow, envelope, message, request)
 
-    async def _attempt(self, delivery: Delivery[Any], message: Message, request: MailRequest) -> None:
+    async def _attempt(
+        self, uow: UnitOfWork[Any], envelope: Envelope[Any], message: Message, request: MailRequest
+    ) -> None:
         message.attempts += 1
         rendered = self.templates.render(
             request.template,
             request.language,
-            {**request.context, "sender": self.sender_name, "proof_page_url": self.settings.proof_page_url},
+            {**request.context, "sender": self.settings.sender_name, "proof_page_url": self.settings.proof_page_url},
         )
-        now = datetime.now(UTC)
+        now = uow.now
         try:
             reply = await self.mailer.send(self.mailer.compose(request.recipient, rendered))
         except NotSent as refused:
             message.server_reply = refused.answer
             if refused.permanent or message.attempts >= self.settings.send_attempts:
-                await self._failed(delivery, message, refused, now)
+                await self._failed(uow, message, refused, now)
             else:
-                await self._wait(delivery.envelope, message, now)
+                await self._wait(envelope, message, now)
             return
         message.state = MessageState.SENT
         message.server_reply = reply
         message.sent_at = now
         message.next_attempt_at = None
-        await delivery.emit(MessageSent(**about(message), server_reply=reply))
+        await uow.emit(MessageSent(**about(message), server_reply=reply))
 
-    async def _failed(self, delivery: Delivery[Any], message: Message, refused: NotSent, now: datetime) -> None:
+    async def _failed(self, uow: UnitOfWork[Any], message: Message, refused: NotSent, now: datetime) -> None:
         message.state = MessageState.FAILED
         message.failed_at = now
         message.next_attempt_at = None
         reason = refused.answer
         if not refused.permanent:
             reason += f" (gave up after {message.attempts} attempts)"
-        await delivery.emit(MessageFailed(**about(message), reason=reason))
+        await uow.emit(MessageFailed(**about(message), reason=reason))
 
     async def _wait(self, envelope: Envelope[Any], message: Message, now: datetime) -> None:
         s = self.settings

@@ -21,6 +21,7 @@ from __future__ import annotations
 from enum import Enum
 from uuid import UUID
 
+from loket.contracts.errors import Forbidden, NotFound
 from loket.contracts.tokens import Claims, Role
 
 
@@ -28,6 +29,13 @@ class Verdict(Enum):
     SEES = "sees"
     NOT_ALLOWED = "not allowed"  # reaches the school, but may not see its messages here (403)
     NOT_FOUND = "not found"  # does not reach it: answered as if it did not exist (404)
+
+    def enforce(self, what: str) -> None:
+        """Go on only if the caller sees `what` (a school, a pupil); otherwise refuse."""
+        if self is Verdict.NOT_FOUND:
+            raise NotFound(f"{what} not found")
+        if self is Verdict.NOT_ALLOWED:
+            raise Forbidden(f"you may not see the messages of this {what}")
 
 
 def messages_of_school(claims: Claims, brin: str) -> Verdict:

@@ -1,24 +1,19 @@
 """A school mails its placement letter to a parent: at once, `POST /schools/{brin}/placement-letters`
-(`letter_mails.py`), or prepared for the publication moment, `POST /schools/{brin}/prepared-letters`
-(`prepared_letters.py`). Who may: `domain/access.py`."""
+(`application/letter_mails.py`), or prepared for the publication moment,
+`POST /schools/{brin}/prepared-letters` (`application/prepared_letters.py`). Who may: `domain/access.py`."""
 
 from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from loket.contracts.runtime.auth import bearer
-from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Claims, TokenVerifier
-from loket.notificatie.domain.access import letters_of_school
-from loket.notificatie.http.messages import REFUSALS, MessageStatus, allow
-from loket.notificatie.letter_mails import LetterMails, MailServerBusy, PlacementLetter
-from loket.notificatie.letters.rendering import InvalidLetter
-from loket.notificatie.persistence.repository import Messages
-from loket.notificatie.prepared_letters import AlreadySent, Prepared, PreparedLetters, TooLate
-from loket.notificatie.records import Records, Unanswered
+from loket.notificatie.application.letter_mails import LetterMails, PlacementLetter
+from loket.notificatie.application.prepared_letters import Prepared, PreparedLetters
+from loket.notificatie.http.answers import REFUSALS, MessageStatus
 
 Line = Annotated[str, Field(min_length=1, max_length=200)]
 Image = Annotated[str, Field(max_length=2_000_000, description="A `data:image/png|jpeg|svg+xml;base64,…` URI.")]
@@ -88,13 +83,7 @@ def fields_of(body: PlacementLetterIn) -> dict[str, object]:
     return fields
 
 
-def letters_router(
-    database: Database,
-    letter_mails: LetterMails,
-    prepared_letters: PreparedLetters,
-    records: Records,
-    verifier: TokenVerifier,
-) -> APIRouter:
+def letters_router(letter_mails: LetterMails, prepared_letters: PreparedLetters, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["letters"], responses=REFUSALS)
     caller = bearer(verifier)
 
@@ -110,23 +99,8 @@ def letters_router(
         brin: str, body: PlacementLetterIn, claims: Annotated[Claims, Depends(caller)]
     ) -> MessageStatus:
         """Print the school's placement letter for one pupil and mail it to the parent as a PDF."""
-        allow(letters_of_school(claims, brin), "school")
-        async with database.transaction() as session:
-            if await Messages(session).school_of(body.pupil_id) != brin:
-                raise HTTPException(status.HTTP_404_NOT_FOUND, "pupil not found at this school")
-        try:
-            message = await letter_mails.send(
-                PlacementLetter(body.pupil_id, brin, str(body.recipient), fields_of(body))
-            )
-        except InvalidLetter as refused:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(refused)) from None
-        except MailServerBusy as busy:
-            raise HTTPException(
-                status.HTTP_503_SERVICE_UNAVAILABLE,
-                f"the mail server says: {busy}; send again later",
-                {"Retry-After": "60"},
-            ) from None
-        return MessageStatus.of(message)
+        letter = PlacementLetter(body.pupil_id, brin, str(body.recipient), fields_of(body))
+        return MessageStatus.of(await letter_mails.send(claims, letter))
 
     @router.post(
         "/schools/{brin}/prepared-letters",
@@ -141,32 +115,9 @@ def letters_router(
         nothing: one letter that cannot be printed, or a pupil not of this school, and none is kept. A
         pupil of this school: one of its own (a primary school), or one whose registration this secondary
         school received or was given by the lottery, as aanmelding answers the caller."""
-        allow(letters_of_school(claims, brin), "school")
-        problems, seen = [], set()
-        async with database.transaction() as session:
-            schools = await Messages(session).schools_of(letter.pupil_id for letter in body.letters)
-        received: set[UUID] = set()
-        if any(schools.get(letter.pupil_id) != brin for letter in body.letters):
-            try:
-                received = await records.received_by(brin, request.headers["Authorization"])
-            except Unanswered as unanswered:
-                raise HTTPException(unanswered.status, unanswered.detail) from None
-        for number, letter in enumerate(body.letters):
-            if schools.get(letter.pupil_id) != brin and letter.pupil_id not in received:
-                problems.append(refusal(number, "pupil_id", "no pupil of this school has this id"))
-            elif letter.pupil_id in seen:
-                problems.append(refusal(number, "pupil_id", "this pupil has a letter earlier in the list"))
-            seen.add(letter.pupil_id)
-        if problems:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
         letters = [PlacementLetter(one.pupil_id, brin, str(one.recipient), fields_of(one)) for one in body.letters]
-        try:
-            prepared = await prepared_letters.prepare(brin, body.send_at, letters, claims.sub)
-        except TooLate as late:
-            detail = [{"loc": ["body", "send_at"], "msg": str(late), "type": "value_error"}]
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
-        except InvalidLetter as refused:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(refused)) from None
+        authorization = request.headers["Authorization"]
+        prepared = await prepared_letters.hand_in(claims, brin, body.send_at, letters, authorization)
         return [PreparedLetterOut.of(Prepared(letter, None)) for letter in prepared]
 
     @router.get("/schools/{brin}/prepared-letters")
@@ -174,8 +125,7 @@ def letters_router(
         brin: str, claims: Annotated[Claims, Depends(caller)]
     ) -> list[PreparedLetterOut]:
         """The school's prepared letters: waiting for their moment, or mailed (with the message's state)."""
-        allow(letters_of_school(claims, brin), "school")
-        return [PreparedLetterOut.of(prepared) for prepared in await prepared_letters.of_school(brin)]
+        return [PreparedLetterOut.of(prepared) for prepared in await prepared_letters.of_school(claims, brin)]
 
     @router.delete(
         "/schools/{brin}/prepared-letters/{letter_id}",
@@ -186,17 +136,7 @@ def letters_router(
         brin: str, letter_id: UUID, claims: Annotated[Claims, Depends(caller)]
     ) -> Response:
         """Take back a letter that is still waiting for its moment."""
-        allow(letters_of_school(claims, brin), "school")
-        try:
-            await prepared_letters.withdraw(brin, letter_id)
-        except LookupError as missing:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(missing)) from None
-        except AlreadySent as sent:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(sent)) from None
+        await prepared_letters.withdraw(claims, brin, letter_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
-
-
-def refusal(number: int, field: str, message: str) -> dict[str, object]:
-    return {"loc": ["body", "letters", number, field], "msg": message, "type": "value_error"}

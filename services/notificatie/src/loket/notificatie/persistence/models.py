@@ -21,7 +21,7 @@ class Message(Base, table=True):
     """One message to one recipient: queued → sent or failed, with the mail server's last answer.
 
     The link in an activation, invitation or reset mail is not stored: it is a secret. A retry
-    renders the mail again from the event, which waits in RabbitMQ (`retries.py`)."""
+    renders the mail again from the event, which waits in RabbitMQ (`adapters/retries.py`)."""
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
     requested_by: UUID = Field(unique=True, description="The event that asked for this message.")

@@ -1,4 +1,5 @@
-"""Queries on messages and the pupils they are about."""
+"""Who gets mail and whose school sees it: the first parent's address, a school's contact, and which school
+registered each pupil, as other services' events told notificatie."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -7,11 +8,10 @@ from uuid import UUID
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from loket.notificatie.domain.messages import MessageState
-from loket.notificatie.persistence.models import Message, ParentAddress, Pupil, SchoolAddress
+from loket.notificatie.persistence.models import ParentAddress, Pupil, SchoolAddress
 
 
-class Messages:
+class Recipients:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -24,16 +24,11 @@ class Messages:
         query = select(Pupil.id, Pupil.school_brin).where(col(Pupil.id).in_(list(pupil_ids)))
         return dict((await self.session.exec(query)).all())
 
-    async def about_school(self, brin: str, state: MessageState | None, limit: int) -> list[Message]:
-        query = select(Message).join(Pupil, col(Message.pupil_id) == col(Pupil.id)).where(Pupil.school_brin == brin)
-        if state is not None:
-            query = query.where(Message.state == state)
-        query = query.order_by(col(Message.created_at).desc()).limit(limit)
-        return list((await self.session.exec(query)).all())
+    async def parent_address(self, pupil_id: UUID) -> ParentAddress | None:
+        return await self.session.get(ParentAddress, pupil_id)
 
-    async def about_pupil(self, pupil_id: UUID) -> list[Message]:
-        query = select(Message).where(Message.pupil_id == pupil_id).order_by(col(Message.created_at).desc())
-        return list((await self.session.exec(query)).all())
+    async def school_address(self, brin: str) -> SchoolAddress | None:
+        return await self.session.get(SchoolAddress, brin)
 
     async def remember_parent_address(
         self, pupil_id: UUID, recipient: str, username: str, language: str, now: datetime

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-from loket.notificatie.letters.fetching import PackagedOnly
+from loket.notificatie.adapters.letters.fetching import PackagedOnly
 
 TEMPLATES = Path(__file__).parent / "templates"
 KINDS = ("placement_letter", "registration_receipt", "registration_summary", "paper_form", "notarial_report")
