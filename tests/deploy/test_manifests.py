@@ -29,7 +29,7 @@ from pydantic_settings import BaseSettings
 import loket.contracts.runtime.logging as runtime_logging
 from loket.contracts.events import SERVICES
 from loket.contracts.runtime.settings import ServiceSettings
-from loket.loting.simulation.queue import CHUNKS_QUEUE
+from loket.loting.adapters.simulation.queue import CHUNKS_QUEUE
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("zaanstad", "amstelland", "amsterdam", "denhaag")

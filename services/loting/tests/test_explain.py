@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from loket.loting.cli import main
+from loket.loting.__main__ import loting as main
 
 VECTORS = Path(__file__).parent / "vectors"
 

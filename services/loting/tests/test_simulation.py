@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loket.loting.cli import main
+from loket.loting.__main__ import loting as main
+from loket.loting.adapters.simulation.local import simulate
 from loket.loting.domain.engine import Market, Outcome, load_market, solve
 from loket.loting.domain.engine.simulation import (
     FORMAT,
@@ -26,7 +27,6 @@ from loket.loting.domain.engine.simulation import (
     stats_bytes,
     tally_bytes,
 )
-from loket.loting.simulation.local import simulate
 
 VECTORS = Path(__file__).parent / "vectors"
 MARKETS = sorted(VECTORS.glob("*.market.json"))

@@ -19,10 +19,8 @@ import aio_pika
 import pytest
 
 from loket.contracts import topology
-from loket.loting.cli import main
-from loket.loting.domain.engine import load_market
-from loket.loting.domain.engine.simulation import chunks, merge, run_draws, tally_bytes
-from loket.loting.simulation.messages import (
+from loket.loting.__main__ import loting as main
+from loket.loting.adapters.simulation.messages import (
     FAILED_TYPE,
     TALLY_TYPE,
     BadChunk,
@@ -32,7 +30,7 @@ from loket.loting.simulation.messages import (
     pack_market,
     unpack_market,
 )
-from loket.loting.simulation.queue import (
+from loket.loting.adapters.simulation.queue import (
     CHUNKS_QUEUE,
     DEAD_LETTER_EXCHANGE,
     DEAD_QUEUE,
@@ -42,6 +40,8 @@ from loket.loting.simulation.queue import (
     declare_chunk_queues,
     declare_results_queue,
 )
+from loket.loting.domain.engine import load_market
+from loket.loting.domain.engine.simulation import chunks, merge, run_draws, tally_bytes
 
 VECTORS = Path(__file__).parent / "vectors"
 REPOSITORY = Path(__file__).resolve().parents[3]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from loket.loting.cli import main
+from loket.loting.__main__ import loting as main
 from loket.loting.domain.engine import InvalidMarket, load_market, result_bytes, solve
 
 sys.path.insert(0, str(Path(__file__).parent))

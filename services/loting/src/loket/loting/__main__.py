@@ -1,26 +1,35 @@
-"""`loting`: solve, verify, simulate and explain lotteries from market files (`docs/loting.md`).
+"""loting's two commands.
 
-Meant for operators, notaries and anyone re-running a published lottery: every failure is one line
-that says what is wrong, never a traceback, and nothing is written unless the whole run succeeded.
+`loket-loting` (and `python -m loket.loting`) runs the service: `migrate | serve [--migrate] | openapi |
+dead-letters`.
+
+`loting`: solve, verify, simulate and explain lotteries from market files (`docs/loting.md`). Meant
+for operators, notaries and anyone re-running a published lottery: every failure is one line that says
+what is wrong, never a traceback, and nothing is written unless the whole run succeeded. It imports
+neither the service nor its web framework, so that it (and each simulation process) starts at once.
 """
 
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from loket.loting.domain.engine import InvalidMarket, load_market, result_bytes, solve
-from loket.loting.domain.engine.compare import differences
-from loket.loting.domain.engine.explain import ResultMismatch, explain
+from loket.contracts.errors import Invalid, Problem
+from loket.loting.application import Failed, results
+from loket.loting.domain.engine import InvalidMarket
 
 
-class Refused(Exception):
-    """A clear, expected failure: printed as one line, exit code 2 (1 is a verify mismatch)."""
+def main() -> None:
+    """`loket-loting`: the service."""
+    from loket.contracts.runtime.cli import service_cli
+    from loket.loting.app import build
+
+    service_cli("loket.loting", build)()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def loting(argv: Sequence[str] | None = None) -> int:
+    """`loting`: the exit status is 0, 1 when `verify` finds a difference, 2 when refused or failed."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -28,7 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidMarket as exc:
         print(f"loting: invalid market {args.market}: {exc}", file=sys.stderr)
         return 2
-    except Refused as exc:
+    except Invalid as exc:  # a bad option: `--draws must be 1 or more, not 0`
+        print(f"loting: {'; '.join(f'{problem.where} {problem.what}' for problem in exc.problems)}", file=sys.stderr)
+        return 2
+    except (Problem, Failed) as exc:
         print(f"loting: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -37,8 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def run() -> None:
+    sys.exit(loting())
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="loting", description=__doc__.splitlines()[0])
+    description = "`loting`: solve, verify, simulate and explain lotteries from market files (`docs/loting.md`)."
+    parser = argparse.ArgumentParser(prog="loting", description=description)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     solve_ = commands.add_parser("solve", help="run the lottery of a market and write its result file")
@@ -78,38 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise Refused(f"cannot read {what} {path}: {exc.strerror}") from None
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write the whole file or nothing: a reader never sees half a result."""
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        with tempfile.NamedTemporaryFile(dir=directory, prefix=f".{path.name}.", delete=False) as tmp:
-            tmp.write(data)
-        os.replace(tmp.name, path)
-    except OSError as exc:
-        raise Refused(f"cannot write {path}: {exc.strerror}") from None
-
-
 def _solve(args: argparse.Namespace) -> int:
-    market = load_market(_read(args.market, "market"))
-    write_atomically(args.result, result_bytes(solve(market)))
+    results.solve_market(args.market, args.result)
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    market = load_market(_read(args.market, "market"))
-    published = _read(args.result, "result")
-    derived = result_bytes(solve(market))
-    if derived == published:
+    report = results.verify(args.market, args.result)
+    if report is None:
         print(f"OK: {args.result} is the result of {args.market}, byte for byte")
         return 0
-    report = differences(derived, published)
     print(f"DIFFERENT: {args.result} is not the result of {args.market}", file=sys.stderr)
     for line in report:
         print(f"  {line}", file=sys.stderr)
@@ -117,34 +112,26 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from loket.loting.application import simulation  # the process pool and the progress bar only here
+
     if args.broker is not None:
-        from loket.loting.simulation.queue import coordinate_command
-
-        return coordinate_command(args)
-    from loket.loting.simulation.local import simulate_command
-
-    return simulate_command(args)
-
-
-def _worker(args: argparse.Namespace) -> int:
-    from loket.loting.simulation.queue import worker_command
-
-    if not args.broker:
-        raise Refused("no broker: set LOKET_BROKER_URL or give --broker AMQP_URL")
-    return worker_command(args)
-
-
-def _explain(args: argparse.Namespace) -> int:
-    market = load_market(_read(args.market, "market"))
-    published = _read(args.result, "result")
-    try:
-        print(explain(market, published, args.student, args.lang))
-    except KeyError:
-        raise Refused(f"student {args.student} is not in {args.market}") from None
-    except ResultMismatch as exc:
-        raise Refused(f"{args.result}: {exc}") from None
+        simulation.simulate_on_queue(args.market, args.draws, args.out, args.broker)
+    else:
+        simulation.simulate_locally(args.market, args.draws, args.out, args.workers)
     return 0
 
 
-def run() -> None:
-    sys.exit(main())
+def _worker(args: argparse.Namespace) -> int:
+    from loket.loting.application import simulation
+
+    simulation.work_on_chunks(args.broker)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    print(results.explain_outcome(args.market, args.result, args.student, args.lang))
+    return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,25 +1,18 @@
-"""`loting simulate MARKET --draws N --out STATS [--workers W]`: the draws over local processes.
+"""The draws of `loting simulate MARKET --draws N --out STATS [--workers W]` over local processes.
 
 The draws are cut into chunks of consecutive draws. Each worker process reads the market once (the
 pool's initializer) and then solves chunk after chunk; the parent merges the tallies as they come
-back, whatever their order, and writes STATS only when every draw is counted.
+back, whatever their order, and STATS is written only when every draw is counted.
 """
 
-import argparse
 import math
 import multiprocessing
 import signal
-import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
-
-from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs; types-tqdm is not a dependency
 
 from loket.loting.domain.engine import Market, load_market
 from loket.loting.domain.engine.simulation import Tally, chunks, merge, run_draws
-from loket.loting.simulation import check_draws, read_market, write_stats
 
 CHUNKS_PER_WORKER = 16  # small enough to balance the processes' finish, big enough to be cheap
 MAX_CHUNK = 100
@@ -27,30 +20,13 @@ MAX_CHUNK = 100
 _market: Market | None = None  # a worker process's market, read once by `_start_worker`
 
 
-def simulate_command(args: argparse.Namespace) -> int:
-    from loket.loting.cli import Refused
-
-    draws = check_draws(args.draws)
-    if args.workers < 1:
-        raise Refused(f"--workers must be 1 or more, not {args.workers}")
-    data, market = read_market(args.market)
-    with progress_bar(draws) as bar:
-        tally = simulate(data, market, draws, args.workers, bar.update)
-    write_stats(args.out, market, tally)
-    return 0
-
-
-def progress_bar(draws: int) -> Any:
-    """Draws done, on stderr; silent when stderr is not a terminal."""
-    return tqdm(total=draws, unit="draw", desc="simulating", file=sys.stderr, disable=None, dynamic_ncols=True)
-
-
 def chunk_size(draws: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, math.ceil(draws / (workers * CHUNKS_PER_WORKER))))
 
 
 def simulate(data: bytes, market: Market, draws: int, workers: int, progress: Callable[[int], object]) -> Tally:
-    """Draws `0:draws` of the market whose file is `data`, over `workers` processes."""
+    """Draws `0:draws` of the market whose file is `data`, over `workers` processes. A process that
+    dies (out of memory) raises `BrokenProcessPool`."""
     ranges = chunks(0, draws, chunk_size(draws, workers))
     if workers == 1 or len(ranges) == 1:
         tallies = []
@@ -58,8 +34,6 @@ def simulate(data: bytes, market: Market, draws: int, workers: int, progress: Ca
             tallies.append(run_draws(market, first, last))
             progress(last - first)
         return merge(tallies)
-
-    from loket.loting.cli import Refused
 
     merged: Tally | None = None
     pool = ProcessPoolExecutor(
@@ -74,8 +48,6 @@ def simulate(data: bytes, market: Market, draws: int, workers: int, progress: Ca
             tally = future.result()
             merged = tally if merged is None else merge([merged, tally])
             progress(tally.draws)
-    except BrokenProcessPool:
-        raise Refused("a simulation process died (out of memory?); nothing written") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C: only the chunks under way finish
     assert merged is not None
@@ -88,7 +60,7 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["loket.loting.domain.engine.simulation", "loket.loting.simulation.local"])
+    context.set_forkserver_preload(["loket.loting.domain.engine.simulation", "loket.loting.adapters.simulation.local"])
     return context
 
 

@@ -16,7 +16,7 @@ Workers keep nothing between chunks but the last market they read (a cache keyed
 KEDA or anyone else may start and stop them on the chunk queue's length; a worker stopped by SIGTERM
 or Ctrl-C finishes and acks the chunk it holds first.
 
-The coordinator takes exactly one tally per chunk index, merges them and writes STATS. A chunk done
+The coordinator takes exactly one tally per chunk index and merges them into STATS. A chunk done
 twice (redelivered after a worker lost its connection) gives a second, identical tally that it
 ignores. Its results queue is also bound to the dead-letter exchange, so it sees every chunk that is
 dead-lettered and stops, writing nothing, when one of them is its own. When it is done, or gives up,
@@ -25,27 +25,19 @@ checks that the results queue exists before solving) and any tally it can no lon
 results queue left behind by a coordinator that was killed expires after half an hour unused.
 """
 
-import argparse
 import asyncio
 import logging
 import math
-import signal
-import sys
 import time
 import uuid
 from collections.abc import Callable
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
-from aio_pika.exceptions import AMQPError, ChannelNotFoundEntity, PublishError
-from tqdm import tqdm  # type: ignore[import-untyped]
+from aio_pika.exceptions import ChannelNotFoundEntity, PublishError
 from yarl import URL
 
-from loket.loting.domain.engine import InvalidMarket, Market, load_market
-from loket.loting.domain.engine.simulation import Tally, chunks, run_draws, tally_bytes
-from loket.loting.simulation import check_draws, read_market, write_stats
-from loket.loting.simulation.local import progress_bar
-from loket.loting.simulation.messages import (
+from loket.loting.adapters.simulation.messages import (
     CHUNK_TYPE,
     FAILED_TYPE,
     MARKET_CONTENT_TYPE,
@@ -54,10 +46,11 @@ from loket.loting.simulation.messages import (
     BadChunk,
     Chunk,
     Collector,
-    SimulationFailed,
     pack_market,
     unpack_market,
 )
+from loket.loting.domain.engine import InvalidMarket, Market, load_market
+from loket.loting.domain.engine.simulation import Tally, chunks, run_draws, tally_bytes
 
 # the same as loket.contracts.topology's (a test checks), without importing FastStream: 0.5 s per process
 DEAD_LETTER_EXCHANGE = "loket.dead"
@@ -184,33 +177,6 @@ async def coordinate(
     return collector.tally()
 
 
-def coordinate_command(args: argparse.Namespace) -> int:
-    from loket.loting.cli import Refused
-
-    draws = check_draws(args.draws)
-    data, market = read_market(args.market)
-    for name in ("aiormq", "aio_pika"):  # their reconnection chatter would break the progress bar
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-    with progress_bar(draws) as bar:
-        try:
-            tally = asyncio.run(
-                coordinate(
-                    args.broker,
-                    data,
-                    market,
-                    draws,
-                    progress=bar.update,
-                    notice=lambda text: tqdm.write(f"loting: {text}", file=sys.stderr),
-                )
-            )
-        except SimulationFailed as exc:
-            raise Refused(f"{exc}; nothing written") from None
-        except (AMQPError, OSError) as exc:  # unreachable, refused us, or declared otherwise
-            raise Refused(f"cannot use the broker at {safe_url(args.broker)}: {exc}") from None
-    write_stats(args.out, market, tally)
-    return 0
-
-
 # --- the worker -------------------------------------------------------------------------------------
 
 
@@ -319,24 +285,3 @@ async def work(broker: str, stop: asyncio.Event, ready: Callable[[], object] = l
         async with worker.busy:  # the chunk under way is finished and acked
             pass
     return worker.chunks_done
-
-
-def worker_command(args: argparse.Namespace) -> int:
-    from loket.contracts.runtime.logging import configure_logging
-    from loket.loting.cli import Refused
-
-    configure_logging()
-
-    async def main() -> int:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        return await work(args.broker, stop)
-
-    try:
-        done = asyncio.run(main())
-    except (AMQPError, OSError) as exc:  # unreachable, refused us, or declared otherwise
-        raise Refused(f"cannot use the broker at {safe_url(args.broker)}: {exc}") from None
-    log.info("stopped after %d chunks", done)
-    return 0
