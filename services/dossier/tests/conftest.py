@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from dossier_support import Dossier
 
-from loket.dossier.app import build
 from loket.dossier.adapters.bsn import new_key
+from loket.dossier.app import build
 from loket.dossier.settings import DossierSettings
 
 BSN_KEY = new_key()

@@ -16,8 +16,8 @@ from loket.aanmelding.app import build as build_aanmelding
 from loket.aanmelding.settings import AanmeldingSettings
 from loket.contracts.events import RegistrationSubmitted, RegistrationWithdrawn
 from loket.contracts.runtime.migrations import upgrade
-from loket.dossier.app import build as build_dossier
 from loket.dossier.adapters.bsn import new_key
+from loket.dossier.app import build as build_dossier
 from loket.dossier.settings import DossierSettings
 from loket.notificatie.app import build as build_notificatie
 from loket.notificatie.persistence.models import messaging as notificatie_messaging

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from loket.dossier.domain.errors import Invalid
+from loket.contracts.errors import Invalid
 
 
 class Level(StrEnum):

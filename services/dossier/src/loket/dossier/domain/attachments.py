@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
 
-from loket.dossier.domain.errors import Conflict, Invalid
+from loket.contracts.errors import Conflict, Invalid
 
 MAX_PER_PUPIL = 20
 DEFAULT_MAX_BYTES = 10_000_000
@@ -19,6 +22,19 @@ SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
 }
 EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """An attachment without its bytes: what a list of them shows."""
+
+    id: UUID
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 class UnsupportedType(Invalid):

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from loket.contracts.errors import Invalid
 from loket.dossier.domain.advice import Advice
-from loket.dossier.domain.errors import Invalid
 
 REQUIRED_COLUMNS = ("achternaam", "roepnaam", "geboortedatum", "advies")
 DUTCH_LEVELS = {  # the spellings schools and test providers use, longest first

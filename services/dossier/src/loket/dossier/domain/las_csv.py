@@ -33,8 +33,8 @@ from pydantic_core import PydanticCustomError
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import postcode
 
+from loket.contracts.errors import Invalid
 from loket.dossier.domain.doorstroomtoets_file import birth_date_from
-from loket.dossier.domain.errors import Invalid
 from loket.dossier.domain.organisation import group_name
 from loket.dossier.domain.pupil_administration import (
     BIRTH_DATE,

@@ -22,7 +22,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from loket.dossier.domain.errors import Conflict, Invalid
+from loket.contracts.errors import Conflict, Invalid
 
 
 class OkiDocStatus(StrEnum):
@@ -197,7 +197,7 @@ def complete(status: str, still_missing: Sequence[Missing]) -> OkiDocStatus:
     if still_missing:
         raise Conflict(
             f"the OKI-doc cannot be complete (Volledig): {len(still_missing)} required fields are empty",
-            [item.as_dict() for item in still_missing],
+            missing=[item.as_dict() for item in still_missing],
         )
     return OkiDocStatus.COMPLETE
 
@@ -209,7 +209,7 @@ def finalise(status: str, still_missing: Sequence[Missing]) -> OkiDocStatus:
     if still_missing:
         raise Conflict(
             "the OKI-doc cannot be final (Definitief) before the parents' inspection is recorded",
-            [item.as_dict() for item in still_missing],
+            missing=[item.as_dict() for item in still_missing],
         )
     return OkiDocStatus.FINAL
 

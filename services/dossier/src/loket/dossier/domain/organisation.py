@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from loket.dossier.domain.errors import Invalid
+from loket.contracts.errors import Invalid
 
 BOARD_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
 GROUP_NAME = re.compile(r"^\S.{0,31}$")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
-from loket.dossier.domain.errors import Conflict
+from loket.contracts.errors import Conflict
 
 
 class LoginState(StrEnum):

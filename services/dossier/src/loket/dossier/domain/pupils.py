@@ -7,7 +7,7 @@ from datetime import date
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import brin, bsn
 
-from loket.dossier.domain.errors import Invalid
+from loket.contracts.errors import Invalid
 
 FIRST_ELK_NUMBER = 10001
 OUTSIDE_REGION_PREFIX = "B"  # pupils from outside the region keep their own number behind a B

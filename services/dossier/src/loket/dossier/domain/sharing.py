@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from loket.dossier.domain.errors import Invalid
+from loket.contracts.errors import Invalid
 
 MAX_TEXT = 4000
 
@@ -33,7 +33,7 @@ class NoteVisibility(StrEnum):
     SECONDARY_SCHOOL = "secondary_school"  # ook het VO waar de leerling is aangemeld
 
 
-def text(value: str, field: str) -> str:
+def checked_text(value: str, field: str) -> str:
     cleaned = value.strip()
     if not cleaned:
         raise Invalid(field, "is empty")

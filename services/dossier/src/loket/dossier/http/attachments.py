@@ -11,12 +11,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 
-from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import TokenVerifier
-from loket.dossier.attachments import AttachmentInfo, Attachments
+from loket.dossier.application.attachments import Attachments
 from loket.dossier.domain.access import Caller
-from loket.dossier.domain.attachments import SIGNATURES, TooLarge
-from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.domain.attachments import SIGNATURES, AttachmentInfo, TooLarge
+from loket.dossier.http.caller import REFUSALS, Calling
 
 FILE_BODY: dict[str, Any] = {
     "requestBody": {
@@ -44,9 +42,9 @@ class AttachmentOut(BaseModel):
         return cls.model_validate(info, from_attributes=True)
 
 
-def attachments_router(database: Database, attachments: Attachments, verifier: TokenVerifier) -> APIRouter:
+def attachments_router(attachments: Attachments, calling: Calling) -> APIRouter:
     router = APIRouter(prefix="/pupils/{pupil_id}/oki-doc/attachments", tags=["oki-doc"], responses=REFUSALS)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
     too_large = f"the file is larger than {attachments.max_bytes} bytes"
 
     @router.post(
@@ -59,7 +57,7 @@ def attachments_router(database: Database, attachments: Attachments, verifier: T
     async def add(
         pupil_id: UUID,
         request: Request,
-        me: Calling,
+        me: Me,
         file_name: Annotated[
             str | None, Query(max_length=255, description="The file's name, for the download.")
         ] = None,
@@ -69,24 +67,21 @@ def attachments_router(database: Database, attachments: Attachments, verifier: T
         if declared.isdigit() and int(declared) > attachments.max_bytes:
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
         content = await request.body()
-        with answered():
-            try:
-                added = await attachments.add(me, pupil_id, request.headers.get("content-type"), file_name, content)
-            except TooLarge:
-                raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large) from None
+        try:
+            added = await attachments.add(me, pupil_id, request.headers.get("content-type"), file_name, content)
+        except TooLarge:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large) from None
         return AttachmentOut.of(added)
 
     @router.get("", response_model=list[AttachmentOut])
-    async def listed(pupil_id: UUID, me: Calling) -> list[AttachmentOut]:
+    async def listed(pupil_id: UUID, me: Me) -> list[AttachmentOut]:
         """The OKI-doc's attachments, for whoever reads the OKI-doc. Audited."""
-        with answered():
-            return [AttachmentOut.of(info) for info in await attachments.listed(me, pupil_id)]
+        return [AttachmentOut.of(info) for info in await attachments.listed(me, pupil_id)]
 
     @router.get("/{attachment_id}", response_class=Response, responses=FILE_ANSWER)
-    async def download(pupil_id: UUID, attachment_id: UUID, me: Calling) -> Response:
+    async def download(pupil_id: UUID, attachment_id: UUID, me: Me) -> Response:
         """One attachment's file, for whoever reads the OKI-doc. Audited."""
-        with answered():
-            attachment = await attachments.download(me, pupil_id, attachment_id)
+        attachment = await attachments.download(me, pupil_id, attachment_id)
         headers = {
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.file_name)}",
             "X-Content-Type-Options": "nosniff",

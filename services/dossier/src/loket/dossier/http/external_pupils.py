@@ -1,20 +1,16 @@
 """Buitenleerlingen over HTTP: the region registers a pupil from a primary school outside the region, who
-then registers like any other (see `registration.py`)."""
+then registers like any other (see `application/registration.py`)."""
 
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import Role, TokenVerifier
-from loket.dossier.adapters.bsn import BsnVault
+from loket.dossier.application.registration import External, NewPupil, Registration
 from loket.dossier.domain.access import Caller
-from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.http.caller import REFUSALS, Calling
 from loket.dossier.http.pupils import PupilCreated
-from loket.dossier.registration import External, NewPupil, register_pupil
 
 
 class ExternalPupilIn(BaseModel):
@@ -35,21 +31,18 @@ class ExternalPupilIn(BaseModel):
     bsn: str | None = Field(default=None, max_length=16, description="Stored sealed; shown to nobody but the region.")
 
 
-def external_pupils_router(database: Database, outbox: Outbox, vault: BsnVault, verifier: TokenVerifier) -> APIRouter:
+def external_pupils_router(registration: Registration, calling: Calling) -> APIRouter:
     router = APIRouter(tags=["pupils"], responses=REFUSALS)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.post("/external-pupils", status_code=status.HTTP_201_CREATED, response_model=PupilCreated)
-    async def register_external(pupil: ExternalPupilIn, me: Calling) -> PupilCreated:
+    async def register_external(pupil: ExternalPupilIn, me: Me) -> PupilCreated:
         """The region registers a buitenleerling: a `B` number, no OKI-doc; the final advice the parents
         showed opens registration at once. The region then sends the parent login, and the parents upload
         what a secondary school asks for (`POST /pupils/{id}/oki-doc/attachments`)."""
-        if me.role is not Role.REGION_ADMIN:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "the region registers pupils from outside the region")
         details = pupil.model_dump(exclude={"school_name", "final_advice"})
         external = External(school_name=pupil.school_name, final_advice=pupil.final_advice)
-        with answered():
-            created = await register_pupil(database, outbox, vault, NewPupil(**details, external=external))
+        created = await registration.register_external(me, NewPupil(**details, external=external))
         return PupilCreated(id=created.id, elk_number=created.elk_number)
 
     return router

@@ -3,22 +3,16 @@ answered with a report per row: matched (and recorded, unchanged or skipped), am
 candidates, unmatched, or failed with the reason; and the export of its pupil administration (CSV, see
 `domain/las_csv.py`), answered with a report per pupil: created, changed, skipped, unchanged or failed."""
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import TokenVerifier
-from loket.dossier.adapters.bsn import BsnVault
+from loket.dossier.application.doorstroomtoets_import import DoorstroomtoetsImport
+from loket.dossier.application.pupil_import import PupilImport
 from loket.dossier.domain.access import Caller
-from loket.dossier.domain.las_csv import LasCsvExport
-from loket.dossier.doorstroomtoets_import import DoorstroomtoetsImport
-from loket.dossier.http.answers import REFUSALS, answered, caller
-from loket.dossier.pupil_import import PupilImport
+from loket.dossier.http.caller import REFUSALS, Calling
 
 MAX_FILE_BYTES = 5_000_000
 CSV_BODY: dict[str, Any] = {
@@ -81,38 +75,27 @@ class ImportReportOut(BaseModel):
     failed: list[dict[str, Any]]
 
 
-def decoded(body: bytes) -> str:
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", errors="replace")  # a spreadsheet's export on Windows
-
-
-async def csv_body(request: Request) -> str:
+async def csv_body(request: Request) -> bytes:
     body = await request.body()
     if len(body) > MAX_FILE_BYTES:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "the file is larger than 5 MB")
-    return decoded(body)
+    return body
 
 
-def imports_router(database: Database, outbox: Outbox, vault: BsnVault, verifier: TokenVerifier) -> APIRouter:
+def imports_router(doorstroomtoets: DoorstroomtoetsImport, pupil_import: PupilImport, calling: Calling) -> APIRouter:
     router = APIRouter(prefix="/schools/{brin}", tags=["imports"], responses=REFUSALS)
-    importer = DoorstroomtoetsImport(database)
-    pupil_import = PupilImport(database, outbox, vault)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.post("/doorstroomtoets", response_model=ImportReportOut, openapi_extra=CSV_BODY)
     async def import_doorstroomtoets(
         brin: str,
         request: Request,
-        me: Calling,
+        me: Me,
         overwrite: Annotated[bool, Query(description="Overschrijven: replace results already recorded.")] = False,
     ) -> ImportReportOut:
         """The school's own staff import the doorstroomtoets results of the pupils they see. Rows that do
         not fit exactly one pupil (twins, a name spelled differently) are listed, never guessed."""
-        content = await csv_body(request)
-        with answered():
-            report = await importer.run(me, brin, content, overwrite=overwrite)
+        report = await doorstroomtoets.run(me, brin, await csv_body(request), overwrite=overwrite)
         return ImportReportOut(
             matched=report.matched, ambiguous=report.ambiguous, unmatched=report.unmatched, failed=report.failed
         )
@@ -121,7 +104,7 @@ def imports_router(database: Database, outbox: Outbox, vault: BsnVault, verifier
     async def import_pupils(
         brin: str,
         request: Request,
-        me: Calling,
+        me: Me,
         overwrite: Annotated[
             bool, Query(description="Overschrijven: also replace fields staff changed by hand in the dossier.")
         ] = False,
@@ -131,10 +114,7 @@ def imports_router(database: Database, outbox: Outbox, vault: BsnVault, verifier
         matched by pupil number, BSN, or for pupils registered by hand their exact name and birth date, get
         empty fields filled and fields the LAS changed updated; fields changed by hand are kept unless
         `overwrite`. A row with a problem is not applied at all; a file without the needed columns: 422."""
-        content = await csv_body(request)
-        with answered():
-            export = LasCsvExport(content, today=datetime.now(UTC).date())
-            report = await pupil_import.run(me, brin, export, overwrite=overwrite)
+        report = await pupil_import.run_las_csv(me, brin, await csv_body(request), overwrite=overwrite)
         return PupilImportReportOut.model_validate(report, from_attributes=True)
 
     return router

@@ -8,13 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
-from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import Role, TokenVerifier
-from loket.dossier.domain.access import Caller
-from loket.dossier.http.answers import REFUSALS, answered, caller
-from loket.dossier.http.oki_doc_models import OkiDocChange, OkiDocOut
+from loket.contracts.tokens import Role
 from loket.dossier.adapters.oki_doc_pdf import OkiDocPdf
-from loket.dossier.oki_docs import OkiDocs, OkiDocView
+from loket.dossier.application.oki_docs import OkiDocs, OkiDocView
+from loket.dossier.domain.access import Caller
+from loket.dossier.http.caller import REFUSALS, Calling
+from loket.dossier.http.oki_doc_models import OkiDocChange, OkiDocOut
 
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"description": "Not in this status: locked, or required fields missing (listed)."}
@@ -64,15 +63,14 @@ PDF: dict[int | str, dict[str, Any]] = {
 }
 
 
-def oki_doc_router(database: Database, oki_docs: OkiDocs, pdf: OkiDocPdf, verifier: TokenVerifier) -> APIRouter:
+def oki_doc_router(oki_docs: OkiDocs, pdf: OkiDocPdf, calling: Calling) -> APIRouter:
     router = APIRouter(prefix="/pupils/{pupil_id}", tags=["oki-doc"], responses={**REFUSALS, **CONFLICT})
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.get("/oki-doc.pdf", response_class=Response, responses=PDF)
-    async def read_pdf(pupil_id: UUID, me: Calling) -> Response:
+    async def read_pdf(pupil_id: UUID, me: Me) -> Response:
         """The OKI-doc as a PDF, for whoever reads the OKI-doc (audited for staff, as `format: pdf`)."""
-        with answered():
-            view = await oki_docs.read(me, pupil_id, as_pdf=True)
+        view = await oki_docs.read(me, pupil_id, as_pdf=True)
         headers = {
             "Content-Disposition": f'inline; filename="oki-doc-{view.document["pupil"]["elk_number"]}.pdf"',
             "Cache-Control": "no-store",
@@ -81,56 +79,49 @@ def oki_doc_router(database: Database, oki_docs: OkiDocs, pdf: OkiDocPdf, verifi
         return Response(await pdf.render(document), media_type="application/pdf", headers=headers)
 
     @router.get("/oki-doc", response_model=OkiDocOut)
-    async def read(pupil_id: UUID, me: Calling) -> OkiDocOut:
+    async def read(pupil_id: UUID, me: Me) -> OkiDocOut:
         """The pupil's OKI-doc with its status and the required fields still missing. Audited for staff."""
-        with answered():
-            return out(await oki_docs.read(me, pupil_id), me)
+        return out(await oki_docs.read(me, pupil_id), me)
 
     @router.patch("/oki-doc", response_model=OkiDocOut)
-    async def change(pupil_id: UUID, change: OkiDocChange, me: Calling) -> OkiDocOut:
+    async def change(pupil_id: UUID, change: OkiDocChange, me: Me) -> OkiDocOut:
         """The school replaces the parts it sends. A final (Definitief) OKI-doc is locked: 409."""
-        with answered():
-            return out(await oki_docs.change(me, pupil_id, change.parts()), me)
+        return out(await oki_docs.change(me, pupil_id, change.parts()), me)
 
     @router.post("/oki-doc/complete", response_model=OkiDocOut)
-    async def complete(pupil_id: UUID, me: Calling) -> OkiDocOut:
+    async def complete(pupil_id: UUID, me: Me) -> OkiDocOut:
         """Onvolledig → Volledig. When required fields are missing: 409, listing each by path and name."""
-        with answered():
-            return out(await oki_docs.complete(me, pupil_id), me)
+        return out(await oki_docs.complete(me, pupil_id), me)
 
     @router.post("/oki-doc/finalise", response_model=OkiDocOut)
-    async def finalise(pupil_id: UUID, me: Calling) -> OkiDocOut:
+    async def finalise(pupil_id: UUID, me: Me) -> OkiDocOut:
         """Volledig → Definitief, once the parents' inspection is in the overview. Locks the OKI-doc."""
-        with answered():
-            return out(await oki_docs.finalise(me, pupil_id), me)
+        return out(await oki_docs.finalise(me, pupil_id), me)
 
     @router.post("/oki-doc/reopen", response_model=OkiDocOut)
-    async def reopen(pupil_id: UUID, reopening: Reopening, me: Calling) -> OkiDocOut:
+    async def reopen(pupil_id: UUID, reopening: Reopening, me: Me) -> OkiDocOut:
         """Definitief → Volledig, by an administrator who reaches the pupil; the reason is audited."""
-        with answered():
-            return out(await oki_docs.reopen(me, pupil_id, reopening.reason), me)
+        return out(await oki_docs.reopen(me, pupil_id, reopening.reason), me)
 
     return router
 
 
-def advice_router(database: Database, oki_docs: OkiDocs, verifier: TokenVerifier) -> APIRouter:
+def advice_router(oki_docs: OkiDocs, calling: Calling) -> APIRouter:
     router = APIRouter(prefix="/pupils/{pupil_id}", tags=["advice"], responses=REFUSALS)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.put("/doorstroomtoets", response_model=OkiDocOut)
-    async def doorstroomtoets(pupil_id: UUID, result: DoorstroomtoetsIn, me: Calling) -> OkiDocOut:
+    async def doorstroomtoets(pupil_id: UUID, result: DoorstroomtoetsIn, me: Me) -> OkiDocOut:
         """The school records the pupil's doorstroomtoets result."""
-        with answered():
-            return out(await oki_docs.record_doorstroomtoets(me, pupil_id, result.test, result.level), me)
+        return out(await oki_docs.record_doorstroomtoets(me, pupil_id, result.test, result.level), me)
 
     @router.put("/final-advice", response_model=OkiDocOut)
-    async def final_advice(pupil_id: UUID, advice: FinalAdviceIn, me: Calling) -> OkiDocOut:
+    async def final_advice(pupil_id: UUID, advice: FinalAdviceIn, me: Me) -> OkiDocOut:
         """The school gives the final advice (`dossier.final_advice.given.v1`), which opens registration.
         Below a higher doorstroomtoets result only with `not_raised_because` (else 422)."""
-        with answered():
-            given = await oki_docs.give_final_advice(
-                me, pupil_id, advice.level, advice.motivation, advice.not_raised_because
-            )
-            return out(given, me)
+        given = await oki_docs.give_final_advice(
+            me, pupil_id, advice.level, advice.motivation, advice.not_raised_because
+        )
+        return out(given, me)
 
     return router

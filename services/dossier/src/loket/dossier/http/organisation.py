@@ -2,20 +2,19 @@
 within their reach. A school or group outside the caller's reach is answered 404."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, EmailStr, Field
 
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import TokenVerifier
+from loket.dossier.application.organisation import Group, OrganisationAdministration
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.organisation import Sector
-from loket.dossier.http.answers import REFUSALS, answered, caller
-from loket.dossier.organisation import Group, OrganisationAdministration
-from loket.dossier.persistence.models import Board, School
+from loket.dossier.http.caller import REFUSALS, Calling
+
+if TYPE_CHECKING:
+    from loket.dossier.persistence.models import Board, School
 
 
 class BoardIn(BaseModel):
@@ -29,7 +28,7 @@ class BoardOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, board: Board) -> "BoardOut":
+    def of(cls, board: "Board") -> "BoardOut":
         return cls(code=board.code, name=board.name, created_at=board.created_at)
 
 
@@ -61,7 +60,7 @@ class SchoolOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, school: School) -> "SchoolOut":
+    def of(cls, school: "School") -> "SchoolOut":
         return cls(
             brin=school.brin,
             name=school.name,
@@ -100,77 +99,65 @@ class GroupOut(BaseModel):
         )
 
 
-def organisation_router(database: Database, outbox: Outbox, verifier: TokenVerifier) -> APIRouter:
+def organisation_router(administration: OrganisationAdministration, calling: Calling) -> APIRouter:
     router = APIRouter(tags=["organisation"], responses=REFUSALS)
-    administration = OrganisationAdministration(database, outbox)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.post("/boards", status_code=status.HTTP_201_CREATED, response_model=BoardOut)
-    async def create_board(board: BoardIn, me: Calling) -> BoardOut:
+    async def create_board(board: BoardIn, me: Me) -> BoardOut:
         """A region administrator sets up a board."""
-        with answered():
-            return BoardOut.of(await administration.create_board(me, board.code, board.name))
+        return BoardOut.of(await administration.create_board(me, board.code, board.name))
 
     @router.get("/boards", response_model=list[BoardOut])
-    async def boards(me: Calling) -> list[BoardOut]:
+    async def boards(me: Me) -> list[BoardOut]:
         """A region administrator: every board; a board contact: its own."""
-        with answered():
-            return [BoardOut.of(board) for board in await administration.boards(me)]
+        return [BoardOut.of(board) for board in await administration.boards(me)]
 
     @router.get("/boards/{code}", response_model=BoardOut)
-    async def board(code: str, me: Calling) -> BoardOut:
-        with answered():
-            return BoardOut.of(await administration.board(me, code))
+    async def board(code: str, me: Me) -> BoardOut:
+        return BoardOut.of(await administration.board(me, code))
 
     @router.post("/schools", status_code=status.HTTP_201_CREATED, response_model=SchoolOut)
-    async def create_school(school: SchoolIn, me: Calling) -> SchoolOut:
+    async def create_school(school: SchoolIn, me: Me) -> SchoolOut:
         """A region administrator sets up any school; a board contact the schools of its board."""
-        with answered():
-            created = await administration.create_school(
-                me, school.brin, school.name, school.board, school.sector, school.contact_email
-            )
-            return SchoolOut.of(created)
+        created = await administration.create_school(
+            me, school.brin, school.name, school.board, school.sector, school.contact_email
+        )
+        return SchoolOut.of(created)
 
     @router.get("/schools", response_model=list[SchoolOut])
-    async def schools(me: Calling) -> list[SchoolOut]:
+    async def schools(me: Me) -> list[SchoolOut]:
         """The schools the caller reaches."""
-        with answered():
-            return [SchoolOut.of(school) for school in await administration.schools(me)]
+        return [SchoolOut.of(school) for school in await administration.schools(me)]
 
     @router.get("/schools/{brin}", response_model=SchoolOut)
-    async def school(brin: str, me: Calling) -> SchoolOut:
-        with answered():
-            return SchoolOut.of(await administration.school(me, brin))
+    async def school(brin: str, me: Me) -> SchoolOut:
+        return SchoolOut.of(await administration.school(me, brin))
 
     @router.patch("/schools/{brin}", response_model=SchoolOut)
-    async def change_school(brin: str, change: SchoolChange, me: Calling) -> SchoolOut:
+    async def change_school(brin: str, change: SchoolChange, me: Me) -> SchoolOut:
         """The school's administrators rename it or set its contact address; only a region administrator moves it
         to another board."""
-        with answered():
-            contact = change.contact_email if "contact_email" in change.model_fields_set else ...
-            return SchoolOut.of(await administration.change_school(me, brin, change.name, change.board, contact))
+        contact = change.contact_email if "contact_email" in change.model_fields_set else ...
+        return SchoolOut.of(await administration.change_school(me, brin, change.name, change.board, contact))
 
     @router.post("/schools/{brin}/groups", status_code=status.HTTP_201_CREATED, response_model=GroupOut)
-    async def create_group(brin: str, group: GroupIn, me: Calling) -> GroupOut:
+    async def create_group(brin: str, group: GroupIn, me: Me) -> GroupOut:
         """The school's administrators add a group with its teachers."""
-        with answered():
-            created = await administration.create_group(me, brin, group.name, group.year_level, group.teachers)
-            return GroupOut.of(created)
+        created = await administration.create_group(me, brin, group.name, group.year_level, group.teachers)
+        return GroupOut.of(created)
 
     @router.get("/schools/{brin}/groups", response_model=list[GroupOut])
-    async def groups(brin: str, me: Calling) -> list[GroupOut]:
-        with answered():
-            return [GroupOut.of(group) for group in await administration.groups(me, brin)]
+    async def groups(brin: str, me: Me) -> list[GroupOut]:
+        return [GroupOut.of(group) for group in await administration.groups(me, brin)]
 
     @router.get("/groups/{group_id}", response_model=GroupOut)
-    async def group(group_id: UUID, me: Calling) -> GroupOut:
-        with answered():
-            return GroupOut.of(await administration.group(me, group_id))
+    async def group(group_id: UUID, me: Me) -> GroupOut:
+        return GroupOut.of(await administration.group(me, group_id))
 
     @router.put("/groups/{group_id}/teachers", response_model=GroupOut)
-    async def set_teachers(group_id: UUID, teachers: Teachers, me: Calling) -> GroupOut:
+    async def set_teachers(group_id: UUID, teachers: Teachers, me: Me) -> GroupOut:
         """The school's administrators link teachers to a group; they then see only its pupils."""
-        with answered():
-            return GroupOut.of(await administration.set_teachers(me, group_id, teachers.teachers))
+        return GroupOut.of(await administration.set_teachers(me, group_id, teachers.teachers))
 
     return router

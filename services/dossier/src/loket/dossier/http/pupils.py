@@ -4,29 +4,27 @@ against the caller's reach; a pupil the caller does not see is answered 404, exa
 does not exist."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.paging import Paged, tell_total
-from loket.contracts.tokens import TokenVerifier
-from loket.dossier.adapters.bsn import BsnVault
+from loket.dossier.application.oki_docs import OkiDocs
+from loket.dossier.application.parent_logins import ParentLogins
+from loket.dossier.application.pupils import Dossiers
+from loket.dossier.application.reach import Reached
+from loket.dossier.application.registration import NewPupil, Registration
 from loket.dossier.domain import parent_logins as logins
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.parent_logins import GroupOutcome, LoginState
-from loket.dossier.domain.pupils import school_code
 from loket.dossier.domain.sharing import NotPlacingReason
-from loket.dossier.dossiers import Dossiers, Reached
-from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.http.caller import REFUSALS, Calling
 from loket.dossier.http.oki_doc_models import Address, Parent
-from loket.dossier.oki_docs import OkiDocs
-from loket.dossier.parent_logins import ParentLogins
-from loket.dossier.persistence.models import AuditEntry, ParentLogin
-from loket.dossier.registration import NewPupil, register_pupil
+
+if TYPE_CHECKING:
+    from loket.dossier.persistence.models import AuditEntry, ParentLogin
 
 
 class PupilIn(BaseModel):
@@ -60,7 +58,7 @@ class ParentLoginOut(BaseModel):
     requested_at: datetime | None = Field(description="When the school last sent the login.")
 
     @classmethod
-    def of(cls, login: ParentLogin) -> "ParentLoginOut":
+    def of(cls, login: "ParentLogin") -> "ParentLoginOut":
         return cls(
             parent=login.parent,
             state=LoginState(login.state),
@@ -198,7 +196,7 @@ class AuditEntryOut(BaseModel):
     detail: dict[str, object]
 
     @classmethod
-    def of(cls, entry: AuditEntry) -> "AuditEntryOut":
+    def of(cls, entry: "AuditEntry") -> "AuditEntryOut":
         return cls(
             occurred_at=entry.occurred_at,
             action=entry.action,
@@ -210,34 +208,25 @@ class AuditEntryOut(BaseModel):
 
 
 def pupils_router(
-    database: Database,
-    outbox: Outbox,
-    vault: BsnVault,
+    registration: Registration,
+    dossiers: Dossiers,
     oki_docs: OkiDocs,
     parent_logins: ParentLogins,
-    verifier: TokenVerifier,
+    calling: Calling,
 ) -> APIRouter:
     router = APIRouter(prefix="/pupils", tags=["pupils"], responses=REFUSALS)
     groups = APIRouter(tags=["pupils"], responses=REFUSALS)
-    dossiers = Dossiers(database, vault, outbox)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=PupilCreated)
-    async def register(pupil: PupilIn, me: Calling) -> PupilCreated:
+    async def register(pupil: PupilIn, me: Me) -> PupilCreated:
         """A primary school's staff register a pupil of their own school (a region administrator: any)."""
-        with answered():
-            school = school_code(pupil.school_brin)
-            if not me.registers_at(school):
-                raise HTTPException(status.HTTP_403_FORBIDDEN, f"you may not register pupils at school {school}")
-            limited_to = me.own_groups(school)
-            if pupil.group is not None and limited_to and pupil.group not in limited_to:
-                raise HTTPException(status.HTTP_403_FORBIDDEN, "a teacher registers pupils only in their own groups")
-            created = await register_pupil(database, outbox, vault, NewPupil(**pupil.model_dump()))
+        created = await registration.register(me, NewPupil(**pupil.model_dump()))
         return PupilCreated(id=created.id, elk_number=created.elk_number)
 
     @router.get("", response_model=list[PupilSummary])
     async def pupils(
-        me: Calling,
+        me: Me,
         paging: Paged,
         response: Response,
         school: Annotated[str | None, Query(description="Only this school's pupils (BRIN).")] = None,
@@ -246,30 +235,25 @@ def pupils_router(
         """The pupils the caller sees: a teacher their groups', a school its own, a board its schools'. Paged
         (`?limit=`, `offset`, `sort`: `school` (default), `name`, `group`, `elk_number`, or `login`: the first
         parent's login, those the school must still send first), the whole list's length in `X-Total-Count`."""
-        with answered():
-            found, total = await dossiers.pupils(me, school, group, paging)
+        found, total = await dossiers.pupils(me, school, group, paging)
         tell_total(response, total)
         return [PupilSummary.of(pupil) for pupil in found]
 
     @router.get("/{pupil_id}", response_model=PupilOut)
-    async def pupil(pupil_id: UUID, me: Calling) -> PupilOut:
+    async def pupil(pupil_id: UUID, me: Me) -> PupilOut:
         """One pupil; a parent only its own; a secondary school one registered with it, while registered
         (without the BSN and the parent logins). Every read by staff is audited."""
-        with answered():
-            return PupilOut.of(await dossiers.pupil(me, pupil_id))
+        return PupilOut.of(await dossiers.pupil(me, pupil_id))
 
     @router.patch("/{pupil_id}", response_model=PupilOut)
-    async def change(pupil_id: UUID, change: PupilChange, me: Calling) -> PupilOut:
+    async def change(pupil_id: UUID, change: PupilChange, me: Me) -> PupilOut:
         """The school corrects the pupil's details; a fresh registration form follows (an event)."""
-        with answered():
-            await oki_docs.change_pupil(me, pupil_id, change.changes())
-            return PupilOut.of(await dossiers.pupil(me, pupil_id, audited=False))
+        return PupilOut.of(await oki_docs.change_pupil(me, pupil_id, change.changes()))
 
     @router.put("/{pupil_id}/group", response_model=PupilOut)
-    async def place_in_group(pupil_id: UUID, placement: GroupPlacement, me: Calling) -> PupilOut:
+    async def place_in_group(pupil_id: UUID, placement: GroupPlacement, me: Me) -> PupilOut:
         """The school's staff put a pupil in one of its groups; a teacher only in their own groups."""
-        with answered():
-            return PupilOut.of(await dossiers.place_in_group(me, pupil_id, placement.group))
+        return PupilOut.of(await dossiers.place_in_group(me, pupil_id, placement.group))
 
     @router.post(
         "/{pupil_id}/parent-login",
@@ -277,30 +261,27 @@ def pupils_router(
         response_model=ParentLoginOut,
         responses={409: {"description": "already activated, or no such parent login in this region"}},
     )
-    async def send_parent_login(pupil_id: UUID, me: Calling, login: ParentLoginIn | None = None) -> ParentLoginOut:
+    async def send_parent_login(pupil_id: UUID, me: Me, login: ParentLoginIn | None = None) -> ParentLoginOut:
         """Ouderinlog versturen: the pupil's own school sends one parent a single-use link to activate the
         parent account (username: the ELK number). One pupil at a time, after checking the address; sending
         again replaces a link that was not used. The dot follows in `parent_logins` once identity reports."""
         asked = login or ParentLoginIn()
-        with answered():
-            sent = await parent_logins.send(me, pupil_id, logins.Parent(asked.parent), asked.language)
+        sent = await parent_logins.send(me, pupil_id, logins.Parent(asked.parent), asked.language)
         return ParentLoginOut.of(sent)
 
     @router.get("/{pupil_id}/audit", response_model=list[AuditEntryOut])
-    async def audit_trail(pupil_id: UUID, me: Calling) -> list[AuditEntryOut]:
+    async def audit_trail(pupil_id: UUID, me: Me) -> list[AuditEntryOut]:
         """Who read and changed this pupil's dossier, and when: for the administrators who see the pupil."""
-        with answered():
-            return [AuditEntryOut.of(entry) for entry in await dossiers.audit_trail(me, pupil_id)]
+        return [AuditEntryOut.of(entry) for entry in await dossiers.audit_trail(me, pupil_id)]
 
     @groups.post("/groups/{group_id}/parent-logins", response_model=list[GroupLoginOut])
-    async def send_group_logins(group_id: UUID, me: Calling, asked: GroupLoginsIn | None = None) -> list[GroupLoginOut]:
+    async def send_group_logins(group_id: UUID, me: Me, asked: GroupLoginsIn | None = None) -> list[GroupLoginOut]:
         """Ouderinlog versturen for a whole group: the school's own staff (a teacher: their own groups) send the
         first parent of each pupil the login, in one go. Logins not sent yet, failed or locked are sent;
         one sent but not activated only with `again`; an activated one never. The answer says per pupil
         what happened; the dots follow in `parent_logins` once identity reports."""
         asked = asked or GroupLoginsIn()
-        with answered():
-            sent = await parent_logins.send_to_group(me, group_id, asked.language, again=asked.again)
+        sent = await parent_logins.send_to_group(me, group_id, asked.language, again=asked.again)
         return [
             GroupLoginOut(
                 pupil_id=answer.pupil.id,

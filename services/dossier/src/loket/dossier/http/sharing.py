@@ -4,22 +4,21 @@ pupil is registered with reads the notes meant for it and asks questions; every 
 pupil answers it 404, as for a pupil it does not reach."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.paging import Paged, tell_total
-from loket.contracts.tokens import TokenVerifier
+from loket.dossier.application.sharing import Sharing
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.sharing import MAX_TEXT, NoteVisibility, NotPlacingReason
-from loket.dossier.dossiers import Dossiers
-from loket.dossier.http.answers import REFUSALS, answered, caller
+from loket.dossier.http.caller import REFUSALS, Calling
 from loket.dossier.http.pupils import PupilOut
-from loket.dossier.persistence.models import InformationRequest, Pupil, PupilNote
-from loket.dossier.sharing import Sharing
+
+if TYPE_CHECKING:
+    from loket.dossier.persistence.models import InformationRequest, Pupil, PupilNote
 
 
 class NoteIn(BaseModel):
@@ -41,7 +40,7 @@ class NoteOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, note: PupilNote) -> "NoteOut":
+    def of(cls, note: "PupilNote") -> "NoteOut":
         return cls.model_validate(note, from_attributes=True)
 
 
@@ -79,7 +78,7 @@ class QuestionOut(BaseModel):
     answered_at: datetime | None
 
     @classmethod
-    def of(cls, asked: InformationRequest) -> "QuestionOut":
+    def of(cls, asked: "InformationRequest") -> "QuestionOut":
         return cls.model_validate(asked, from_attributes=True)
 
 
@@ -94,7 +93,7 @@ class SchoolQuestionOut(QuestionOut):
     pupil: AboutPupil
 
     @classmethod
-    def with_pupil(cls, asked: InformationRequest, pupil: Pupil) -> "SchoolQuestionOut":
+    def with_pupil(cls, asked: "InformationRequest", pupil: "Pupil") -> "SchoolQuestionOut":
         about = AboutPupil.model_validate(pupil, from_attributes=True)
         return cls.model_validate({**QuestionOut.of(asked).model_dump(), "pupil": about})
 
@@ -110,83 +109,75 @@ class RegisteredPupilOut(BaseModel):
     registered_since: datetime | None = Field(description="When the registration reached the school.")
 
 
-def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, verifier: TokenVerifier) -> APIRouter:
+def sharing_router(sharing: Sharing, calling: Calling) -> APIRouter:
     router = APIRouter(tags=["sharing"], responses=REFUSALS)
-    Calling = Annotated[Caller, Depends(caller(database, verifier))]
+    Me = Annotated[Caller, Depends(calling)]
 
     @router.get("/schools/{brin}/registered-pupils", response_model=list[RegisteredPupilOut])
     async def registered_pupils(
         brin: str,
-        me: Calling,
+        me: Me,
         pupil: Annotated[
             list[UUID] | None,
             Query(max_length=500, description="Only these pupils (a page of registrations' pupils)."),
         ] = None,
     ) -> list[RegisteredPupilOut]:
         """A secondary school's staff list the pupils registered with it, while registered. Audited."""
-        with answered():
-            return [
-                RegisteredPupilOut(
-                    id=found.pupil.id,
-                    elk_number=found.pupil.elk_number,
-                    given_name=found.pupil.given_name,
-                    family_name=found.pupil.family_name,
-                    primary_school_brin=found.pupil.school_brin,
-                    registered_since=found.registered_since,
-                )
-                for found in await sharing.registered_with(me, brin, pupil)
-            ]
+        return [
+            RegisteredPupilOut(
+                id=found.pupil.id,
+                elk_number=found.pupil.elk_number,
+                given_name=found.pupil.given_name,
+                family_name=found.pupil.family_name,
+                primary_school_brin=found.pupil.school_brin,
+                registered_since=found.registered_since,
+            )
+            for found in await sharing.registered_with(me, brin, pupil)
+        ]
 
     @router.post("/pupils/{pupil_id}/notes", status_code=status.HTTP_201_CREATED, response_model=NoteOut)
-    async def add_note(pupil_id: UUID, note: NoteIn, me: Calling) -> NoteOut:
+    async def add_note(pupil_id: UUID, note: NoteIn, me: Me) -> NoteOut:
         """The primary school's own staff write a note on the pupil (notities)."""
-        with answered():
-            return NoteOut.of(await sharing.add_note(me, pupil_id, note.text, note.visibility))
+        return NoteOut.of(await sharing.add_note(me, pupil_id, note.text, note.visibility))
 
     @router.get("/pupils/{pupil_id}/notes", response_model=list[NoteOut])
-    async def notes(pupil_id: UUID, me: Calling) -> list[NoteOut]:
+    async def notes(pupil_id: UUID, me: Me) -> list[NoteOut]:
         """The notes: all for the primary school's staff; for a secondary school the pupil is registered with,
         only those meant for it. Audited."""
-        with answered():
-            return [NoteOut.of(note) for note in await sharing.notes(me, pupil_id)]
+        return [NoteOut.of(note) for note in await sharing.notes(me, pupil_id)]
 
     @router.put("/pupils/{pupil_id}/not-placing-reason", response_model=PupilOut)
-    async def not_placing_reason(pupil_id: UUID, given: NotPlacingIn, me: Calling) -> PupilOut:
+    async def not_placing_reason(pupil_id: UUID, given: NotPlacingIn, me: Me) -> PupilOut:
         """Reden niet plaatsen VO: the primary school says why the pupil will not be placed this year."""
-        with answered():
-            await sharing.set_not_placing_reason(me, pupil_id, given.reason)
-            return PupilOut.of(await dossiers.pupil(me, pupil_id, audited=False))
+        return PupilOut.of(await sharing.set_not_placing_reason(me, pupil_id, given.reason))
 
     @router.post(
         "/pupils/{pupil_id}/information-requests", status_code=status.HTTP_201_CREATED, response_model=QuestionOut
     )
-    async def ask(pupil_id: UUID, question: QuestionIn, me: Calling) -> QuestionOut:
+    async def ask(pupil_id: UUID, question: QuestionIn, me: Me) -> QuestionOut:
         """A secondary school the pupil is registered with asks the primary school for more information
         (`dossier.information.requested.v1`, without the text)."""
-        with answered():
-            return QuestionOut.of(await sharing.ask(me, pupil_id, question.message))
+        return QuestionOut.of(await sharing.ask(me, pupil_id, question.message))
 
     @router.get("/pupils/{pupil_id}/information-requests", response_model=list[QuestionOut])
-    async def questions(pupil_id: UUID, me: Calling) -> list[QuestionOut]:
+    async def questions(pupil_id: UUID, me: Me) -> list[QuestionOut]:
         """The questions about the pupil: all for the primary school's staff, its own for a secondary school."""
-        with answered():
-            return [QuestionOut.of(asked) for asked in await sharing.questions(me, pupil_id)]
+        return [QuestionOut.of(asked) for asked in await sharing.questions(me, pupil_id)]
 
     @router.post(
         "/pupils/{pupil_id}/information-requests/{request_id}/answer",
         response_model=QuestionOut,
         responses={409: {"description": "The question is answered already."}},
     )
-    async def answer(pupil_id: UUID, request_id: UUID, given: AnswerIn, me: Calling) -> QuestionOut:
+    async def answer(pupil_id: UUID, request_id: UUID, given: AnswerIn, me: Me) -> QuestionOut:
         """The primary school's own staff answer a question, once (`dossier.information.answered.v1`, without
         the text); the school that asked hears of it at its contact address."""
-        with answered():
-            return QuestionOut.of(await sharing.answer(me, pupil_id, request_id, given.answer))
+        return QuestionOut.of(await sharing.answer(me, pupil_id, request_id, given.answer))
 
     @router.get("/schools/{brin}/information-requests", response_model=list[SchoolQuestionOut])
     async def school_questions(
         brin: str,
-        me: Calling,
+        me: Me,
         paging: Paged,
         response: Response,
         open: Annotated[bool, Query(description="Only those without an answer.")] = False,
@@ -194,9 +185,8 @@ def sharing_router(database: Database, sharing: Sharing, dossiers: Dossiers, ver
         """A school's questions: for a primary school those about its pupils (a teacher: of their groups), for a
         secondary school its own about pupils still registered with it. Audited per pupil. Paged (`?limit=`,
         `offset`, `sort`: `asked_at` (default) or `answered_at`), the whole list's length in `X-Total-Count`."""
-        with answered():
-            found, total = await sharing.school_questions(me, brin, open_only=open, paging=paging)
-            tell_total(response, total)
-            return [SchoolQuestionOut.with_pupil(asked, pupil) for asked, pupil in found]
+        found, total = await sharing.school_questions(me, brin, open_only=open, paging=paging)
+        tell_total(response, total)
+        return [SchoolQuestionOut.with_pupil(asked, pupil) for asked, pupil in found]
 
     return router

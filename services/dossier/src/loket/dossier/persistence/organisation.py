@@ -73,3 +73,7 @@ class Organisation:
 
     def add(self, row: Board | School | PupilGroup) -> None:
         self.session.add(row)
+
+    async def flush(self) -> None:
+        """Write what was added so far (a new group has its id before its teachers point to it)."""
+        await self.session.flush()

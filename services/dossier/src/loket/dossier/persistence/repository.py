@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, text, true
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.runtime.paging import Paging, page_statement
@@ -13,7 +13,7 @@ from loket.contracts.tokens import Role
 from loket.dossier.domain.access import Caller, PupilRef
 from loket.dossier.domain.parent_logins import LoginState
 from loket.dossier.domain.pupils import OUTSIDE_REGION_PREFIX
-from loket.dossier.persistence.models import ParentLogin, Pupil, PupilGroup, SecondaryAccess
+from loket.dossier.persistence.models import OkiDoc, ParentLogin, Pupil, PupilGroup, SecondaryAccess
 
 # the first parent's login by what the school does next: send it, send it again, wait, done
 LOGIN_ORDER = (LoginState.NOT_SENT, LoginState.FAILED, LoginState.LOCKED, LoginState.SENT, LoginState.ACTIVATED)
@@ -42,8 +42,23 @@ class Pupils:
         )
         return (await self.session.exec(query)).first()
 
-    def add(self, pupil: Pupil) -> None:
-        self.session.add(pupil)
+    def add(self, *rows: SQLModel) -> None:
+        """A pupil, or what belongs to one (its OKI-doc, a parent login), stored when the work commits."""
+        self.session.add_all(rows)
+
+    async def flush(self) -> None:
+        """Write what was added so far (new pupils exist before rows that point to them)."""
+        await self.session.flush()
+
+    async def get(self, pupil_id: UUID) -> Pupil | None:
+        return await self.session.get(Pupil, pupil_id)
+
+    async def oki_doc(self, pupil: Pupil) -> OkiDoc:
+        """The pupil's OKI-doc, or a new, empty one (Onvolledig) that is stored once it is added."""
+        return await self.session.get(OkiDoc, pupil.id) or OkiDoc(pupil_id=pupil.id, changed_at=pupil.created_at)
+
+    async def parent_login(self, pupil_id: UUID, parent: int) -> ParentLogin | None:
+        return await self.session.get(ParentLogin, (pupil_id, parent))
 
     async def with_group(self, pupil_id: UUID, *, for_update: bool = False) -> tuple[Pupil, str | None] | None:
         """The pupil and the name of its group."""

@@ -10,29 +10,27 @@ kept), skipped (only kept fields, and why), unchanged, or failed (line, column, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+from loket.contracts.errors import Forbidden, NotFound
 from loket.contracts.events import PupilGroupChanged, PupilRegistered, RegistrationFormOutdated
-from loket.contracts.outbox import Outbox
-from loket.contracts.runtime.database import Database
 from loket.contracts.tokens import Role
 from loket.dossier.adapters.bsn import BsnVault
+from loket.dossier.adapters.files import text_of
+from loket.dossier.application import DossierWork, Uow
+from loket.dossier.application.registration import ELK_NUMBER_ATTEMPTS
 from loket.dossier.domain import pupil_administration as las
 from loket.dossier.domain.access import SCHOOL_STAFF, Caller
 from loket.dossier.domain.audit import AuditAction
-from loket.dossier.domain.errors import NotAllowed, NotFound
+from loket.dossier.domain.las_csv import LasCsvExport
 from loket.dossier.domain.parent_logins import Parent
 from loket.dossier.domain.pupil_administration import PupilAdministrationExport, PupilRecord, RowProblem, Step
 from loket.dossier.domain.pupils import next_elk_number
-from loket.dossier.persistence.audit import AuditTrail
+from loket.dossier.persistence.errors import Duplicate
 from loket.dossier.persistence.models import ParentLogin, Pupil
 from loket.dossier.persistence.organisation import Organisation
 from loket.dossier.persistence.repository import Pupils
-from loket.dossier.registration import ELK_NUMBER_ATTEMPTS
 
 PupilEntry = dict[str, Any]
 
@@ -95,60 +93,63 @@ def apply_details(pupil: Pupil, changes: dict[str, str]) -> None:
 
 
 class PupilImport:
-    def __init__(self, database: Database, outbox: Outbox, vault: BsnVault) -> None:
-        self.database = database
-        self.outbox = outbox
+    def __init__(self, work: DossierWork, vault: BsnVault) -> None:
+        self.work = work
         self.vault = vault
+
+    async def run_las_csv(self, caller: Caller, school: str, file: bytes, *, overwrite: bool) -> PupilImportReport:
+        """The CSV export of the school's LAS."""
+        export = LasCsvExport(text_of(file), today=self.work.clock().date())
+        return await self.run(caller, school, export, overwrite=overwrite)
 
     async def run(
         self, caller: Caller, school: str, export: PupilAdministrationExport, *, overwrite: bool
     ) -> PupilImportReport:
-        school = school.strip().upper()
-        check_may_import(caller, school)
+        school = importing_school(caller, school, "only the school's own staff import its pupil administration")
+        if caller.own_groups(school):
+            raise Forbidden("a teacher of some groups does not import the whole school's pupils")
         read = export.read()
         for attempt in range(ELK_NUMBER_ATTEMPTS):
             try:
-                async with self.database.transaction() as session:
-                    report = await _Run(session, caller, school, export.system, self, overwrite).apply(read)
-            except IntegrityError:
+                async with self.work() as uow:
+                    report = await _Run(uow, caller, school, export.system, self.vault, overwrite).apply(read)
+            except Duplicate:
                 if attempt == ELK_NUMBER_ATTEMPTS - 1:
                     raise
                 continue  # a pupil registered at the same moment took one of the ELK numbers
-            self.outbox.nudge()
             return report
         raise AssertionError("unreachable")
 
 
-def check_may_import(caller: Caller, school: str) -> None:
-    """The school's own staff who see the whole school: an import creates and changes pupils of every group."""
+def importing_school(caller: Caller, school: str, refusal: str) -> str:
+    """The school whose file its own staff import; a region administrator and the school's board contact are
+    refused (`refusal`), anyone else does not find the school."""
+    school = school.strip().upper()
     if caller.role not in SCHOOL_STAFF or school not in caller.schools:
         if caller.role is Role.REGION_ADMIN or (caller.role is Role.BOARD_CONTACT and school in caller.schools):
-            raise NotAllowed("only the school's own staff import its pupil administration")
-        raise NotFound("school")
-    if caller.own_groups(school):
-        raise NotAllowed("a teacher of some groups does not import the whole school's pupils")
+            raise Forbidden(refusal)
+        raise NotFound("school not found")
+    return school
 
 
 class _Run:
-    """One import inside its transaction."""
+    """One import inside its unit of work."""
 
-    def __init__(
-        self, session: AsyncSession, caller: Caller, school: str, system: str, importer: PupilImport, overwrite: bool
-    ) -> None:
-        self.session, self.caller, self.school, self.system = session, caller, school, system
-        self.outbox, self.vault, self.overwrite = importer.outbox, importer.vault, overwrite
-        self.audit = AuditTrail(session)
-        self.now = datetime.now(UTC)
+    def __init__(self, uow: Uow, caller: Caller, school: str, system: str, vault: BsnVault, overwrite: bool) -> None:
+        self.uow, self.caller, self.school, self.system = uow, caller, school, system
+        self.vault, self.overwrite = vault, overwrite
+        self.pupils = Pupils(uow.session)
+        self.now = uow.now
 
     async def apply(self, read: las.ReadExport) -> PupilImportReport:
         report = PupilImportReport()
         problems = list(read.problems)
-        pupils = await Pupils(self.session).at_school(self.school)
+        pupils = await self.pupils.at_school(self.school)
         by_id = {pupil.id: (pupil, group) for pupil, group in pupils}
-        groups = {group.name: group.id for group in await Organisation(self.session).groups(self.school)}
+        groups = {group.name: group.id for group in await Organisation(self.uow.session).groups(self.school)}
         matches = las.match(read.records, [self._known(pupil) for pupil, _ in pupils])
         problems += matches.problems
-        highest = await Pupils(self.session).highest_elk_number()
+        highest = await self.pupils.highest_elk_number()
         new: list[Pupil] = []
         for record in read.records:
             if record.line not in matches.found:
@@ -171,8 +172,8 @@ class _Run:
                 pupil, group = by_id[pupil_id]
                 outcome, more = await self._sync(record, pupil, group, groups)
                 getattr(report, outcome).append({**entry(record, pupil), **more})
-        await self.session.flush()  # the new pupils exist before their parent logins
-        self.session.add_all(ParentLogin(pupil_id=pupil.id, parent=Parent.FIRST) for pupil in new)
+        await self.pupils.flush()  # the new pupils exist before their parent logins
+        self.pupils.add(*(ParentLogin(pupil_id=pupil.id, parent=Parent.FIRST) for pupil in new))
         report.failed = [problem.as_dict() for problem in sorted(problems, key=lambda problem: problem.line)]
         return report
 
@@ -199,15 +200,15 @@ class _Run:
         apply_details(pupil, details)
         if record.bsn is not None:
             pupil.bsn_sealed = self.vault.seal(record.bsn, pupil.id)
-        self.session.add(pupil)
+        self.pupils.add(pupil)
         registered = PupilRegistered(
             pupil_id=pupil.id, elk_number=elk_number, school_brin=self.school, parent_email=pupil.parent_email
         )
-        await self.outbox.put(self.session, registered)
+        await self.uow.emit(registered)
         if pupil.group_id is not None:
             grouped = PupilGroupChanged(pupil_id=pupil.id, school_brin=self.school, group=details[las.GROUP])
-            await self.outbox.put(self.session, grouped)
-        self.audit.record(self.caller, AuditAction.PUPIL_IMPORTED, pupil.id, source=self.system, line=record.line)
+            await self.uow.emit(grouped)
+        self.uow.audit.record(self.caller, AuditAction.PUPIL_IMPORTED, pupil.id, source=self.system, line=record.line)
         return pupil
 
     async def _sync(
@@ -226,21 +227,21 @@ class _Run:
         if las.GROUP in changes:
             pupil.group_id = groups[changes[las.GROUP]]
             grouped = PupilGroupChanged(pupil_id=pupil.id, school_brin=self.school, group=changes[las.GROUP])
-            await self.outbox.put(self.session, grouped)
+            await self.uow.emit(grouped)
         if bsn in (Step.FILL, Step.OVERWRITE) and record.bsn is not None:
             pupil.bsn_sealed = self.vault.seal(record.bsn, pupil.id)
-            self.audit.record(self.caller, AuditAction.BSN_CHANGED, pupil.id, known=True, source=self.system)
+            self.uow.audit.record(self.caller, AuditAction.BSN_CHANGED, pupil.id, known=True, source=self.system)
             changes["bsn"] = "…"
         pupil.pupil_number = record.pupil_number
         pupil.imported = {**pupil.imported, **fields.imported}
-        self.session.add(pupil)
+        self.pupils.add(pupil)
         if changes:
-            self.audit.record(
+            self.uow.audit.record(
                 self.caller, AuditAction.PUPIL_CHANGED, pupil.id, fields=sorted(changes), source=self.system
             )
         if set(changes) & las.OUTDATING:
             outdated = RegistrationFormOutdated(pupil_id=pupil.id, school_brin=pupil.school_brin)
-            await self.outbox.put(self.session, outdated)
+            await self.uow.emit(outdated)
         kept = [{"field": name, "reason": reason} for name, reason in fields.kept.items()]
         if changes or linked:
             return "changed", {"fields": sorted(changes), "linked": linked, "kept": kept}

@@ -6,19 +6,15 @@ result is audited. The school matches the listed rows itself with `PUT /pupils/{
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from loket.contracts.runtime.database import Database
-from loket.contracts.tokens import Role
-from loket.dossier.domain.access import SCHOOL_STAFF, Caller
+from loket.dossier.adapters.files import text_of
+from loket.dossier.application import DossierWork, Uow
+from loket.dossier.application.pupil_import import importing_school
+from loket.dossier.domain.access import Caller
 from loket.dossier.domain.audit import AuditAction
 from loket.dossier.domain.doorstroomtoets_file import Candidate, ResultRow, match, read
-from loket.dossier.domain.errors import NotAllowed, NotFound
-from loket.dossier.oki_docs import oki_doc_of
-from loket.dossier.persistence.audit import AuditTrail
 from loket.dossier.persistence.models import Pupil
 from loket.dossier.persistence.repository import Pupils
 
@@ -51,25 +47,19 @@ def pupil_of(pupil: Pupil) -> dict[str, Any]:
 
 
 class DoorstroomtoetsImport:
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    def __init__(self, work: DossierWork) -> None:
+        self.work = work
 
-    async def run(self, caller: Caller, school: str, content: str, *, overwrite: bool) -> ImportReport:
-        school = school.strip().upper()
-        if caller.role not in SCHOOL_STAFF or school not in caller.schools:
-            board = caller.role is Role.BOARD_CONTACT and school in caller.schools
-            if caller.role is Role.REGION_ADMIN or board:
-                raise NotAllowed("only the school's own staff import its doorstroomtoets results")
-            raise NotFound("school")
-        rows, failed = read(content)
+    async def run(self, caller: Caller, school: str, file: bytes, *, overwrite: bool) -> ImportReport:
+        school = importing_school(caller, school, "only the school's own staff import its doorstroomtoets results")
+        rows, failed = read(text_of(file))
         report = ImportReport(failed=[{"line": line, "problem": problem} for line, problem in failed])
-        now = datetime.now(UTC)
-        async with self.database.transaction() as session:
-            pupils = {pupil.id: pupil for pupil, _ in await Pupils(session).in_reach(caller, school=school)}
+        async with self.work() as uow:
+            pupils = {pupil.id: pupil for pupil, _ in await Pupils(uow.session).in_reach(caller, school=school)}
             candidates = [Candidate(p.id, p.given_name, p.family_name, p.birth_date) for p in pupils.values()]
             matching = match(rows, candidates)
             for row, pupil_id in matching.matched:
-                outcome = await self._record(session, caller, pupils[pupil_id], row, overwrite, now)
+                outcome = await self._record(uow, caller, pupils[pupil_id], row, overwrite, uow.now)
                 report.matched.append({**described(row), **pupil_of(pupils[pupil_id]), "outcome": outcome})
             for row, ids, why in matching.ambiguous:
                 report.ambiguous.append(
@@ -79,10 +69,8 @@ class DoorstroomtoetsImport:
         return report
 
     @staticmethod
-    async def _record(
-        session: AsyncSession, caller: Caller, pupil: Pupil, row: ResultRow, overwrite: bool, now: datetime
-    ) -> str:
-        oki = await oki_doc_of(session, pupil)
+    async def _record(uow: Uow, caller: Caller, pupil: Pupil, row: ResultRow, overwrite: bool, now: datetime) -> str:
+        oki = await Pupils(uow.session).oki_doc(pupil)
         recorded = oki.doorstroomtoets or {}
         if recorded.get("level") == row.advice.code:
             return "unchanged"
@@ -90,8 +78,6 @@ class DoorstroomtoetsImport:
             return "skipped: a different result is recorded; import with overwrite to replace it"
         oki.doorstroomtoets = {"test": row.test, "level": row.advice.code, "recorded_at": now.isoformat()}
         oki.changed_at = now
-        session.add(oki)
-        AuditTrail(session).record(
-            caller, AuditAction.DOORSTROOMTOETS_RECORDED, pupil.id, level=row.advice.code, source="file"
-        )
+        Pupils(uow.session).add(oki)
+        uow.audit.record(caller, AuditAction.DOORSTROOMTOETS_RECORDED, pupil.id, level=row.advice.code, source="file")
         return "recorded"
