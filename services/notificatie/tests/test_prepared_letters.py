@@ -17,10 +17,10 @@ from sqlmodel import select
 
 from loket.contracts.events import PupilRegistered
 from loket.notificatie.app import build
-from loket.notificatie.http.letters import PlacementLetterIn, fields_of
 from loket.notificatie.application.letter_mails import PlacementLetter
-from loket.notificatie.persistence.models import PreparedLetter
 from loket.notificatie.application.prepared_letters import PreparedLetters
+from loket.notificatie.http.letters import PlacementLetterIn, fields_of
+from loket.notificatie.persistence.models import PreparedLetter
 
 SERVICE = "notificatie"
 MOMENT = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)

@@ -20,9 +20,9 @@ from loket.contracts.events import ActivationIssued
 from loket.contracts.runtime.migrations import upgrade
 from loket.contracts.runtime.service import Runtime
 from loket.contracts.topology import EVENTS_EXCHANGE
+from loket.notificatie.adapters.retries import ATTEMPT_HEADER, RETRY_EXCHANGE
 from loket.notificatie.app import build
 from loket.notificatie.persistence.models import Message, messaging
-from loket.notificatie.adapters.retries import ATTEMPT_HEADER, RETRY_EXCHANGE
 from loket.notificatie.settings import NotificatieSettings
 
 SERVICE = "notificatie"
