@@ -301,7 +301,7 @@ def staff_token(
     Until staff can log in (identity's login), this is how a test stands in for a logged-in teacher;
     dossier still verifies it through identity's real JWKS endpoint."""
     from loket.contracts.tokens import Role, Scope
-    from loket.identity.tokens import SigningKeys, TokenIssuer
+    from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
 
     issuer = TokenIssuer(SigningKeys(var_dir / "identity-keys"), issuer=identity_url, region=region)
     scope = Scope(schools=(school,) if school else ())

@@ -605,7 +605,7 @@ def test_the_image_installs_one_service_from_the_lock_and_runs_as_nobody_special
 
 def test_identity_reads_its_keys_from_a_secret_volume_without_writing(tmp_path: Path) -> None:
     """A Secret volume holds each key as a symlink into a hidden, timestamped folder, read-only."""
-    from loket.identity.tokens import SigningKeys
+    from loket.identity.adapters.tokens import SigningKeys
 
     made = tmp_path / "made"
     kid = SigningKeys(made).rotate()

@@ -113,7 +113,7 @@ class Identity:
     ) -> StaffAccount:
         """A staff account as if it had been invited and had set its password (and enrolled TOTP)."""
         now = datetime.now(UTC)
-        passwords = self.app.state.administration.security.passwords
+        passwords = self.app.state.passwords
         account = StaffAccount(
             email=email,
             role=role,

@@ -25,8 +25,8 @@ async def test_links_in_mails_lead_to_the_portal_and_identity_stays_the_issuer(i
     [reset] = await identity.outbox("identity.password_reset.issued.v1")
     assert reset.body["payload"]["reset_url"].startswith(PORTAL + "/reset/")
 
+    from loket.identity.application.staff import NewStaff
     from loket.identity.domain.staff import Assignment
-    from loket.identity.staff import NewStaff
 
     new = NewStaff("meester@school.example", Assignment.of(Role.SCHOOL_USER, school="12AB01"))
     await identity.app.state.administration.invite(None, new, client_address=None)

@@ -166,8 +166,8 @@ async def test_a_throttled_activation_says_so_in_json(identity, activation):
 
 @pytest.fixture
 async def invitation(identity):  # type: ignore[no-untyped-def]
+    from loket.identity.application.staff import NewStaff
     from loket.identity.domain.staff import Assignment
-    from loket.identity.staff import NewStaff
 
     new = NewStaff("juf@school.example", Assignment.of(Role.SCHOOL_USER, school="12AB01"))
     await identity.app.state.administration.invite(None, new, client_address=None)

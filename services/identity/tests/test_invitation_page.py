@@ -9,9 +9,9 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from loket.contracts.tokens import Role
+from loket.identity.application.staff import NewStaff
 from loket.identity.domain.staff import Assignment
 from loket.identity.persistence.models import Invitation
-from loket.identity.staff import NewStaff
 
 SERVICE = "identity"
 PASSWORD = {"password": "winter-2026-schaats", "password_repeat": "winter-2026-schaats"}

@@ -8,10 +8,10 @@ import httpx
 import pytest
 
 from loket.contracts.tokens import Actor, InvalidToken, Role, Scope, TokenVerifier
+from loket.identity.adapters.keys_cli import main as keys_cli
+from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
 from loket.identity.app import build
-from loket.identity.keys_cli import main as keys_cli
 from loket.identity.settings import IdentitySettings
-from loket.identity.tokens import SigningKeys, TokenIssuer
 
 ISSUER = "https://identity.loket.example"
 

@@ -1,4 +1,4 @@
-"""Wires identity: settings, runtime (database, broker, outbox, inbox), event handlers, routes."""
+"""Wires identity: settings, runtime (database, broker, outbox, inbox), use cases, event handlers, routes."""
 
 from datetime import timedelta
 
@@ -7,27 +7,34 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from loket.contracts.runtime.service import Runtime
 from loket.identity import handlers
-from loket.identity.activation import Activation
+from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
+from loket.identity.application.activation import Activation
+from loket.identity.application.context import Context
+from loket.identity.application.impersonation import Impersonation
+from loket.identity.application.links import PasswordLinks
+from loket.identity.application.login import Login
+from loket.identity.application.mail_outcomes import MailOutcomes
+from loket.identity.application.parent_logins import ParentLogins
+from loket.identity.application.password_reset import ResetRequests
+from loket.identity.application.region_audit import RegionAudit
+from loket.identity.application.second_factor import SecondFactors
+from loket.identity.application.sessions import SessionKeeper
+from loket.identity.application.staff import StaffAdministration
 from loket.identity.http.activation import activation_router
 from loket.identity.http.audit import audit_router
 from loket.identity.http.keys import keys_router
 from loket.identity.http.links import links_router
 from loket.identity.http.login import session_router
 from loket.identity.http.staff import staff_router
-from loket.identity.links import PasswordLinks
-from loket.identity.login import Login, SecondFactors
+from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import metadata
-from loket.identity.security import Security
-from loket.identity.sessions import SessionKeeper
 from loket.identity.settings import IdentitySettings
-from loket.identity.staff import StaffAdministration
-from loket.identity.tokens import SigningKeys, TokenIssuer
 
 
 def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
     settings = settings or IdentitySettings()
     runtime = Runtime("identity", settings, metadata)
-    handlers.register(runtime.consumer, settings)
+    runtime.work.audit = AuditLog
     issuer = TokenIssuer(
         SigningKeys(settings.signing_keys_dir),
         issuer=settings.public_url,
@@ -35,19 +42,23 @@ def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
         lifetime=timedelta(minutes=settings.access_token_minutes),
     )
     verifier = issuer.verifier()
-    security = Security(runtime.database, runtime.outbox, issuer, settings)
-    keeper = SessionKeeper(security)
-    administration = StaffAdministration(security, keeper)
+    context = Context(runtime.work, issuer, settings)
+    keeper = SessionKeeper(context)
+    parent_logins = ParentLogins(context)
+    administration = StaffAdministration(context, keeper)
+    handlers.register(runtime.consumer, parent_logins, MailOutcomes(parent_logins))
     app = runtime.http_app(
         title="Loket identity",
         description="Staff and parent accounts, activation and invitation links, login, sessions and tokens.",
         routers=[
-            activation_router(Activation(security, keeper), secure=settings.cookie_secure),
+            activation_router(Activation(context, keeper, parent_logins), secure=settings.cookie_secure),
             keys_router(issuer.keys),
-            session_router(Login(security, keeper), keeper, administration, verifier, secure=settings.cookie_secure),
-            staff_router(administration, SecondFactors(security), verifier),
-            links_router(PasswordLinks(security, keeper)),
-            audit_router(runtime.database, verifier),
+            session_router(
+                Login(context, keeper), keeper, Impersonation(context, keeper), verifier, secure=settings.cookie_secure
+            ),
+            staff_router(administration, SecondFactors(context), verifier),
+            links_router(PasswordLinks(context, keeper), ResetRequests(context)),
+            audit_router(RegionAudit(context), verifier),
         ],
     )
     if settings.trusted_proxies:
@@ -60,4 +71,5 @@ def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.state.token_issuer = issuer
     app.state.administration = administration
+    app.state.passwords = context.passwords
     return runtime, app

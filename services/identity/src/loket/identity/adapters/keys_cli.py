@@ -10,8 +10,8 @@ import sys
 from collections.abc import Sequence
 
 from loket.contracts.tokens import Role, Scope
+from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
 from loket.identity.settings import IdentitySettings
-from loket.identity.tokens import SigningKeys, TokenIssuer
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
-from loket.contracts.events import EventPayload
+from loket.identity.application.context import Context, Throttled, Uow
+from loket.identity.application.parent_logins import ParentLogins
+from loket.identity.application.sessions import SessionKeeper, Started
 from loket.identity.domain.accounts import (
     AccountState,
     ActivationRefused,
@@ -36,12 +34,8 @@ from loket.identity.domain.accounts import (
 from loket.identity.domain.audit import AuditAction, Outcome
 from loket.identity.domain.problems import ErrorCode, FormField
 from loket.identity.domain.throttling import AttemptKind
-from loket.identity.parent_logins import ParentLogins
-from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import ActivationToken, ParentAccount
 from loket.identity.persistence.repository import Accounts
-from loket.identity.security import Security, Throttled
-from loket.identity.sessions import SessionKeeper, Started
 
 UNKNOWN_LINK = "Deze link is onbekend. / This link is not known."
 CHOOSE_THE_SCHOOL = "Kies de school van uw kind. / Choose your child's school."
@@ -86,33 +80,36 @@ class Activated:
 
 
 class Activation:
-    def __init__(self, security: Security, keeper: SessionKeeper) -> None:
-        self.security = security
+    """Two units of work with the hashing of the new password between them: argon2id holds no
+    transaction open, and the link is checked again in the second."""
+
+    def __init__(self, context: Context, keeper: SessionKeeper, parent_logins: ParentLogins) -> None:
+        self.context = context
         self.keeper = keeper
+        self.parent_logins = parent_logins
 
     async def open(self, token: str) -> ActivationForm | ActivationProblem:
-        async with self.security.database.transaction() as session:
-            found = await self._usable(session, token, lock=False)
+        async with self.context.work() as uow:
+            found = await self._usable(uow, token, lock=False)
             if isinstance(found, ActivationProblem):
                 return found
-            return await self._form(session, *found)
+            return await self._form(uow, *found)
 
     async def activate(
         self, token: str, school: str, birth_date: str, password: str, repeated: str, client_address: str | None
     ) -> Activated | ActivationProblem | Throttled:
-        now = datetime.now(UTC)
         digest = token_digest(token)
-        async with self.security.database.transaction() as session:
-            attempts = self.security.attempts(session)
-            wait = await attempts.retry_after(account_key=digest, client_address=client_address, now=now)
+        async with self.context.work() as uow:
+            attempts = self.context.attempts(uow)
+            wait = await attempts.retry_after(account_key=digest, client_address=client_address, now=uow.now)
             if wait is not None:
                 return Throttled(wait)
-            found = await self._usable(session, token, lock=True)
+            found = await self._usable(uow, token, lock=True)
             if isinstance(found, ActivationProblem):
-                await self._refused_link(session, found, digest, client_address, now)
+                await self._refused_link(uow, found, digest, client_address)
                 return found
             stored, account = found
-            form = await self._form(session, stored, account)
+            form = await self._form(uow, stored, account)
             try:
                 if not school.strip():
                     raise ActivationRefused(CHOOSE_THE_SCHOOL, ErrorCode.SCHOOL_MISSING, FormField.SCHOOL)
@@ -120,89 +117,64 @@ class Activation:
             except ActivationRefused as unreadable:
                 return ActivationProblem.of(422, unreadable, form)
             if not answers_right(school_brin=account.school_brin, birth_date=account.birth_date, given=answers):
-                return await self._wrong_answers(session, stored, account, client_address, now)
+                return await self._wrong_answers(uow, stored, account, client_address)
             try:
                 check_password(password, repeated)
             except ActivationRefused as refused:
                 return ActivationProblem.of(422, refused, form)
 
-        password_hash = await self.security.hash_password(password)
+        password_hash = await self.context.hash_password(password)
 
-        async with self.security.database.transaction() as session:
-            found = await self._usable(session, token, lock=True)  # used or locked meanwhile, in another tab?
+        async with self.context.work() as uow:
+            found = await self._usable(uow, token, lock=True)  # used or locked meanwhile, in another tab?
             if isinstance(found, ActivationProblem):
                 return found
             stored, account = found
-            stored.used_at = now
+            stored.used_at = account.activated_at = uow.now
             account.password_hash = password_hash
-            account.state, account.activated_at = AccountState.ACTIVATED, now
+            account.state = AccountState.ACTIVATED
             account.birth_date = None  # needed only to check the answer
-            Accounts(session).add(account, stored)
-            await self._parent_logins(session).announce(account, locked=False)
-            audit = AuditLog(session)
-            audit.record(
-                AuditAction.ACTIVATION,
-                Outcome.SUCCEEDED,
-                actor_id=account.id,
-                subject_id=account.id,
-                client_address=client_address,
-            )
-            started = await self.keeper.start(session, account, client_address=client_address, now=now)
-            audit.record(
-                AuditAction.LOGIN,
-                Outcome.SUCCEEDED,
-                actor_id=account.id,
-                actor_role=started.role,
-                subject_id=account.id,
-                session_id=started.session_id,
-                client_address=client_address,
-                during="activation",
-            )
-        self.security.outbox.nudge()
+            Accounts(uow.session).add(account, stored)
+            await self.parent_logins.announce(uow, account, locked=False)
+            uow.audit.own_step(AuditAction.ACTIVATION, account.id, client_address)
+            started = await self.keeper.log_in(uow, account, client_address, during="activation")
         return Activated(account.username, started)
 
     async def _usable(
-        self, session: AsyncSession, token: str, *, lock: bool
+        self, uow: Uow, token: str, *, lock: bool
     ) -> tuple[ActivationToken, ParentAccount] | ActivationProblem:
-        accounts = Accounts(session)
-        stored = await accounts.token(token_digest(token), for_update=lock and not self.security.database.is_sqlite)
+        accounts = Accounts(uow.session)
+        stored = await accounts.token(token_digest(token), for_update=lock)
         account = None if stored is None else await accounts.get(stored.account_id)
         if stored is None or account is None:
             return ActivationProblem(404, UNKNOWN_LINK, ErrorCode.LINK_UNKNOWN)
         try:
-            check_usable(
-                expires_at=stored.expires_at, used_at=stored.used_at, locked_at=stored.locked_at, now=datetime.now(UTC)
-            )
+            check_usable(expires_at=stored.expires_at, used_at=stored.used_at, locked_at=stored.locked_at, now=uow.now)
             if account.school_brin is None or account.birth_date is None:  # a link from before the questions
                 raise ActivationRefused(link_expired(), ErrorCode.LINK_EXPIRED)
         except ActivationRefused as refused:
             return ActivationProblem.of(410, refused)
         return stored, account
 
-    async def _form(self, session: AsyncSession, stored: ActivationToken, account: ParentAccount) -> ActivationForm:
-        schools = tuple(SchoolChoice(school.brin, school.name) for school in await Accounts(session).schools())
+    async def _form(self, uow: Uow, stored: ActivationToken, account: ParentAccount) -> ActivationForm:
+        schools = tuple(SchoolChoice(school.brin, school.name) for school in await Accounts(uow.session).schools())
         return ActivationForm(
             username=account.username,
             schools=schools,
-            attempts_left=max(0, self.security.settings.activation_attempts - stored.wrong_answers),
+            attempts_left=max(0, self.context.settings.activation_attempts - stored.wrong_answers),
         )
 
     async def _wrong_answers(
-        self,
-        session: AsyncSession,
-        stored: ActivationToken,
-        account: ParentAccount,
-        client_address: str | None,
-        now: datetime,
+        self, uow: Uow, stored: ActivationToken, account: ParentAccount, client_address: str | None
     ) -> ActivationProblem:
         """Count a wrong school or birth date against the link; at the limit, lock it and tell the school."""
         stored.wrong_answers += 1
-        Accounts(session).add(stored)
-        await self.security.attempts(session).record(
-            AttemptKind.WRONG_ANSWER, account_key=None, client_address=client_address, now=now
+        Accounts(uow.session).add(stored)
+        await self.context.attempts(uow).record(
+            AttemptKind.WRONG_ANSWER, account_key=None, client_address=client_address, now=uow.now
         )
-        audit = AuditLog(session)
-        left = self.security.settings.activation_attempts - stored.wrong_answers
+        audit = uow.audit
+        left = self.context.settings.activation_attempts - stored.wrong_answers
         audit.record(
             AuditAction.ACTIVATION,
             Outcome.FAILED,
@@ -212,23 +184,23 @@ class Activation:
             attempts_left=max(0, left),
         )
         if left > 0:
-            form = await self._form(session, stored, account)
+            form = await self._form(uow, stored, account)
             return ActivationProblem(422, wrong_answers_message(left), ErrorCode.WRONG_ANSWERS, form)
-        stored.locked_at = now
+        stored.locked_at = uow.now
         audit.record(
             AuditAction.ACTIVATION_LOCKED, Outcome.REFUSED, subject_id=account.id, client_address=client_address
         )
-        await self._parent_logins(session).announce(account, locked=True)
+        await self.parent_logins.announce(uow, account, locked=True)
         return ActivationProblem(410, link_locked(), ErrorCode.LINK_LOCKED)
 
     async def _refused_link(
-        self, session: AsyncSession, problem: ActivationProblem, digest: str, client_address: str | None, now: datetime
+        self, uow: Uow, problem: ActivationProblem, digest: str, client_address: str | None
     ) -> None:
-        await self.security.attempts(session).record(
-            AttemptKind.LINK, account_key=digest, client_address=client_address, now=now
+        await self.context.attempts(uow).record(
+            AttemptKind.LINK, account_key=digest, client_address=client_address, now=uow.now
         )
-        stored = await Accounts(session).token(digest)
-        AuditLog(session).record(
+        stored = await Accounts(uow.session).token(digest)
+        uow.audit.record(
             AuditAction.LINK_REFUSED,
             Outcome.FAILED,
             subject_id=None if stored is None else stored.account_id,
@@ -236,9 +208,3 @@ class Activation:
             link="activation",
             reason="unknown" if problem.status == 404 else "used_expired_or_locked",
         )
-
-    def _parent_logins(self, session: AsyncSession) -> ParentLogins:
-        async def emit(payload: EventPayload) -> Any:
-            return await self.security.outbox.put(session, payload)
-
-        return ParentLogins(session, self.security.settings, emit, lock_rows=not self.security.database.is_sqlite)

@@ -193,7 +193,3 @@ def check_password(password: str, repeated: str) -> None:
             FormField.PASSWORD,
             min_length=MIN_PASSWORD_LENGTH,
         )
-
-
-def activation_url(portal_url: str, token: str) -> str:
-    return f"{portal_url.rstrip('/')}/activate/{token}"

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from loket.contracts.errors import Invalid
 from loket.contracts.tokens import Role, Scope
 
 STAFF_ROLES = (Role.REGION_ADMIN, Role.BOARD_CONTACT, Role.SCHOOL_ADMIN, Role.SCHOOL_USER)
@@ -31,13 +32,11 @@ GROUP_NAME = re.compile(r"^\S.{0,31}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class InvalidAssignment(ValueError):
-    """What is wrong with a role and its reach, and in which field."""
+class InvalidAssignment(Invalid):
+    """What is wrong with a role and its reach, and in which field of the request (HTTP 422)."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
+        super().__init__(field, problem)
 
 
 def username(email: str) -> str:

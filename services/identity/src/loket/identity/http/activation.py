@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from loket.identity.activation import Activated, Activation, ActivationForm, ActivationProblem
+from loket.identity.application.activation import Activated, Activation, ActivationForm, ActivationProblem
+from loket.identity.application.context import Throttled
 from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import (
     HTML,
@@ -28,7 +29,6 @@ from loket.identity.http.caller import (
     wants_json,
 )
 from loket.identity.http.login import AccessOut, access_of, keep_session
-from loket.identity.security import Throttled
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 

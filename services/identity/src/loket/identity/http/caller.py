@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
+from loket.identity.application.context import Throttled
 from loket.identity.domain.problems import ErrorCode, FormField
-from loket.identity.security import Throttled
 
 NO_STORE = {"Cache-Control": "no-store"}
 HTML: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}}  # a page, unless the client asks for JSON

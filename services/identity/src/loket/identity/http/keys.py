@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from loket.contracts.tokens import JWKS_PATH
-from loket.identity.tokens import SigningKeys
+from loket.identity.adapters.tokens import SigningKeys
 
 
 def keys_router(keys: SigningKeys) -> APIRouter:

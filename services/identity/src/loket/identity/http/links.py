@@ -14,6 +14,9 @@ from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
+from loket.identity.application.context import Throttled
+from loket.identity.application.links import LinkKind, LinkOpen, LinkRefused, PasswordLinks, PasswordSet
+from loket.identity.application.password_reset import ResetRequests
 from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import (
     HTML,
@@ -24,8 +27,6 @@ from loket.identity.http.caller import (
     too_many,
     wants_json,
 )
-from loket.identity.links import LinkKind, LinkOpen, LinkRefused, PasswordLinks, PasswordSet
-from loket.identity.security import Throttled
 
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 PAGES = {
@@ -85,7 +86,7 @@ SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def links_router(links: PasswordLinks) -> APIRouter:
+def links_router(links: PasswordLinks, resets: ResetRequests) -> APIRouter:
     router = APIRouter(tags=["links"])
 
     def answer(request: Request, kind: LinkKind, result: LinkOpen | LinkRefused | PasswordSet | Throttled) -> Response:
@@ -162,7 +163,7 @@ def links_router(links: PasswordLinks) -> APIRouter:
     )
     async def request_reset(asked: ResetRequest, request: Request) -> Response:
         """Forgotten password: the same answer whether the account exists or not; if it does, a mail."""
-        throttled = await links.request_reset(asked.username, client_address(request))
+        throttled = await resets.request(asked.username, client_address(request))
         if throttled is not None:
             return too_many(throttled)
         return JSONResponse(ResetRequested().model_dump(), status_code=status.HTTP_202_ACCEPTED)

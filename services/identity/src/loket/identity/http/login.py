@@ -4,28 +4,28 @@ The access token travels in the response body; the refresh token only in an Http
 SameSite=Strict cookie, which scripts cannot read and other sites cannot make the browser send.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Cookie, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from loket.contracts.runtime.auth import IMPERSONATED_BY
 from loket.contracts.tokens import Actor, Claims, InvalidToken, Role, TokenVerifier
-from loket.identity.domain.problems import ErrorCode, FormField
-from loket.identity.http.caller import NO_STORE, Problem, caller, client_address, problem_body, too_many
-from loket.identity.login import (
+from loket.identity.application.context import Throttled
+from loket.identity.application.impersonation import Impersonation
+from loket.identity.application.login import (
     AccountDeactivated,
     Login,
     LoginRefused,
     SecondFactorEnrolment,
     SecondFactorRequired,
 )
-from loket.identity.security import Throttled
-from loket.identity.sessions import SessionKeeper, Started
-from loket.identity.staff import Conflict, NotAllowed, NotFound, StaffAdministration
+from loket.identity.application.sessions import SessionKeeper, Started
+from loket.identity.domain.problems import ErrorCode, FormField
+from loket.identity.http.caller import NO_STORE, Problem, caller, client_address, problem_body, too_many
 
 REFRESH_COOKIE = "loket_refresh"
 WRONG_CREDENTIALS = "Onjuiste gebruikersnaam of wachtwoord. / Wrong username or password."
@@ -86,7 +86,7 @@ def keep_session(response: Response, result: Started, *, secure: bool) -> None:
     response.set_cookie(
         REFRESH_COOKIE,
         result.refresh_token,
-        max_age=max(1, int((result.session_ends_at - datetime.now(UTC)).total_seconds())),
+        max_age=result.seconds_left,
         path="/",
         secure=secure,
         httponly=True,
@@ -97,7 +97,7 @@ def keep_session(response: Response, result: Started, *, secure: bool) -> None:
 
 
 def session_router(
-    login: Login, keeper: SessionKeeper, administration: StaffAdministration, verifier: TokenVerifier, *, secure: bool
+    login: Login, keeper: SessionKeeper, impersonation: Impersonation, verifier: TokenVerifier, *, secure: bool
 ) -> APIRouter:
     router = APIRouter(tags=["login"])
     claims_of = caller(verifier)
@@ -223,15 +223,7 @@ def session_router(
     ) -> Response:
         """Meekijken: a board contact logs in as a user of one of its board's schools. Its own session ends;
         every response in the new session carries `Loket-Impersonated-By`; logging out ends it."""
-        try:
-            result = await administration.impersonate(claims, target.account_id, client_address(request))
-        except NotAllowed as exc:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-        except NotFound as exc:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-        except Conflict as exc:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-        return started(result)
+        return started(await impersonation.start(claims, target.account_id, client_address(request)))
 
     return router
 

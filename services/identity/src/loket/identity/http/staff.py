@@ -3,22 +3,23 @@ board, enrolling a second factor and its recovery codes. Every route needs an ac
 only the accounts within its own reach, and an account outside it is answered 404, as if it did not
 exist."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, EmailStr, Field
 
+from loket.contracts.errors import Forbidden
 from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import Actor, Claims, Role, Scope, TokenVerifier
-from loket.identity.domain.staff import Assignment, InvalidAssignment
+from loket.identity.application.second_factor import SecondFactors
+from loket.identity.application.staff import NewStaff, StaffAdministration
+from loket.identity.domain.staff import Assignment
 from loket.identity.http.caller import NO_STORE, caller, client_address
-from loket.identity.login import SecondFactors
-from loket.identity.persistence.models import StaffAccount
-from loket.identity.staff import Conflict, NewStaff, NotAllowed, NotFound, StaffAdministration
+
+if TYPE_CHECKING:
+    from loket.identity.persistence.models import StaffAccount
 
 
 class AssignmentIn(BaseModel):
@@ -53,7 +54,7 @@ class StaffOut(BaseModel):
     deactivated_at: datetime | None
 
     @classmethod
-    def of(cls, account: StaffAccount) -> "StaffOut":
+    def of(cls, account: "StaffAccount") -> "StaffOut":
         return cls(
             id=account.id,
             email=account.email,
@@ -102,25 +103,7 @@ class RecoveryCodesOut(BaseModel):
 def own_only(claims: Claims) -> None:
     """The second factor is the staff member's own: not a parent's, not while looking along."""
     if claims.role == Role.PARENT or claims.act is not None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff enrol a second factor, for themselves")
-
-
-@contextmanager
-def answered() -> Iterator[None]:
-    """The administration's refusals as HTTP answers."""
-    try:
-        yield
-    except InvalidAssignment as invalid:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["body", invalid.field], "msg": invalid.problem, "type": "value_error"}],
-        ) from None
-    except NotAllowed as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-    except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+        raise Forbidden("only staff enrol a second factor, for themselves")
 
 
 def staff_router(
@@ -139,61 +122,52 @@ def staff_router(
         """The staff accounts within the administrator's reach, by e-mail address. Paged with `limit`,
         `offset` and `sort` (`email`, `role`, `school`, `state`, `created_at`; `-` descends); the whole
         list's length in `X-Total-Count`."""
-        with answered():
-            accounts, total = await administration.within_reach(claims, paging)
+        accounts, total = await administration.within_reach(claims, paging)
         tell_total(response, total)
         return [StaffOut.of(account) for account in accounts]
 
     @router.get("/staff/{account_id}", response_model=StaffOut, responses={404: {}})
     async def one_staff_member(account_id: UUID, claims: Caller) -> StaffOut:
         """One staff account within the administrator's reach."""
-        with answered():
-            return StaffOut.of(await administration.one(claims, account_id))
+        return StaffOut.of(await administration.one(claims, account_id))
 
     @router.post("/staff", status_code=status.HTTP_201_CREATED, response_model=StaffOut, responses={409: {}, 422: {}})
     async def invite(new: StaffIn, request: Request, claims: Caller) -> StaffOut:
         """Invite a staff member within the administrator's reach: a pending account and a mailed link."""
-        with answered():
-            staff = NewStaff(email=new.email, assignment=new.checked(), language=new.language)
-            return StaffOut.of(await administration.invite(claims, staff, client_address(request)))
+        staff = NewStaff(email=new.email, assignment=new.checked(), language=new.language)
+        return StaffOut.of(await administration.invite(claims, staff, client_address(request)))
 
     @router.post("/staff/{account_id}/invitation", status_code=status.HTTP_202_ACCEPTED, response_model=StaffOut)
     async def invite_again(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
         """A new invitation for a pending account (an expired link, a lost mail); earlier links stop working."""
-        with answered():
-            return StaffOut.of(await administration.reinvite(claims, account_id, client_address(request)))
+        return StaffOut.of(await administration.reinvite(claims, account_id, client_address(request)))
 
     @router.put("/staff/{account_id}/role", response_model=StaffOut, responses={404: {}, 422: {}})
     async def change_role(account_id: UUID, new: AssignmentIn, request: Request, claims: Caller) -> StaffOut:
         """Give a staff account another role or reach; its sessions end, so the change holds at once."""
-        with answered():
-            changed = await administration.change_role(claims, account_id, new.checked(), client_address(request))
-            return StaffOut.of(changed)
+        changed = await administration.change_role(claims, account_id, new.checked(), client_address(request))
+        return StaffOut.of(changed)
 
     @router.post("/staff/{account_id}/deactivation", response_model=StaffOut, responses={404: {}})
     async def deactivate(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
         """The account can no longer log in; its sessions end and its links stop working."""
-        with answered():
-            return StaffOut.of(await administration.deactivate(claims, account_id, client_address(request)))
+        return StaffOut.of(await administration.deactivate(claims, account_id, client_address(request)))
 
     @router.delete("/staff/{account_id}/deactivation", response_model=StaffOut, responses={404: {}, 409: {}})
     async def reactivate(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
         """Undo a deactivation: the account logs in again (`activated`), or, if it never set a password,
         waits for a new invitation (`pending`; `POST …/invitation`)."""
-        with answered():
-            return StaffOut.of(await administration.reactivate(claims, account_id, client_address(request)))
+        return StaffOut.of(await administration.reactivate(claims, account_id, client_address(request)))
 
     @router.get("/boards/{board}/schools", response_model=BoardSchools)
     async def board_schools(board: str, claims: Caller) -> BoardSchools:
-        with answered():
-            return BoardSchools(schools=await administration.board_schools(claims, board))
+        return BoardSchools(schools=await administration.board_schools(claims, board))
 
     @router.put("/boards/{board}/schools", response_model=BoardSchools, responses={422: {}})
     async def set_board_schools(board: str, schools: BoardSchools, request: Request, claims: Caller) -> BoardSchools:
         """The region administrator sets which schools belong to a board (what its contacts reach)."""
-        with answered():
-            changed = await administration.set_board_schools(claims, board, schools.schools, client_address(request))
-            return BoardSchools(schools=changed)
+        changed = await administration.set_board_schools(claims, board, schools.schools, client_address(request))
+        return BoardSchools(schools=changed)
 
     @router.post("/second-factor/totp", response_model=TotpEnrolment, tags=["login"], responses={409: {}})
     async def enrol_totp(claims: Caller, response: Response) -> TotpEnrolment:
@@ -201,8 +175,6 @@ def staff_router(
         response.headers.update(NO_STORE)
         own_only(claims)
         enrolment = await second_factors.begin(UUID(claims.sub))
-        if enrolment is None:
-            raise HTTPException(status.HTTP_409_CONFLICT, "a second factor is already enrolled")
         return TotpEnrolment(totp_secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
     @router.post("/second-factor/totp/confirm", response_model=RecoveryCodesOut, tags=["login"])
@@ -212,8 +184,6 @@ def staff_router(
         response.headers.update(NO_STORE)
         own_only(claims)
         codes = await second_factors.confirm(UUID(claims.sub), code.code, client_address(request))
-        if codes is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the code is not right, or nothing to confirm")
         return RecoveryCodesOut(recovery_codes=codes)
 
     @router.get("/second-factor", response_model=SecondFactorOut, tags=["login"])
@@ -221,8 +191,6 @@ def staff_router(
         """The caller's own second factor: enrolled or not, and how many recovery codes are left."""
         own_only(claims)
         state = await second_factors.state(UUID(claims.sub))
-        if state is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such staff account")
         return SecondFactorOut(enrolled=state.enrolled, recovery_codes_left=state.recovery_codes_left)
 
     @router.post(
@@ -237,8 +205,6 @@ def staff_router(
         response.headers.update(NO_STORE)
         own_only(claims)
         codes = await second_factors.new_recovery_codes(UUID(claims.sub), client_address(request))
-        if codes is None:
-            raise HTTPException(status.HTTP_409_CONFLICT, "enrol a second factor first")
         return RecoveryCodesOut(recovery_codes=codes)
 
     return router

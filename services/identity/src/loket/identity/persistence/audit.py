@@ -53,6 +53,28 @@ class AuditLog:
         )
         return entry
 
+    def own_step(
+        self,
+        action: AuditAction,
+        account_id: UUID,
+        client_address: str | None,
+        *,
+        role: str | None = None,
+        session_id: UUID | None = None,
+        **detail: Any,
+    ) -> AuditEvent:
+        """A step an account took on itself, and succeeded (a login, an activation, a second factor)."""
+        return self.record(
+            action,
+            Outcome.SUCCEEDED,
+            actor_id=account_id,
+            actor_role=role,
+            subject_id=account_id,
+            session_id=session_id,
+            client_address=client_address,
+            **detail,
+        )
+
     async def about(self, subject_id: UUID | str) -> list[AuditEvent]:
         query = (
             select(AuditEvent)

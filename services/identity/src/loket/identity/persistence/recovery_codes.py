@@ -29,6 +29,12 @@ class RecoveryCodes:
             query = query.with_for_update()
         return (await self.session.exec(query)).first()
 
+    async def use(self, code: RecoveryCode, now: datetime) -> None:
+        """The code works no more; written at once, so that `unused` counts it."""
+        code.used_at = now
+        self.session.add(code)
+        await self.session.flush()
+
     async def unused(self, account_id: UUID) -> int:
         query = select(func.count()).where(
             col(RecoveryCode.account_id) == account_id, col(RecoveryCode.used_at).is_(None)

@@ -80,3 +80,7 @@ class Accounts:
 
     def add(self, *objects: ParentAccount | ActivationToken) -> None:
         self.session.add_all(objects)
+
+    async def flush(self) -> None:
+        """Write what was added: a new account gets its id before its link refers to it."""
+        await self.session.flush()

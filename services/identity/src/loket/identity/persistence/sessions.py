@@ -57,3 +57,7 @@ class Sessions:
 
     def add(self, *objects: LoginSession | RefreshToken | PasswordReset) -> None:
         self.session.add_all(objects)
+
+    async def flush(self) -> None:
+        """Write what was added: a new session gets its id."""
+        await self.session.flush()

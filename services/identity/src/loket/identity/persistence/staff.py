@@ -83,3 +83,7 @@ class Staff:
 
     def add(self, *objects: StaffAccount | Invitation) -> None:
         self.session.add_all(objects)
+
+    async def flush(self) -> None:
+        """Write what was added: a new account gets its id before its invitation refers to it."""
+        await self.session.flush()
