@@ -42,7 +42,7 @@ async def aanmelding(migrated_database_url, region, procedure_file):  # type: ig
     )
     first_round = app.state.procedure.rounds[0].registration.opens + timedelta(days=1)
     clock = Clock(IN_THE_WINDOW if region == "demo" else first_round)
-    app.state.registrations.clock = clock
+    runtime.work.clock = clock
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://aanmelding") as client:
         yield Aanmelding(runtime, app, client, authority, clock)
     await runtime.database.dispose()

@@ -288,7 +288,7 @@ async def test_seats_added_after_a_lottery_and_a_new_lottery_place_the_pupil_it_
             token_issuer=aanmelding.authority.issuer,
         )
     )
-    app.state.registrations.clock = aanmelding.clock
+    restarted.work.clock = aanmelding.clock
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://aanmelding") as client:
             again = Aanmelding(restarted, app, client, aanmelding.authority, aanmelding.clock)

@@ -5,8 +5,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from loket.aanmelding.adapters.procedure_file import ProcedureInvalid, load
+from loket.aanmelding.adapters.procedure_file import ProcedureInvalid
 from loket.aanmelding.app import build
+from loket.aanmelding.application.announcements import Announcements
+from loket.aanmelding.application.procedure import check_procedure_file
 from loket.contracts.runtime.cli import Command, service_cli
 from loket.contracts.runtime.service import Runtime
 
@@ -17,14 +19,13 @@ def _file_argument(parser: argparse.ArgumentParser) -> None:
 
 def _check(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
     try:
-        procedure = load(Path(args.file))
+        summary = check_procedure_file(Path(args.file))
     except ProcedureInvalid as invalid:
         print(invalid, file=sys.stderr)
         return 2
-    programs = sum(len(school.programs) for school in procedure.schools)
     print(
-        f"{args.file}: {procedure.name}: {len(procedure.schools)} schools, {programs} programs, "
-        f"{len(procedure.rounds)} rounds; valid"
+        f"{args.file}: {summary.name}: {summary.schools} schools, {summary.programs} programs, "
+        f"{summary.rounds} rounds; valid"
     )
     return 0
 
@@ -34,10 +35,11 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _announce(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
+    announcements: Announcements = app.state.announcer
+
     async def run() -> list[str]:
         try:
-            said: list[str] = await app.state.announcer.announce_due()
-            return said
+            return await announcements.announce_due()
         finally:
             await runtime.database.dispose()
 

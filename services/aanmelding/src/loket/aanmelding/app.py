@@ -1,22 +1,22 @@
-"""Wires aanmelding: settings, the region's procedure, runtime (database, broker, outbox, inbox), routes."""
-
-from datetime import datetime
+"""Wires aanmelding: settings, the region's procedure, runtime (database, broker, outbox, inbox, the unit
+of work and its clock), the use cases, their routes and the event handlers."""
 
 from fastapi import FastAPI
 
 from loket.aanmelding import handlers
-from loket.aanmelding.adapters.procedure_file import ProcedureInvalid, load, shipped
-from loket.aanmelding.application.announcements import Announcer
+from loket.aanmelding.application.announcements import Announcements
+from loket.aanmelding.application.exports import SchoolExports
 from loket.aanmelding.application.lottery import Lotteries
+from loket.aanmelding.application.outcome import Outcomes
 from loket.aanmelding.application.primary_school import PrimarySchools
+from loket.aanmelding.application.procedure import Timeline, region_procedure
 from loket.aanmelding.application.registration import Registrations
 from loket.aanmelding.application.school_notes import SchoolNotes
-from loket.aanmelding.application.secondary_school import Schools
-from loket.aanmelding.domain.procedure import Procedure
+from loket.aanmelding.application.secondary_school import SecondarySchools
 from loket.aanmelding.http.lottery import lottery_router
 from loket.aanmelding.http.outcome import outcome_router
 from loket.aanmelding.http.procedure import procedure_router
-from loket.aanmelding.http.registration import CodedHTTPException, coded_answer, registration_router
+from loket.aanmelding.http.registration import registration_router
 from loket.aanmelding.http.schools import schools_router
 from loket.aanmelding.persistence.models import metadata
 from loket.aanmelding.settings import AanmeldingSettings
@@ -24,43 +24,35 @@ from loket.contracts.runtime.auth import token_verifier
 from loket.contracts.runtime.service import Runtime
 
 
-def region_procedure(settings: AanmeldingSettings) -> Procedure:
-    """The configured procedure, checked: a file for another region is refused too."""
-    procedure = shipped(settings.region) if settings.procedure_file is None else load(settings.procedure_file)
-    if procedure.region != settings.region:
-        source = str(settings.procedure_file or f"regions/{settings.region}.toml")
-        raise ProcedureInvalid(source, [f"region: {procedure.region!r}, but this instance serves {settings.region!r}"])
-    return procedure
-
-
 def build(settings: AanmeldingSettings | None = None) -> tuple[Runtime, FastAPI]:
+    """The service; its one clock is `runtime.work.clock` (a test sets its own there)."""
     settings = settings or AanmeldingSettings()
-    procedure = region_procedure(settings)
+    procedure = region_procedure(settings.region, settings.procedure_file)
     runtime = Runtime("aanmelding", settings, metadata)
-    registrations = Registrations(runtime.database, runtime.outbox, procedure)
-
-    def clock() -> datetime:  # the one clock of the service; tests set `registrations.clock`
-        return registrations.clock()
-
-    lotteries = Lotteries(runtime.database, runtime.outbox, procedure, clock)
+    work = runtime.work
+    lotteries = Lotteries(work, procedure)
     handlers.register(runtime.consumer, lotteries)
 
-    schools = Schools(runtime.database, runtime.outbox, procedure, clock)
-    primary = PrimarySchools(runtime.database, runtime.outbox, procedure, clock)
+    secondary = SecondarySchools(work, procedure)
     verifier = token_verifier(settings)
     app = runtime.http_app(
         title="Loket aanmelding",
         description="Procedures per region, preference lists, priority claims, school decisions and rounds.",
         routers=[
-            procedure_router(procedure),
-            registration_router(registrations, procedure, verifier),
-            outcome_router(registrations, procedure, verifier),
-            schools_router(primary, schools, SchoolNotes(runtime.database, schools, clock), procedure, verifier),
+            procedure_router(procedure, Timeline(work, procedure)),
+            registration_router(Registrations(work, procedure), procedure, verifier),
+            outcome_router(Outcomes(work, procedure), procedure, verifier),
+            schools_router(
+                PrimarySchools(work, procedure),
+                secondary,
+                SchoolNotes(work, secondary),
+                SchoolExports(work, procedure),
+                procedure,
+                verifier,
+            ),
             lottery_router(lotteries, verifier),
         ],
     )
-    app.add_exception_handler(CodedHTTPException, coded_answer)  # 403, 404, 409 with their code
     app.state.procedure = procedure
-    app.state.registrations = registrations
-    app.state.announcer = Announcer(runtime.database, runtime.outbox, procedure, clock)
+    app.state.announcer = Announcements(work, procedure)
     return runtime, app

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlmodel import col, select
-
+from loket.aanmelding.application.access import reached_pupil
 from loket.aanmelding.application.lottery import student_id
-from loket.aanmelding.application.registration import NotFound, Registrations
 from loket.aanmelding.domain.outcome import Inconsistent, Outcome, explain, published
-from loket.aanmelding.domain.procedure import TIME_ZONE, Round
-from loket.aanmelding.domain.registration import NotNow
-from loket.aanmelding.persistence.models import Lottery, Placement, Registration
+from loket.aanmelding.domain.procedure import TIME_ZONE, Procedure, Round
+from loket.aanmelding.persistence.models import Registration
+from loket.aanmelding.persistence.repositories import Repositories
+from loket.contracts.errors import NotFound, NotNow
+from loket.contracts.runtime.unit_of_work import Work
 from loket.contracts.tokens import Claims, Role
 
 
@@ -30,26 +31,22 @@ class Explained:
 
 
 class Outcomes:
-    def __init__(self, registrations: Registrations) -> None:
-        self.registrations = registrations
+    def __init__(self, work: Work[Any], procedure: Procedure) -> None:
+        self.work = work
+        self.procedure = procedure
 
     async def outcome(self, claims: Claims, pupil_id: UUID, round_code: str | None = None) -> Explained:
         """The newest lottery applied to one of the pupil's registrations (of `round_code`, when given).
         NotFound: the pupil is out of reach, or no applied lottery placed (or left out) a registration of
         it; NotNow: a parent asks before that round's publication moment."""
-        view = await self.registrations.view(claims, pupil_id)  # who reaches the pupil, and its registrations
-        registrations = {r.id: r for r in [view.current, *view.history] if r is not None}
-        if round_code is not None:
-            registrations = {key: r for key, r in registrations.items() if r.round_code == round_code}
-        async with self.registrations.database.transaction() as session:
-            query = (
-                select(Placement, Lottery)
-                .join(Lottery, col(Lottery.id) == col(Placement.lottery_id))
-                .where(col(Placement.registration_id).in_(list(registrations)), col(Lottery.applied_at).is_not(None))
-                .order_by(col(Lottery.applied_at).desc())
-                .limit(1)
-            )
-            newest = (await session.exec(query)).first()
+        async with self.work() as uow:
+            store = Repositories(uow.session)
+            await reached_pupil(store, claims, pupil_id)
+            registrations = {r.id: r for r in await store.registrations.of_pupil(pupil_id)}
+            if round_code is not None:
+                registrations = {key: r for key, r in registrations.items() if r.round_code == round_code}
+            newest = await store.lotteries.newest_placement(registrations)
+            now = uow.now
         placement, lottery = newest or (None, None)
         if placement is None or lottery is None or lottery.market is None or lottery.result is None:
             raise NotFound(
@@ -58,8 +55,8 @@ class Outcomes:
                 round=round_code,
             )
         registration = registrations[placement.registration_id]
-        round_ = self.registrations.procedure.round(registration.round_code)
-        shown = published(round_, self.registrations.clock())
+        round_ = self.procedure.round(registration.round_code)
+        shown = published(round_, now)
         if claims.role == Role.PARENT and not shown:
             at = f"{round_.publication_at.astimezone(TIME_ZONE):%d-%m-%Y %H:%M}"
             raise NotNow(

@@ -5,53 +5,44 @@ does not take the first school's notes along."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from sqlmodel import col, select
-
-from loket.aanmelding.application.secondary_school import Schools
-from loket.aanmelding.domain.registration import Problem, Refused
+from loket.aanmelding.application.secondary_school import SecondarySchools
+from loket.aanmelding.domain.registration import Problem
 from loket.aanmelding.persistence.models import RegistrationNote
-from loket.contracts.runtime.database import Database
+from loket.aanmelding.persistence.repositories import Repositories
+from loket.contracts.errors import Invalid
+from loket.contracts.runtime.unit_of_work import Work
 from loket.contracts.tokens import Claims
 
 MAX_NOTE = 4000
 
 
 class SchoolNotes:
-    def __init__(self, database: Database, schools: Schools, clock: Callable[[], datetime]) -> None:
-        self.database = database
+    def __init__(self, work: Work[Any], schools: SecondarySchools) -> None:
+        self.work = work
         self.schools = schools
-        self.clock = clock
 
     async def add(self, claims: Claims, registration_id: UUID, text: str) -> RegistrationNote:
         text = text.strip()
         if not text:
-            raise Refused([Problem("text", "a note needs some text", "note_empty")])
+            raise Invalid([Problem("text", "a note needs some text", "note_empty")])
         if len(text) > MAX_NOTE:
-            raise Refused(
+            raise Invalid(
                 [Problem("text", f"a note is at most {MAX_NOTE} characters", "note_too_long", {"max": MAX_NOTE})]
             )
-        async with self.database.transaction() as session:
-            registration, school = await self.schools.at_secondary_school(session, claims, registration_id)
+        async with self.work() as uow:
+            store = Repositories(uow.session)
+            registration, school = await self.schools.at_secondary_school(store, claims, registration_id)
             note = RegistrationNote(
-                registration_id=registration.id,
-                school_brin=school,
-                text=text,
-                author=claims.sub,
-                created_at=self.clock(),
+                registration_id=registration.id, school_brin=school, text=text, author=claims.sub, created_at=uow.now
             )
-            session.add(note)
-            return note
+            store.notes.add(note)
+        return note
 
     async def of(self, claims: Claims, registration_id: UUID) -> list[RegistrationNote]:
-        async with self.database.transaction() as session:
-            registration, school = await self.schools.at_secondary_school(session, claims, registration_id, act=False)
-            query = (
-                select(RegistrationNote)
-                .where(RegistrationNote.registration_id == registration.id, RegistrationNote.school_brin == school)
-                .order_by(col(RegistrationNote.created_at), col(RegistrationNote.id))
-            )
-            return list((await session.exec(query)).all())
+        async with self.work() as uow:
+            store = Repositories(uow.session)
+            registration, school = await self.schools.at_secondary_school(store, claims, registration_id, act=False)
+            return await store.notes.of(registration.id, school)

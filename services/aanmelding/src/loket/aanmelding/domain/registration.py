@@ -17,6 +17,7 @@ from typing import Any
 
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import PriorityKind, Procedure, ProgramKind, Round, Submission
+from loket.contracts.errors import NotNow, Where
 
 TIME = "%d-%m-%Y %H:%M"
 
@@ -86,37 +87,25 @@ class Step(StrEnum):
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Where):
     """What is wrong and where, in the request's own terms (`preferences[2]`, `priority.at`): `what` in
     English, `code` a stable snake_case name a portal translates, with the values its sentence needs in
-    `ctx` (numbers, names, codes)."""
+    `ctx` (numbers, names, codes). The portals read `ctx` on every problem, so it is there when empty too."""
 
-    where: str
-    what: str
-    code: str
-    ctx: dict[str, Any] = field(default_factory=dict)
+    ctx: dict[str, Any] | None = field(default_factory=dict)
 
-
-class Refused(Exception):
-    """The request breaks a rule of the procedure; nothing changed (HTTP 422)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{problem.where}: {problem.what}" for problem in problems))
-        self.problems = problems
+    def loc(self) -> list[str | int]:
+        """`preferences[2]` → ["body", "preferences", 2], as FastAPI names a field in a 422."""
+        parts = self.where.replace("[", ".").replace("]", "").split(".")
+        return ["body", *(int(part) if part.isdigit() else part for part in parts)]
 
 
-class Coded(Exception):
-    """A refusal of the whole request, in English, with a stable snake_case `code` and the values its
-    sentence needs (`ctx`), so that a portal can say it in the parent's language."""
+class StepsMissing(NotNow):
+    """Submitted before every step is done; `ctx.missing` lists the steps still to take."""
 
-    def __init__(self, message: str, *, code: str, **ctx: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.ctx = ctx
-
-
-class NotNow(Coded):
-    """The registration is not in a state, or not in a window, for this; nothing changed (HTTP 409)."""
+    def __init__(self, missing: list[Step]) -> None:
+        super().__init__(f"not every step is done yet: {', '.join(missing)}", code="steps_missing")
+        self.ctx = {"missing": missing}  # not `missing=`: that is Conflict's checklist, another body
 
 
 @dataclass(frozen=True)

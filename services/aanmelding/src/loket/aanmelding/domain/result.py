@@ -12,7 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from loket.aanmelding.domain.registration import Problem, Refused
+from loket.aanmelding.domain.registration import Problem
+from loket.contracts.errors import Invalid
 
 RESULT_FORMAT = "loting-result/1"
 
@@ -38,7 +39,7 @@ def checked_assignments(commitment: str, market_text: str, result_text: str) -> 
     market, result = _json("market", market_text), _json("result", result_text)
     taken = json.loads(commitment)
     if not isinstance(market.get("seed"), str):
-        raise Refused(
+        raise Invalid(
             [
                 Problem(
                     "market.seed", "the market has no seed: send the market as loting served it", "market_seed_missing"
@@ -46,11 +47,11 @@ def checked_assignments(commitment: str, market_text: str, result_text: str) -> 
             ]
         )
     if {key: value for key, value in market.items() if key != "seed"} != taken:
-        raise Refused(
+        raise Invalid(
             [Problem("market", "is not the market taken for this lottery (with a seed added)", "market_not_taken")]
         )
     if result.get("format") != RESULT_FORMAT:
-        raise Refused(
+        raise Invalid(
             [
                 Problem(
                     "result.format", f"should be {RESULT_FORMAT!r}", "result_format_unknown", {"format": RESULT_FORMAT}
@@ -58,7 +59,7 @@ def checked_assignments(commitment: str, market_text: str, result_text: str) -> 
             ]
         )
     if result.get("market_sha256") != sha256(market_text):
-        raise Refused(
+        raise Invalid(
             [
                 Problem(
                     "result.market_sha256",
@@ -68,7 +69,7 @@ def checked_assignments(commitment: str, market_text: str, result_text: str) -> 
             ]
         )
     if (result.get("mechanism"), result.get("seed")) != (market["mechanism"], market["seed"]):
-        raise Refused([Problem("result", "its mechanism or seed differ from the market's", "seed_mismatch")])
+        raise Invalid([Problem("result", "its mechanism or seed differ from the market's", "seed_mismatch")])
     preferences = {student["id"]: student["preferences"] for student in market["students"]}
     assignments, problems = [], []
     for index, entry in enumerate(result.get("assignments", [])):
@@ -113,7 +114,7 @@ def checked_assignments(commitment: str, market_text: str, result_text: str) -> 
                 )
             )
     if problems:
-        raise Refused(problems)
+        raise Invalid([*problems])
     return assignments
 
 
@@ -121,7 +122,7 @@ def _json(what: str, text: str) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Refused([Problem(what, f"is not JSON: {exc}", "not_json")]) from None
+        raise Invalid([Problem(what, f"is not JSON: {exc}", "not_json")]) from None
     if not isinstance(document, dict):
-        raise Refused([Problem(what, "is not a JSON object", "not_json_object")])
+        raise Invalid([Problem(what, "is not a JSON object", "not_json_object")])
     return document

@@ -4,19 +4,21 @@ then `POST /lotteries/{id}/result` here); then it sees who is left unplaced."""
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from loket.aanmelding.application.lottery import Lotteries, ProgramNumbers
-from loket.aanmelding.http.registration import ANSWERS, REFUSED, answered
-from loket.aanmelding.persistence.models import Lottery
+from loket.aanmelding.http.models import ANSWERS, REFUSED
 from loket.contracts.events.loting import SeedSource
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.runtime.paging import Paged, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier
+
+if TYPE_CHECKING:
+    from loket.aanmelding.persistence.models import Lottery
 
 
 class LotteryOut(BaseModel):
@@ -89,7 +91,7 @@ class ResultIn(BaseModel):
     result: str = Field(description="The result file as loting serves it (`GET /runs/{id}/result`), as text.")
 
 
-def lottery_out(lottery: Lottery) -> LotteryOut:
+def lottery_out(lottery: "Lottery") -> LotteryOut:
     counts: dict[str, int | None] = {"placed": None, "unplaced": None}
     if lottery.result is not None:
         assignments = json.loads(lottery.result)["assignments"]
@@ -120,32 +122,27 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
         """A preview of the round's market (`loting-market/1` without its seed): every program with its seats,
         and every registration that reached its school of first choice, by its id, with its preferences and
         the priority its first choice granted. Nothing is kept; `POST …/lotteries` fixes it."""
-        with answered():
-            return await lotteries.market(claims, round_code)
+        return await lotteries.market(claims, round_code)
 
     @router.get("/rounds/{round_code}/numbers", response_model=list[ProgramNumbersOut])
     async def round_numbers(round_code: str, claims: Caller) -> list[ProgramNumbersOut]:
         """The round's numbers while it runs (the region's dots): per program, the registrations that count
         with it as first choice, by state, against its seats; counted in the database."""
-        with answered():
-            return [ProgramNumbersOut.of(numbers) for numbers in await lotteries.numbers(claims, round_code)]
+        return [ProgramNumbersOut.of(numbers) for numbers in await lotteries.numbers(claims, round_code)]
 
     @router.get("/rounds/{round_code}/lotteries", response_model=list[LotteryOut])
     async def round_lotteries(round_code: str, claims: Caller) -> list[LotteryOut]:
         """The round's lotteries, the last taken first."""
-        with answered():
-            return [lottery_out(lottery) for lottery in await lotteries.of_round(claims, round_code)]
+        return [lottery_out(lottery) for lottery in await lotteries.of_round(claims, round_code)]
 
     @router.post("/rounds/{round_code}/lotteries", response_model=LotteryOut, status_code=status.HTTP_201_CREATED)
     async def take(round_code: str, claims: Caller) -> LotteryOut:
         """Fix the round's market for loting's ceremony; its SHA-256 is what loting's run must commit to."""
-        with answered():
-            return lottery_out(await lotteries.take(claims, round_code))
+        return lottery_out(await lotteries.take(claims, round_code))
 
     @router.get("/lotteries/{lottery_id}", response_model=LotteryOut)
     async def show(lottery_id: UUID, claims: Caller) -> LotteryOut:
-        with answered():
-            return lottery_out(await lotteries.lottery(claims, lottery_id))
+        return lottery_out(await lotteries.lottery(claims, lottery_id))
 
     @router.get(
         "/lotteries/{lottery_id}/market",
@@ -154,8 +151,7 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
     )
     async def market_file(lottery_id: UUID, claims: Caller) -> Response:
         """The market as taken, in canonical JSON: post it to loting's `POST /runs` as the run's market."""
-        with answered():
-            lottery = await lotteries.lottery(claims, lottery_id)
+        lottery = await lotteries.lottery(claims, lottery_id)
         return Response(lottery.commitment, media_type="application/json")
 
     @router.post("/lotteries/{lottery_id}/ceremony", response_model=LotteryOut, responses=REFUSED)
@@ -163,22 +159,19 @@ def lottery_router(lotteries: Lotteries, verifier: TokenVerifier) -> APIRouter:
         """Ask loting to hold the lottery's ceremony: loting opens a run with this lottery's id on this market,
         the notary enters the seed there (`POST /runs/{id}/seed`), and the result comes back and is applied
         by itself. Once; a result that does not check out is shown in `ceremony_refusal`."""
-        with answered():
-            return lottery_out(await lotteries.request_ceremony(claims, lottery_id, body.seed_sources, body.label))
+        return lottery_out(await lotteries.request_ceremony(claims, lottery_id, body.seed_sources, body.label))
 
     @router.post("/lotteries/{lottery_id}/result", response_model=LotteryOut, responses=REFUSED)
     async def apply(lottery_id: UUID, files: ResultIn, claims: Caller) -> LotteryOut:
         """Apply the ceremony's result: it must belong to this lottery's market (the hashes are checked);
         every registration gets its placement, which parents see from the publication moment on."""
-        with answered():
-            return lottery_out(await lotteries.apply(claims, lottery_id, files.market, files.result))
+        return lottery_out(await lotteries.apply(claims, lottery_id, files.market, files.result))
 
     @router.get("/lotteries/{lottery_id}/unplaced", response_model=list[UnplacedOut])
     async def unplaced(lottery_id: UUID, claims: Caller, paging: Paged, response: Response) -> list[UnplacedOut]:
         """Who the lottery left without a place; `full_list` flags a list as long as the rule asks. Sorts:
         `id` (the registration's), `primary_school`."""
-        with answered():
-            found, total = await lotteries.unplaced(claims, lottery_id, paging)
+        found, total = await lotteries.unplaced(claims, lottery_id, paging)
         tell_total(response, total)
         return [
             UnplacedOut(

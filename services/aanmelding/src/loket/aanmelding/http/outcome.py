@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from loket.aanmelding.application.outcome import Explained, Outcomes
-from loket.aanmelding.application.registration import Registrations
 from loket.aanmelding.domain.outcome import HigherChoice, Reason, Standing
 from loket.aanmelding.domain.procedure import Procedure
-from loket.aanmelding.http.registration import ANSWERS, answered
+from loket.aanmelding.http.models import ANSWERS
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.tokens import Claims, TokenVerifier
 
@@ -140,8 +139,7 @@ def outcome_out(procedure: Procedure, explained: Explained) -> OutcomeOut:
     )
 
 
-def outcome_router(registrations: Registrations, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
-    outcomes = Outcomes(registrations)
+def outcome_router(outcomes: Outcomes, procedure: Procedure, verifier: TokenVerifier) -> APIRouter:
     router = APIRouter(tags=["registration"], responses=ANSWERS)
     Caller = Annotated[Claims, Depends(bearer(verifier))]
 
@@ -159,7 +157,6 @@ def outcome_router(registrations: Registrations, procedure: Procedure, verifier:
         (or of `round`). A parent from that round's publication moment on (409 not_published before);
         staff who reach the pupil at once. 404 no_lottery_outcome: no applied lottery placed or left out
         a registration of the pupil."""
-        with answered():
-            return outcome_out(procedure, await outcomes.outcome(claims, pupil_id, round_code))
+        return outcome_out(procedure, await outcomes.outcome(claims, pupil_id, round_code))
 
     return router

@@ -2,12 +2,12 @@
 schools, the programs that fit an advice (the invulhulp), how long a list must be, and the timeline.
 It is the region's public school guide, so it takes no token."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
+from loket.aanmelding.application.procedure import Timeline
 from loket.aanmelding.domain.eligibility import ADVICE_LEVELS
 from loket.aanmelding.domain.procedure import (
     ADVICES,
@@ -65,7 +65,7 @@ class ProcedureOut(BaseModel):
     schools: list[SchoolOut]
 
 
-def procedure_router(procedure: Procedure) -> APIRouter:
+def procedure_router(procedure: Procedure, timeline: Timeline) -> APIRouter:
     router = APIRouter(tags=["procedure"])
     programs = {
         program.code: ProgramOut(
@@ -83,7 +83,7 @@ def procedure_router(procedure: Procedure) -> APIRouter:
     @router.get("/procedure", response_model=ProcedureOut)
     async def the_procedure() -> ProcedureOut:
         """The region's procedure: schools and programs, the timeline and its rounds."""
-        current = procedure.round_at(datetime.now().astimezone())
+        current = timeline.current_round()
         return ProcedureOut(
             region=procedure.region,
             name=procedure.name,

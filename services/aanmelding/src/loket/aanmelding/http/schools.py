@@ -3,31 +3,25 @@ the parent's consent (Zaanstad); the secondary school's registrations, its decis
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from loket.aanmelding.adapters.exports import as_csv, as_xlsx, registration_rows, withdrawal_rows
+from loket.aanmelding.application.exports import SchoolExports
 from loket.aanmelding.application.primary_school import Consent, PrimarySchools
 from loket.aanmelding.application.school_notes import MAX_NOTE, SchoolNotes
-from loket.aanmelding.application.secondary_school import ReceivedFilter, Schools
+from loket.aanmelding.application.secondary_school import ReceivedFilter, SecondarySchools
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
-from loket.aanmelding.http.registration import (
-    ANSWERS,
-    DOTS,
-    REFUSED,
-    PreferencesIn,
-    RegistrationOut,
-    answered,
-    registration_out,
-)
-from loket.aanmelding.persistence.models import Registration, RegistrationNote
+from loket.aanmelding.http.models import ANSWERS, DOTS, REFUSED, PreferencesIn, RegistrationOut, registration_out
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.runtime.paging import Paged, page_of, tell_total
 from loket.contracts.tokens import Claims, TokenVerifier
+
+if TYPE_CHECKING:
+    from loket.aanmelding.persistence.models import Registration, RegistrationNote
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENDED_SORTS: dict[str, Callable[[Any], Any]] = {
@@ -49,7 +43,7 @@ class EndedOut(BaseModel):
     ended_at: datetime
 
     @classmethod
-    def of(cls, registration: Registration) -> "EndedOut":
+    def of(cls, registration: "Registration") -> "EndedOut":
         assert registration.first_choice_brin and registration.withdrawal_reason and registration.withdrawn_at
         return cls(
             registration_id=registration.id,
@@ -124,12 +118,17 @@ class NoteOut(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, note: RegistrationNote) -> "NoteOut":
+    def of(cls, note: "RegistrationNote") -> "NoteOut":
         return cls.model_validate(note, from_attributes=True)
 
 
 def schools_router(
-    primary: PrimarySchools, schools: Schools, notes: SchoolNotes, procedure: Procedure, verifier: TokenVerifier
+    primary: PrimarySchools,
+    schools: SecondarySchools,
+    notes: SchoolNotes,
+    exports: SchoolExports,
+    procedure: Procedure,
+    verifier: TokenVerifier,
 ) -> APIRouter:
     router = APIRouter(tags=["schools"], responses=ANSWERS)
     Caller = Annotated[Claims, Depends(bearer(verifier))]
@@ -145,8 +144,7 @@ def schools_router(
     ) -> list[PupilOut]:
         """The primary school's pupils with their registration per round: who is done, who needs help. A
         teacher of some groups sees the pupils of those groups."""
-        with answered():
-            found = await primary.pupils(claims, brin, group, pupil)
+        found = await primary.pupils(claims, brin, group, pupil)
         return [
             PupilOut(
                 pupil_id=status.pupil_id,
@@ -169,8 +167,7 @@ def schools_router(
         """The region: every registration of the round a secondary school ended, with its reason, and
         whether the pupil has registered again (those who have not need the region's help). Paged
         (`?limit=&offset=&sort=`: `ended_at`, the default, or `primary_school`; `X-Total-Count`)."""
-        with answered():
-            found = await primary.ended_by_schools(claims, round_code)
+        found = await primary.ended_by_schools(claims, round_code)
         rows = [
             EndedRegistrationOut(
                 **EndedOut.of(registration).model_dump(),
@@ -186,23 +183,20 @@ def schools_router(
     @router.post("/pupils/{pupil_id}/registration/forwarding", response_model=RegistrationOut)
     async def forward(pupil_id: UUID, claims: Caller) -> RegistrationOut:
         """Zaanstad: the primary school makes the parent's list final at the school of first choice."""
-        with answered():
-            return registration_out(procedure, await primary.forward(claims, pupil_id))
+        return registration_out(procedure, await primary.forward(claims, pupil_id))
 
     @router.put("/pupils/{pupil_id}/registration/school-change", response_model=RegistrationOut, responses=REFUSED)
     async def change(pupil_id: UUID, change: SchoolChangeIn, claims: Caller) -> RegistrationOut:
         """Zaanstad: before forwarding, the primary school changes the list, only with the parent's consent."""
         consent = Consent(change.consent.given_by, change.consent.how) if change.consent else None
-        with answered():
-            return registration_out(procedure, await primary.change(claims, pupil_id, change.as_list(), consent))
+        return registration_out(procedure, await primary.change(claims, pupil_id, change.as_list(), consent))
 
     @router.post("/pupils/{pupil_id}/registration/paper-form", response_model=RegistrationOut, responses=REFUSED)
     async def paper_form(pupil_id: UUID, form: PaperFormIn, claims: Caller) -> RegistrationOut:
         """The paper form: the primary school enters the list the parents filled in and signed; it is
         checked like the parents' own and submitted at once."""
-        with answered():
-            entered = await primary.paper_form(claims, pupil_id, form.as_list(), form.signed_by)
-            return registration_out(procedure, entered)
+        entered = await primary.paper_form(claims, pupil_id, form.as_list(), form.signed_by)
+        return registration_out(procedure, entered)
 
     @router.get("/schools/{brin}/registrations", response_model=list[RegistrationOut])
     async def received(
@@ -219,9 +213,8 @@ def schools_router(
         (after a lottery also those it was given). Paged (`?limit=&offset=&sort=`, `X-Total-Count`); sorted
         by `received` (the default, oldest first), `round`, `program` (the first choice), `priority` or
         `placed`."""
-        with answered():
-            wanted = ReceivedFilter(round, program, state, placed)
-            page, total = await schools.received_page(claims, brin, paging, wanted)
+        wanted = ReceivedFilter(round, program, state, placed)
+        page, total = await schools.received_page(claims, brin, paging, wanted)
         tell_total(response, total)
         return [registration_out(procedure, registration, placement=placement) for registration, placement in page]
 
@@ -229,58 +222,46 @@ def schools_router(
     async def one(registration_id: UUID, claims: Caller) -> RegistrationOut:
         """One registration the secondary school received (or was given by the lottery), for its staff and
         whoever reads along; any other answers 404."""
-        with answered():
-            registration, placement = await schools.one(claims, registration_id)
+        registration, placement = await schools.one(claims, registration_id)
         return registration_out(procedure, registration, placement=placement)
 
     @router.post("/registrations/{registration_id}/priority-decision", response_model=RegistrationOut)
     async def decide(registration_id: UUID, decision: PriorityDecisionIn, claims: Caller) -> RegistrationOut:
         """Grant or reject the priority claimed at this school (the parent is told either way)."""
-        with answered():
-            decided = await schools.decide_priority(claims, registration_id, decision.granted, decision.reason)
-            return registration_out(procedure, decided)
+        decided = await schools.decide_priority(claims, registration_id, decision.granted, decision.reason)
+        return registration_out(procedure, decided)
 
     @router.post("/registrations/{registration_id}/placement", response_model=RegistrationOut)
     async def place(registration_id: UUID, placed: PlaceIn, claims: Caller) -> RegistrationOut:
         """Geplaatst: the school places the pupil, with the stream or profile it qualifies for."""
-        with answered():
-            return registration_out(procedure, await schools.place(claims, registration_id, placed.stream))
+        return registration_out(procedure, await schools.place(claims, registration_id, placed.stream))
 
     @router.post("/registrations/{registration_id}/support-refusal", response_model=RegistrationOut)
     async def refuse(registration_id: UUID, why: ReasonIn, claims: Caller) -> RegistrationOut:
         """The school cannot place the pupil for support needs: the registration is void, and the pupil may
         register at another school (agreed with the primary school and the parents)."""
-        with answered():
-            return registration_out(
-                procedure, await schools.end(claims, registration_id, why.reason, support_needs=True)
-            )
+        return registration_out(procedure, await schools.end(claims, registration_id, why.reason, support_needs=True))
 
     @router.post("/registrations/{registration_id}/school-withdrawal", response_model=RegistrationOut)
     async def withdraw(registration_id: UUID, why: ReasonIn, claims: Caller) -> RegistrationOut:
         """The pupil will not come after all: the school withdraws the registration."""
-        with answered():
-            ended = await schools.end(claims, registration_id, why.reason, support_needs=False)
-            return registration_out(procedure, ended)
+        ended = await schools.end(claims, registration_id, why.reason, support_needs=False)
+        return registration_out(procedure, ended)
 
     @router.put("/registrations/{registration_id}/tafelmiddag", response_model=RegistrationOut)
     async def tafelmiddag(registration_id: UUID, flag: TafelmiddagIn, claims: Caller) -> RegistrationOut:
         """The school asks for a tafelmiddag (warm handover) with the primary school."""
-        with answered():
-            return registration_out(
-                procedure, await schools.mark_tafelmiddag(claims, registration_id, flag.tafelmiddag)
-            )
+        return registration_out(procedure, await schools.mark_tafelmiddag(claims, registration_id, flag.tafelmiddag))
 
     @router.post("/registrations/{registration_id}/notes", response_model=NoteOut, status_code=201)
     async def add_note(registration_id: UUID, note: NoteIn, claims: Caller) -> NoteOut:
         """The school's own note on a registration it received (notities); its staff only read it."""
-        with answered():
-            return NoteOut.of(await notes.add(claims, registration_id, note.text))
+        return NoteOut.of(await notes.add(claims, registration_id, note.text))
 
     @router.get("/registrations/{registration_id}/notes", response_model=list[NoteOut])
     async def registration_notes(registration_id: UUID, claims: Caller) -> list[NoteOut]:
         """The caller's school's notes on the registration, oldest first."""
-        with answered():
-            return [NoteOut.of(note) for note in await notes.of(claims, registration_id)]
+        return [NoteOut.of(note) for note in await notes.of(claims, registration_id)]
 
     @router.get(
         "/schools/{brin}/exports/{kind}.{extension}",
@@ -297,17 +278,11 @@ def schools_router(
         (buitenleerlingen, `external`); those made with it that it has not placed, who go into the lottery
         when it is over-subscribed (`lottery`, ELK's "decentrale loting": check the twins); or its
         withdrawals (Terugtrekkers). As CSV or XLSX."""
-        with answered():
-            if kind != "withdrawals":
-                received = await (schools.lottery_pool if kind == "lottery" else schools.received)(claims, brin)
-                elk_numbers = await schools.elk_numbers(registration.pupil_id for registration, _ in received)
-                rows = registration_rows(procedure, received, elk_numbers, external_only=kind == "external")
-            else:
-                rows = withdrawal_rows(await schools.withdrawn(claims, brin))
+        exported = await exports.export(claims, brin, kind, extension)
         name = f"{kind}-{brin}.{extension}"
         headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
         if extension == "csv":
-            return Response(as_csv(rows), media_type="text/csv; charset=utf-8", headers=headers)
-        return Response(as_xlsx(rows, kind), media_type=XLSX, headers=headers)
+            return Response(exported, media_type="text/csv; charset=utf-8", headers=headers)
+        return Response(exported, media_type=XLSX, headers=headers)
 
     return router
