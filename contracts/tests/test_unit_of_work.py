@@ -93,6 +93,19 @@ async def test_an_event_emitted_in_a_handler_names_the_delivered_event_as_its_ca
     assert (envelope.correlation_id, envelope.causation_id) == (correlation, cause)
 
 
+async def test_the_events_of_one_request_share_one_correlation_id(make_runtime):
+    """A request starts one chain: every event it raises carries the same new correlation id, and none
+    has a cause unless it names one raised before it."""
+    runtime = await make_runtime("identity")
+    async with runtime.work() as uow:
+        first = await uow.emit(activation())
+        second = await uow.emit(activation(), caused_by=first.event_id)
+    async with runtime.work() as uow:
+        other = await uow.emit(activation())
+    assert first.correlation_id == second.correlation_id != other.correlation_id
+    assert (first.causation_id, second.causation_id) == (None, first.event_id)
+
+
 @pytest.mark.parametrize(
     ("refusal", "status", "body"),
     [

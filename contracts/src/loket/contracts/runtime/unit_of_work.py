@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,7 +49,7 @@ class UnitOfWork(Generic[A]):
         self.events: list[Envelope[EventPayload]] = []
         self._outbox = outbox
         self._audit = audit
-        self._correlation_id = correlation_id
+        self.correlation_id = correlation_id or uuid4()  # a request starts a chain of its own
         self._causation_id = causation_id
 
     @property
@@ -63,11 +63,15 @@ class UnitOfWork(Generic[A]):
             raise RuntimeError("this service keeps no audit trail")
         return self._audit(self.session)
 
-    async def emit(self, payload: EventPayload) -> Envelope[EventPayload]:
-        """Raise an event: written to the outbox in this transaction, published after the commit. In an
-        event handler it carries the delivered event's correlation id and names it as its cause."""
+    async def emit(self, payload: EventPayload, *, caused_by: UUID | None = None) -> Envelope[EventPayload]:
+        """Raise an event: written to the outbox in this transaction, published after the commit. Every
+        event of one unit of work carries its correlation id; in an event handler that is the delivered
+        event's, which is also named as the cause unless `caused_by` names an event raised here."""
         envelope = await self._outbox.put(
-            self.session, payload, correlation_id=self._correlation_id, causation_id=self._causation_id
+            self.session,
+            payload,
+            correlation_id=self.correlation_id,
+            causation_id=caused_by or self._causation_id,
         )
         self.events.append(envelope)
         return envelope

@@ -159,10 +159,11 @@ async def _open(
         "programs": run.programs,
         "seed_sources": tuple(events.SeedSource(**source) for source in run.seed_sources),
     }
-    await uow.emit(events.RunRequested(**declared))
+    requested = await uow.emit(events.RunRequested(**declared))
     await uow.emit(
         events.RunCommitted(
             **declared, commitment_sha256=run.commitment_sha256, commitment_path=path(run.id, "commitment")
-        )
+        ),
+        caused_by=requested.event_id,
     )
     return run
