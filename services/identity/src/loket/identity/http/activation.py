@@ -21,6 +21,7 @@ from loket.identity.application.context import Throttled
 from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import (
     HTML,
+    PRIVATE_HEADERS,
     Problem,
     client_address,
     problem_body,
@@ -29,8 +30,6 @@ from loket.identity.http.caller import (
     wants_json,
 )
 from loket.identity.http.login import AccessOut, access_of, keep_session
-
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 

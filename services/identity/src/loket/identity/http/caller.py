@@ -15,6 +15,8 @@ from loket.identity.application.context import Throttled
 from loket.identity.domain.problems import ErrorCode, FormField
 
 NO_STORE = {"Cache-Control": "no-store"}
+# a page whose address carries a token: the token goes to no other site and into no cache
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", **NO_STORE}
 HTML: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}}  # a page, unless the client asks for JSON
 
 

@@ -20,6 +20,7 @@ from loket.identity.application.password_reset import ResetRequests
 from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import (
     HTML,
+    PRIVATE_HEADERS,
     Problem,
     client_address,
     problem_body,
@@ -28,7 +29,6 @@ from loket.identity.http.caller import (
     wants_json,
 )
 
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 PAGES = {
     LinkKind.INVITATION: {"title": "Wachtwoord kiezen", "title_en": "Choose your password", "button": "Opslaan · Save"},
     LinkKind.RESET: {"title": "Nieuw wachtwoord", "title_en": "New password", "button": "Opslaan · Save"},
