@@ -7,7 +7,7 @@ keep a set of `recovery_code`s. Both kinds log in through
 the same sessions (`login_session`, `refresh_token`) and reset a forgotten password the same way
 (`password_reset`). `failed_attempt` is the sliding window that throttling counts in. `audit_event`
 is insert-only: a trigger from migration `0002_staff_and_security` refuses UPDATE and DELETE (and on
-PostgreSQL TRUNCATE).
+PostgreSQL TRUNCATE); each entry carries the hash of the one before it (`0007_audit_chain`).
 """
 
 from datetime import date, datetime
@@ -235,3 +235,6 @@ class AuditEvent(Base, table=True):
     session_id: UUID | None = None
     client_address: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The chain (domain/audit.py): set when the entry is appended, at the commit (persistence/audit.py).
+    previous_hash: str | None = Field(default=None, max_length=64, nullable=False, unique=True)
+    entry_hash: str | None = Field(default=None, max_length=64, nullable=False)
