@@ -1,5 +1,6 @@
-"""`loket-identity`: serve, migrate, and `invite-admin EMAIL`, the first region administrator
-(`application/bootstrap.py`)."""
+"""`loket-identity`: serve, migrate, `invite-admin EMAIL`, the first region administrator
+(`application/bootstrap.py`), and `verify-audit`, the check of the audit log's chain
+(`application/audit_chain.py`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from loket.contracts.errors import Conflict, Invalid
 from loket.contracts.runtime.cli import Command, service_cli
 from loket.contracts.runtime.service import Runtime
 from loket.identity.app import build
+from loket.identity.application.audit_chain import AuditChain
 from loket.identity.application.bootstrap import invite_region_admin
 
 
@@ -42,7 +44,34 @@ INVITE_ADMIN = Command(
     help="invite a region administrator by e-mail (the first one)", arguments=_arguments, run=_invite_admin
 )
 
-main = service_cli("loket.identity", build, {"invite-admin": INVITE_ADMIN})
+
+
+def _verify_audit(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
+    async def verify() -> int:
+        try:
+            report = await AuditChain(runtime.work).verify()
+        finally:
+            await runtime.database.dispose()
+        if report.broken is None:
+            print(f"audit chain intact: {report.intact} entries (last hash {report.head})")
+            return 0
+        broken = report.broken
+        print(
+            f"audit chain broken at entry {broken.id} ({broken.occurred_at.isoformat()}): {broken.reason}; "
+            f"the {report.intact} entries before it are intact"
+        )
+        return 1
+
+    return asyncio.run(verify())
+
+
+VERIFY_AUDIT = Command(
+    help="check that no audit entry was altered, deleted or moved (exit 1 naming the first that was)",
+    arguments=lambda parser: None,
+    run=_verify_audit,
+)
+
+main = service_cli("loket.identity", build, {"invite-admin": INVITE_ADMIN, "verify-audit": VERIFY_AUDIT})
 
 if __name__ == "__main__":
     main()

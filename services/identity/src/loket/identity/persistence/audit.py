@@ -14,7 +14,7 @@ append ever run without the lock, it fails rather than fork the chain.
 """
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -127,7 +127,7 @@ class AuditLog:
         return list((await self.session.exec(query)).all())
 
 
-async def chain_in_order(session: AsyncSession, batch: int = 1000) -> AsyncIterator[Link]:
+async def chain_in_order(session: AsyncSession, batch: int = 1000) -> AsyncGenerator[Link, None]:
     """Every entry as the chain sees it, in the order appended (by id), `batch` rows a query."""
     columns = [col(AuditEvent.id), col(AuditEvent.previous_hash), col(AuditEvent.entry_hash)]
     columns += [col(getattr(AuditEvent, name)) for name in CHAINED_FIELDS]

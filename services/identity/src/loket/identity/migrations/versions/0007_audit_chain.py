@@ -8,8 +8,8 @@ migration on, not for what happened to them before it. `previous_hash` is unique
 never chain onto the same predecessor.
 
 The insert-only triggers refuse the UPDATE that fills the new columns: on PostgreSQL they are
-disabled for it (inside this transaction); SQLite drops them with the table batch mode copies, and
-they are created again (`create_insert_only_triggers_v1`).
+disabled for it, inside this transaction; on SQLite they are dropped and created again afterwards
+(`create_insert_only_triggers_v1`), as batch mode's copy of the table drops them anyway.
 
 Revision ID: 0007
 Revises: 0006
