@@ -189,6 +189,36 @@ async def test_a_relay_killed_between_commit_and_publish_loses_nothing(make_runt
     ]
 
 
+async def test_a_commit_during_a_relay_pass_is_published_without_waiting_for_the_poll(make_runtime):
+    """The relay's wake-up is never lost: an event committed (and nudged) while the relay is busy
+    publishing another goes out right after that pass, not a poll interval later."""
+    producer = await make_runtime("identity")
+    async with producer.database.transaction() as session:
+        first = await producer.outbox.put(session, activation(1))
+    publishing, go_on = asyncio.Event(), asyncio.Event()
+    published: list[str] = []
+
+    async def slow_first(routing_key: str, body: bytes, properties: dict) -> None:  # type: ignore[type-arg]
+        if properties["message_id"] == str(first.event_id):
+            publishing.set()
+            await go_on.wait()
+        published.append(properties["message_id"])
+
+    relay = OutboxRelay(producer.database, producer.outbox.table, slow_first, poll_interval=3600)
+    producer.outbox.attach(relay.wake)
+    relay.start()
+    try:
+        await asyncio.wait_for(publishing.wait(), timeout=10)
+        async with producer.database.transaction() as session:  # commits while the pass publishes
+            second = await producer.outbox.put(session, activation(2))
+        producer.outbox.nudge()
+        go_on.set()
+        await eventually(lambda: asyncio.sleep(0, len(published) == 2), within=30, what="the second event")
+    finally:
+        await relay.stop()
+    assert published == [str(first.event_id), str(second.event_id)]
+
+
 async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
     producer = await make_runtime("identity")
     await producer.start()

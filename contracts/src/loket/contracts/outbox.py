@@ -159,6 +159,9 @@ class OutboxRelay:
         passes = 0
         while True:
             passes += 1
+            # cleared before the pass, not after it: a commit that lands while the pass publishes sets
+            # it again, and the next pass starts at once instead of after the poll interval
+            self.wake.clear()
             try:
                 if passes % 600 == 1:
                     await self.forget_sent()
@@ -170,7 +173,6 @@ class OutboxRelay:
                 sent = 0
             if sent >= self.batch_size:
                 continue
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=self.poll_interval)
 
