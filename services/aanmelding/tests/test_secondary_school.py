@@ -189,6 +189,8 @@ async def test_the_school_exports_the_pupils_from_outside_the_region_with_their_
 
     [row] = list(csv.DictReader(io.StringIO(external.content.decode("utf-8-sig")), delimiter=";"))
     assert (row["pupil"], row["elk_number"], row["primary_school"]) == (str(lina), "B10001", "09XY00")
-    assert external.headers["content-disposition"] == f'attachment; filename="external-{LYCEUM}.csv"'
+    assert external.headers["content-disposition"] == (
+        f"attachment; filename=\"external-{LYCEUM}.csv\"; filename*=UTF-8''external-{LYCEUM}.csv"
+    )
     rows = list(csv.DictReader(io.StringIO(everyone.content.decode("utf-8-sig")), delimiter=";"))
     assert sorted(row["elk_number"] for row in rows) == ["10001", "B10001"]

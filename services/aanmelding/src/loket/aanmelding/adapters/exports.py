@@ -1,7 +1,15 @@
 """A secondary school's exports, as CSV (semicolons, as Dutch spreadsheets expect) or XLSX (openpyxl):
 its registrations with every choice, those of pupils from outside the region (buitenleerlingen: a `B`
 number; `primary_school` is their school of origin), those who go into its lottery, and its withdrawals.
-Ids and facts, no names: the school reads names in the dossier."""
+Ids and facts, no names: the school reads names in the dossier.
+
+A spreadsheet opens these files, and some cells hold what a person typed (the school's stream and
+reasons, the twin's ELK number the parent gave, dossier's ELK numbers): as OWASP's CSV-injection guidance
+says, a cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return gets a single quote before
+it (`cell_text`), in both formats, so that no spreadsheet reads it as a formula. In the CSV every field
+is also quoted. In the XLSX every text is a string cell: openpyxl would otherwise make a text that
+begins with `=` a formula and `#N/A` an error value. defusedcsv does the same for CSV only, and leaves
+out the tab and the carriage return."""
 
 import csv
 import io
@@ -10,10 +18,13 @@ from typing import Any
 from uuid import UUID
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
 
 from loket.aanmelding.domain.eligibility import from_outside_the_region
 from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.persistence.models import Placement, Registration
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what makes a spreadsheet read a formula
 
 
 def registration_rows(
@@ -78,12 +89,17 @@ def withdrawal_rows(found: Sequence[Registration]) -> list[dict[str, Any]]:
     ]
 
 
+def cell_text(value: str) -> str:
+    """A text as a cell shows it: with a single quote before it when it would begin a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def as_csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=";")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_ALL)
+        for values in _lines(rows):
+            writer.writerow(cell_text(value) if isinstance(value, str) else value for value in values)
     return ("\ufeff" + out.getvalue()).encode()  # a BOM, so that Excel reads UTF-8
 
 
@@ -92,13 +108,25 @@ def as_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    if rows:
-        sheet.append(list(rows[0]))
-        for row in rows:
-            sheet.append(list(row.values()))
+    for row_number, values in enumerate(_lines(rows), start=1):
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            if isinstance(value, str):
+                cell.value = cell_text(value)
+                cell.data_type = TYPE_STRING  # text, whatever openpyxl guessed from it
+            else:
+                cell.value = value  # a number or a date the export made itself
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _lines(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """The header (the first row's keys) and every row's values, in the header's order."""
+    if not rows:
+        return []
+    header = list(rows[0])
+    return [header, *([row.get(name, "") for name in header] for row in rows)]
 
 
 def _moment(value: Any) -> str:

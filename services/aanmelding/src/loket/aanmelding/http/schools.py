@@ -17,7 +17,9 @@ from loket.aanmelding.domain.procedure import Procedure
 from loket.aanmelding.domain.registration import RegistrationState
 from loket.aanmelding.http.models import ANSWERS, DOTS, REFUSED, PreferencesIn, RegistrationOut, registration_out
 from loket.contracts.runtime.auth import bearer
+from loket.contracts.runtime.downloads import content_disposition
 from loket.contracts.runtime.paging import Paged, page_of, tell_total
+from loket.contracts.runtime.paths import Brin
 from loket.contracts.tokens import Claims, TokenVerifier
 
 if TYPE_CHECKING:
@@ -135,7 +137,7 @@ def schools_router(
 
     @router.get("/schools/{brin}/pupils", response_model=list[PupilOut])
     async def pupils(
-        brin: str,
+        brin: Brin,
         claims: Caller,
         group: Annotated[str | None, Query(description="Only this group's pupils.")] = None,
         pupil: Annotated[
@@ -200,7 +202,7 @@ def schools_router(
 
     @router.get("/schools/{brin}/registrations", response_model=list[RegistrationOut])
     async def received(
-        brin: str,
+        brin: Brin,
         claims: Caller,
         paging: Paged,
         response: Response,
@@ -269,7 +271,7 @@ def schools_router(
         responses={200: {"content": {"text/csv": {}, XLSX: {}}}, **REFUSED},
     )
     async def export(
-        brin: str,
+        brin: Brin,
         kind: Literal["registrations", "external", "lottery", "withdrawals"],
         extension: Literal["csv", "xlsx"],
         claims: Caller,
@@ -279,8 +281,10 @@ def schools_router(
         when it is over-subscribed (`lottery`, ELK's "decentrale loting": check the twins); or its
         withdrawals (Terugtrekkers). As CSV or XLSX."""
         exported = await exports.export(claims, brin, kind, extension)
-        name = f"{kind}-{brin}.{extension}"
-        headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+        headers = {
+            "Content-Disposition": content_disposition("attachment", f"{kind}-{brin}.{extension}"),
+            "Cache-Control": "no-store",
+        }
         if extension == "csv":
             return Response(exported, media_type="text/csv; charset=utf-8", headers=headers)
         return Response(exported, media_type=XLSX, headers=headers)
