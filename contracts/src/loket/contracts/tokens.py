@@ -16,7 +16,7 @@ from uuid import UUID
 
 import httpx
 import jwt
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 AUDIENCE = "loket"
 ALGORITHM = "EdDSA"
@@ -65,6 +65,23 @@ class Claims(BaseModel):
     jti: str
     sid: str | None = None
     act: Actor | None = None
+
+    @field_validator("sid")
+    @classmethod
+    def _a_session_id(cls, sid: str | None) -> str | None:
+        """identity's session ids are UUIDs: a token with another `sid` is refused when verified."""
+        if sid is not None:
+            UUID(sid)
+        return sid
+
+    def account(self) -> UUID:
+        """The caller's account: identity issues every token with the account's id as `sub`. A validly
+        signed token whose `sub` is not one names no account and is refused like any invalid token
+        (`InvalidToken`, which every service answers 401: `loket.contracts.runtime.errors`)."""
+        try:
+            return UUID(self.sub)
+        except ValueError:
+            raise InvalidToken("the token's subject is not an account") from None
 
     def reaches_school(self, brin: str) -> bool:
         """Whether this caller may act for the school `brin` in its region."""

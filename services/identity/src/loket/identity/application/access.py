@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from loket.contracts.errors import Forbidden, NotFound
-from loket.contracts.tokens import Claims, Role
+from loket.contracts.tokens import Claims, InvalidToken, Role
 from loket.identity.application.context import Uow
 from loket.identity.domain.accounts import AccountState
 from loket.identity.domain.staff import ADMINISTRATOR_ROLES, may_impersonate, may_manage
@@ -16,16 +16,21 @@ from loket.identity.persistence.models import StaffAccount
 from loket.identity.persistence.staff import Staff, assignment
 
 OUT_OF_REACH = "no such staff account within your reach"
+NO_ACCOUNT = "the token's subject is not a known account"
 
 
 async def acting(uow: Uow, claims: Claims, *, roles: Iterable[Role] = ADMINISTRATOR_ROLES) -> StaffAccount:
-    """The caller's own account, if its role may do this (and still has that role)."""
+    """The caller's own account, if its role may do this (and still has that role). A token whose subject
+    is no account (not an id, or no account of identity's) is refused as invalid: 401."""
+    account_id = claims.account()
     if claims.act is not None:
         raise Forbidden("not while looking along as another user (meekijken): log out first")
     if claims.role not in frozenset(roles):
         raise Forbidden(f"a {claims.role} may not do this")
-    account = await Staff(uow.session).get(UUID(claims.sub))
-    if account is None or account.state != AccountState.ACTIVATED or account.role != claims.role:
+    account = await Staff(uow.session).get(account_id)
+    if account is None:
+        raise InvalidToken(NO_ACCOUNT)
+    if account.state != AccountState.ACTIVATED or account.role != claims.role:
         raise Forbidden("this account may no longer do this")
     return account
 

@@ -8,8 +8,9 @@ import asyncio
 from dataclasses import dataclass
 from uuid import UUID
 
-from loket.contracts.errors import Conflict, Invalid, NotFound
-from loket.contracts.tokens import Role
+from loket.contracts.errors import Conflict, Invalid
+from loket.contracts.tokens import InvalidToken, Role
+from loket.identity.application.access import NO_ACCOUNT
 from loket.identity.application.context import Context, Uow
 from loket.identity.domain.accounts import AccountState
 from loket.identity.domain.audit import AuditAction
@@ -64,7 +65,9 @@ class SecondFactors:
         async with self.context.work() as uow:
             staff = Staff(uow.session)
             account = await staff.get(account_id)
-            if account is None or account.totp_confirmed_at is not None:
+            if account is None:
+                raise InvalidToken(NO_ACCOUNT)
+            if account.totp_confirmed_at is not None:
                 raise Conflict("a second factor is already enrolled")
             secret = new_secret()
             self.context.totp.keep(account, secret)
@@ -77,9 +80,11 @@ class SecondFactors:
         async with self.context.work() as uow:
             staff = Staff(uow.session)
             account = await staff.get(account_id)
-            secret = None if account is None else self.context.totp.open(account)
+            if account is None:
+                raise InvalidToken(NO_ACCOUNT)
+            secret = self.context.totp.open(account)
             step = None if secret is None else accepted_step(secret, code, last_step=None, now=uow.now)
-            if account is None or account.totp_confirmed_at is not None or step is None:
+            if account.totp_confirmed_at is not None or step is None:
                 raise Invalid("code", "the code is not right, or nothing to confirm")
             account.totp_confirmed_at, account.totp_last_step = uow.now, step
             staff.add(account)
@@ -96,7 +101,7 @@ class SecondFactors:
         async with self.context.work() as uow:
             account = await Staff(uow.session).get(account_id)
             if account is None:
-                raise NotFound("no such staff account")
+                raise InvalidToken(NO_ACCOUNT)
             enrolled = account.totp_confirmed_at is not None
             left = await RecoveryCodes(uow.session).unused(account.id) if enrolled else 0
             return SecondFactorState(enrolled=enrolled, recovery_codes_left=left)
@@ -105,6 +110,8 @@ class SecondFactors:
         """A new set for an account with a second factor (the old set stops working)."""
         async with self.context.work() as uow:
             account = await Staff(uow.session).get(account_id, for_update=True)
-            if account is None or account.totp_confirmed_at is None or account.state != AccountState.ACTIVATED:
+            if account is None:
+                raise InvalidToken(NO_ACCOUNT)
+            if account.totp_confirmed_at is None or account.state != AccountState.ACTIVATED:
                 raise Conflict("enrol a second factor first")
             return await issue_recovery_codes(uow, account, client_address, during="self_service")

@@ -174,7 +174,7 @@ def staff_router(
         """Begin enrolling TOTP: a new secret (and its otpauth URI for a QR code); confirm it with a code."""
         response.headers.update(NO_STORE)
         own_only(claims)
-        enrolment = await second_factors.begin(UUID(claims.sub))
+        enrolment = await second_factors.begin(claims.account())
         return TotpEnrolment(totp_secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
     @router.post("/second-factor/totp/confirm", response_model=RecoveryCodesOut, tags=["login"])
@@ -183,14 +183,14 @@ def staff_router(
         answer holds the recovery codes, shown once."""
         response.headers.update(NO_STORE)
         own_only(claims)
-        codes = await second_factors.confirm(UUID(claims.sub), code.code, client_address(request))
+        codes = await second_factors.confirm(claims.account(), code.code, client_address(request))
         return RecoveryCodesOut(recovery_codes=codes)
 
     @router.get("/second-factor", response_model=SecondFactorOut, tags=["login"])
     async def second_factor(claims: Caller) -> SecondFactorOut:
         """The caller's own second factor: enrolled or not, and how many recovery codes are left."""
         own_only(claims)
-        state = await second_factors.state(UUID(claims.sub))
+        state = await second_factors.state(claims.account())
         return SecondFactorOut(enrolled=state.enrolled, recovery_codes_left=state.recovery_codes_left)
 
     @router.post(
@@ -204,7 +204,7 @@ def staff_router(
         """A new set of recovery codes for the caller, shown once; the old set stops working."""
         response.headers.update(NO_STORE)
         own_only(claims)
-        codes = await second_factors.new_recovery_codes(UUID(claims.sub), client_address(request))
+        codes = await second_factors.new_recovery_codes(claims.account(), client_address(request))
         return RecoveryCodesOut(recovery_codes=codes)
 
     return router
