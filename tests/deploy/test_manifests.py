@@ -253,6 +253,7 @@ def test_a_pod_gets_every_setting_it_needs(
         assert settings.identity_url == f"http://loket-identity:{default_port('identity')}"
         assert settings.host == "0.0.0.0"  # noqa: S104 - a container listens on its pod's address
         assert str(settings.var_dir).startswith("/tmp/")  # the only writable place  # noqa: S108
+        assert settings.api_docs is False, "no Swagger UI at /docs in a region (LOKET_API_DOCS)"
         if container["name"] != "migrate":
             assert [p["containerPort"] for p in container["ports"]] == [settings.port]
     if service == "identity":

@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loket.contracts.runtime.logging import configure_logging
 from loket.contracts.runtime.migrations import upgrade
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from loket.contracts.runtime.service import Runtime
+    from loket.contracts.runtime.settings import ServiceSettings
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,15 @@ def service_cli(
         if args.command == "serve":
             import uvicorn
 
-            uvicorn.run(app, host=runtime.settings.host, port=runtime.settings.port, log_config=None)
+            uvicorn.run(app, **serve_options(runtime.settings))
 
     return main
+
+
+def serve_options(settings: ServiceSettings) -> dict[str, Any]:
+    """How `serve` runs uvicorn: our logging, and no `Server` header (it tells anyone who asks which
+    software answers; `runtime/security.py` has the headers every answer does carry)."""
+    return {"host": settings.host, "port": settings.port, "log_config": None, "server_header": False}
 
 
 def _dead_letters(service: str, runtime: Runtime, replay: bool, limit: int) -> int:

@@ -13,13 +13,16 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import Channel, RabbitBroker
 from sqlalchemy import MetaData
+from starlette.types import ASGIApp
 
 from loket.contracts.inbox import Consumer
 from loket.contracts.outbox import Outbox, OutboxRelay
+from loket.contracts.runtime.api_docs import api_docs_router
 from loket.contracts.runtime.auth import ImpersonationHeader
 from loket.contracts.runtime.database import Database, sqlite_url
 from loket.contracts.runtime.errors import answer_problems
 from loket.contracts.runtime.health import health_router
+from loket.contracts.runtime.security import SecurityHeaders
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.runtime.unit_of_work import Work
 from loket.contracts.topology import EVENTS_EXCHANGE, declare_topology
@@ -27,6 +30,14 @@ from loket.contracts.topology import EVENTS_EXCHANGE, declare_topology
 log = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 10.0
+
+
+class ServiceApp(FastAPI):
+    """A service's FastAPI app, with the security headers (`security.py`) outside all of its middleware,
+    Starlette's handler of unexpected errors included, so that every answer carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 class Runtime:
@@ -125,11 +136,22 @@ class Runtime:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+        app = ServiceApp(
+            title=title,
+            description=description,
+            version="0.1.0",
+            lifespan=lifespan,
+            # Swagger UI from the service itself, or not at all (api_docs.py); no ReDoc
+            docs_url=None,
+            redoc_url=None,
+            swagger_ui_oauth2_redirect_url=None,
+        )
         app.state.runtime = self
         app.add_middleware(ImpersonationHeader)
         answer_problems(app)
         app.include_router(health_router({"database": self.database.ping, "broker": self.broker_ready}))
+        if self.settings.api_docs and app.openapi_url:
+            app.include_router(api_docs_router(title, app.openapi_url))
         for router in routers:
             app.include_router(router)
         return app

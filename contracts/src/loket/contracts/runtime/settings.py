@@ -42,5 +42,10 @@ class ServiceSettings(BaseSettings):
         default=None, description="The `iss` of identity's tokens: identity's public URL; default identity_url."
     )
 
+    api_docs: bool = Field(
+        default=True,
+        description="Serve Swagger UI at /docs (from the service itself); the region overlays turn it off.",
+    )
+
     database_url: str | None = None
     port: int = 8000

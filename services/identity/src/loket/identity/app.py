@@ -25,6 +25,7 @@ from loket.identity.http.audit import audit_router
 from loket.identity.http.keys import keys_router
 from loket.identity.http.links import links_router
 from loket.identity.http.login import session_router
+from loket.identity.http.pages import pages_router
 from loket.identity.http.staff import staff_router
 from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.models import metadata
@@ -59,6 +60,7 @@ def build(settings: IdentitySettings | None = None) -> tuple[Runtime, FastAPI]:
             staff_router(administration, SecondFactors(context), verifier),
             links_router(PasswordLinks(context, keeper), ResetRequests(context)),
             audit_router(RegionAudit(context), verifier),
+            pages_router(),
         ],
     )
     if settings.trusted_proxies:

@@ -20,7 +20,15 @@ def main(argv: list[str] | None = None) -> None:
     from loket.portaal.settings import PortaalSettings
 
     settings = PortaalSettings()
-    uvicorn.run(build(settings), host=settings.host, port=settings.port, log_config=None, proxy_headers=True)
+    # no `Server` header: it tells anyone which software answers (as the services, runtime/cli.py)
+    uvicorn.run(
+        build(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
 
 
 if __name__ == "__main__":
