@@ -13,7 +13,7 @@ its BSN only sealed (`bsn_sealed`, AES-256-GCM, see `adapters/bsn.py`).
 `parent_login` is the school's view of each parent login of a pupil (the dots), as identity reports it.
 
 `audit_entry` is insert-only: a trigger from migration `0003_audit` refuses UPDATE and DELETE (and on
-PostgreSQL TRUNCATE).
+PostgreSQL TRUNCATE); each entry carries the hash of the one before it (`0012_audit_chain`).
 """
 
 from datetime import date, datetime
@@ -221,3 +221,6 @@ class AuditEntry(Base, table=True):
     actor_role: str = Field(max_length=16)
     impersonator: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    # The chain (domain/audit.py): set when the entry is appended, at the commit (persistence/audit.py).
+    previous_hash: str | None = Field(default=None, max_length=64, nullable=False, unique=True)
+    entry_hash: str | None = Field(default=None, max_length=64, nullable=False)
