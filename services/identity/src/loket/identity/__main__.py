@@ -45,6 +45,9 @@ INVITE_ADMIN = Command(
 )
 
 
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
+
 
 def _verify_audit(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
     async def verify() -> int:
@@ -53,12 +56,12 @@ def _verify_audit(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> i
         finally:
             await runtime.database.dispose()
         if report.broken is None:
-            print(f"audit chain intact: {report.intact} entries (last hash {report.head})")
+            print(f"audit chain intact: {_entries(report.intact)} (last hash {report.head})")
             return 0
         broken = report.broken
         print(
             f"audit chain broken at entry {broken.id} ({broken.occurred_at.isoformat()}): {broken.reason}; "
-            f"the {report.intact} entries before it are intact"
+            f"the {_entries(report.intact)} before it {'is' if report.intact == 1 else 'are'} intact"
         )
         return 1
 

@@ -2,7 +2,8 @@
 
 Each entry says what happened (`AuditAction`), how it ended (`Outcome`), who acted, whose account it
 was about, when, from which client address, and a few plain facts (`detail`). It never holds a
-password, a token, a link or a TOTP secret, nor what someone typed as a username.
+password, a token, a link or a TOTP secret, nor what someone typed as a username. Each entry carries
+the hash of the one before it, so that an entry altered, deleted or moved is found (the chain, below).
 """
 
 from __future__ import annotations
