@@ -120,31 +120,46 @@ class OutboxRelay:
         )
         if not self.database.is_sqlite:
             query = query.with_for_update(skip_locked=True)
-        sent = 0
         async with self.database.transaction() as session:
             rows = (await session.execute(query)).all()
-            for row in rows:
-                body = Envelope[dict[str, Any]].model_validate(row.body).model_dump_json().encode()
-                properties = {
-                    "message_id": str(row.event_id),
-                    "message_type": row.routing_key,
-                    "correlation_id": str(row.correlation_id),
-                }
-                try:
-                    await self.publish(row.routing_key, body, properties)
-                except Exception as error:  # every failure is retried, none is lost
-                    attempts = row.attempts + 1
-                    log.warning("outbox: publishing %s failed (attempt %d): %r", row.routing_key, attempts, error)
-                    values: dict[str, Any] = {
-                        "attempts": attempts,
-                        "next_attempt_at": datetime.now(UTC) + self.backoff(attempts),
-                        "last_error": repr(error)[:2000],
-                    }
-                else:
-                    values = {"sent_at": datetime.now(UTC), "attempts": row.attempts + 1, "last_error": None}
-                    sent += 1
-                await session.execute(update(outbox).where(outbox.c.seq == row.seq).values(**values))
-        return sent
+            # one batch goes out at once and its confirms are awaited together: awaiting each confirm
+            # before the next publish kept the relay at a few dozen events/s under load
+            outcomes = await asyncio.gather(*(self._publish_row(row) for row in rows), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                    raise outcome  # cancelled: the transaction rolls back, nothing is marked
+            done = datetime.now(UTC)
+            sent = [row.seq for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
+            if sent:  # one UPDATE for the batch
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.seq.in_(sent))
+                    .values(sent_at=done, attempts=outbox.c.attempts + 1, last_error=None)
+                )
+            for row, outcome in zip(rows, outcomes, strict=True):
+                if outcome is None:
+                    continue
+                attempts = row.attempts + 1  # every failure is retried, none is lost
+                log.warning("outbox: publishing %s failed (attempt %d): %r", row.routing_key, attempts, outcome)
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.seq == row.seq)
+                    .values(
+                        attempts=attempts,
+                        next_attempt_at=done + self.backoff(attempts),
+                        last_error=repr(outcome)[:2000],
+                    )
+                )
+        return len(sent)
+
+    async def _publish_row(self, row: Any) -> None:
+        body = Envelope[dict[str, Any]].model_validate(row.body).model_dump_json().encode()
+        properties = {
+            "message_id": str(row.event_id),
+            "message_type": row.routing_key,
+            "correlation_id": str(row.correlation_id),
+        }
+        await self.publish(row.routing_key, body, properties)
 
     async def forget_sent(self) -> int:
         """Delete rows sent longer ago than the retention. Some events carry a secret for one
