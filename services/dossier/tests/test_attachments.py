@@ -45,7 +45,9 @@ async def test_a_file_attached_by_the_school_is_downloaded_as_it_was_by_its_read
         got = await dossier.call("GET", f"/pupils/{the_world.noor}/oki-doc/attachments/{body['id']}", reader)
         assert got.status_code == 200 and got.content == PNG
         assert got.headers["content-type"] == "image/png"
-        assert got.headers["content-disposition"] == "attachment; filename*=UTF-8''schoolfoto%20groep%208.png"
+        assert got.headers["content-disposition"] == (
+            "attachment; filename=\"schoolfoto groep 8.png\"; filename*=UTF-8''schoolfoto%20groep%208.png"
+        )
         assert got.headers["x-content-type-options"] == "nosniff" and got.headers["cache-control"] == "no-store"
     # Daan's attachment through Noor's path, or Noor's for a secondary school she is not registered with
     crossed = f"/pupils/{the_world.noor}/oki-doc/attachments/{the_world.daan_attachment}"

@@ -5,12 +5,12 @@ inline, with `nosniff` and no caching."""
 
 from datetime import datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 
+from loket.contracts.runtime.downloads import content_disposition
 from loket.dossier.application.attachments import Attachments
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.attachments import SIGNATURES, AttachmentInfo, TooLarge
@@ -83,7 +83,7 @@ def attachments_router(attachments: Attachments, calling: Calling) -> APIRouter:
         """One attachment's file, for whoever reads the OKI-doc. Audited."""
         attachment = await attachments.download(me, pupil_id, attachment_id)
         headers = {
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.file_name)}",
+            "Content-Disposition": content_disposition("attachment", attachment.file_name),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Cache-Control": "no-store",

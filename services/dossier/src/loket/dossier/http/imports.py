@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
+from loket.contracts.runtime.paths import Brin
 from loket.dossier.application.doorstroomtoets_import import DoorstroomtoetsImport
 from loket.dossier.application.pupil_import import PupilImport
 from loket.dossier.domain.access import Caller
@@ -88,7 +89,7 @@ def imports_router(doorstroomtoets: DoorstroomtoetsImport, pupil_import: PupilIm
 
     @router.post("/doorstroomtoets", response_model=ImportReportOut, openapi_extra=CSV_BODY)
     async def import_doorstroomtoets(
-        brin: str,
+        brin: Brin,
         request: Request,
         me: Me,
         overwrite: Annotated[bool, Query(description="Overschrijven: replace results already recorded.")] = False,
@@ -102,7 +103,7 @@ def imports_router(doorstroomtoets: DoorstroomtoetsImport, pupil_import: PupilIm
 
     @router.post("/pupil-import", response_model=PupilImportReportOut, openapi_extra=LAS_BODY)
     async def import_pupils(
-        brin: str,
+        brin: Brin,
         request: Request,
         me: Me,
         overwrite: Annotated[

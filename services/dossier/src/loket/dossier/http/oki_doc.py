@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
+from loket.contracts.runtime.downloads import content_disposition
 from loket.contracts.tokens import Role
 from loket.dossier.adapters.oki_doc_pdf import OkiDocPdf
 from loket.dossier.application.oki_docs import OkiDocs, OkiDocView
@@ -72,7 +73,7 @@ def oki_doc_router(oki_docs: OkiDocs, pdf: OkiDocPdf, calling: Calling) -> APIRo
         """The OKI-doc as a PDF, for whoever reads the OKI-doc (audited for staff, as `format: pdf`)."""
         view = await oki_docs.read(me, pupil_id, as_pdf=True)
         headers = {
-            "Content-Disposition": f'inline; filename="oki-doc-{view.document["pupil"]["elk_number"]}.pdf"',
+            "Content-Disposition": content_disposition("inline", f"oki-doc-{view.document['pupil']['elk_number']}.pdf"),
             "Cache-Control": "no-store",
         }
         document = out(view, me).model_dump(mode="json", exclude={"missing"})

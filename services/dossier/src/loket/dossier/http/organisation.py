@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, EmailStr, Field
 
+from loket.contracts.runtime.paths import Brin
 from loket.dossier.application.organisation import Group, OrganisationAdministration
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.organisation import Sector
@@ -131,24 +132,24 @@ def organisation_router(administration: OrganisationAdministration, calling: Cal
         return [SchoolOut.of(school) for school in await administration.schools(me)]
 
     @router.get("/schools/{brin}", response_model=SchoolOut)
-    async def school(brin: str, me: Me) -> SchoolOut:
+    async def school(brin: Brin, me: Me) -> SchoolOut:
         return SchoolOut.of(await administration.school(me, brin))
 
     @router.patch("/schools/{brin}", response_model=SchoolOut)
-    async def change_school(brin: str, change: SchoolChange, me: Me) -> SchoolOut:
+    async def change_school(brin: Brin, change: SchoolChange, me: Me) -> SchoolOut:
         """The school's administrators rename it or set its contact address; only a region administrator moves it
         to another board."""
         contact = change.contact_email if "contact_email" in change.model_fields_set else ...
         return SchoolOut.of(await administration.change_school(me, brin, change.name, change.board, contact))
 
     @router.post("/schools/{brin}/groups", status_code=status.HTTP_201_CREATED, response_model=GroupOut)
-    async def create_group(brin: str, group: GroupIn, me: Me) -> GroupOut:
+    async def create_group(brin: Brin, group: GroupIn, me: Me) -> GroupOut:
         """The school's administrators add a group with its teachers."""
         created = await administration.create_group(me, brin, group.name, group.year_level, group.teachers)
         return GroupOut.of(created)
 
     @router.get("/schools/{brin}/groups", response_model=list[GroupOut])
-    async def groups(brin: str, me: Me) -> list[GroupOut]:
+    async def groups(brin: Brin, me: Me) -> list[GroupOut]:
         return [GroupOut.of(group) for group in await administration.groups(me, brin)]
 
     @router.get("/groups/{group_id}", response_model=GroupOut)

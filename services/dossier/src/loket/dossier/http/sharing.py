@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from loket.contracts.runtime.paging import Paged, tell_total
+from loket.contracts.runtime.paths import Brin
 from loket.dossier.application.sharing import Sharing
 from loket.dossier.domain.access import Caller
 from loket.dossier.domain.sharing import MAX_TEXT, NoteVisibility, NotPlacingReason
@@ -115,7 +116,7 @@ def sharing_router(sharing: Sharing, calling: Calling) -> APIRouter:
 
     @router.get("/schools/{brin}/registered-pupils", response_model=list[RegisteredPupilOut])
     async def registered_pupils(
-        brin: str,
+        brin: Brin,
         me: Me,
         pupil: Annotated[
             list[UUID] | None,
@@ -176,7 +177,7 @@ def sharing_router(sharing: Sharing, calling: Calling) -> APIRouter:
 
     @router.get("/schools/{brin}/information-requests", response_model=list[SchoolQuestionOut])
     async def school_questions(
-        brin: str,
+        brin: Brin,
         me: Me,
         paging: Paged,
         response: Response,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from loket.contracts.events import SeedSource as DeclaredSource
 from loket.contracts.runtime.auth import require_role
+from loket.contracts.runtime.downloads import content_disposition
 from loket.contracts.tokens import Role, TokenVerifier
 from loket.loting.application import ceremony, reports
 
@@ -87,10 +88,9 @@ def runs_router(work: "Work[Any]", verifier: TokenVerifier) -> APIRouter:
         )
         async def file(run_id: UUID) -> Response:
             sha256, content = await reports.download(work, run_id, what)
+            named = content_disposition("inline", f"{run_id}.{what}.json")
             return Response(
-                content,
-                media_type="application/json",
-                headers={"ETag": f'"{sha256}"', "Content-Disposition": f'inline; filename="{run_id}.{what}.json"'},
+                content, media_type="application/json", headers={"ETag": f'"{sha256}"', "Content-Disposition": named}
             )
 
     download("commitment", "The market without its seed, exactly as committed (canonical JSON).")

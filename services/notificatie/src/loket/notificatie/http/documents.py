@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from loket.contracts.runtime.auth import bearer
+from loket.contracts.runtime.downloads import content_disposition
 from loket.contracts.tokens import Claims, TokenVerifier
 from loket.notificatie.application.documents import Documents
 from loket.notificatie.http.answers import REFUSALS
@@ -117,5 +118,5 @@ def documents_router(documents: Documents, verifier: TokenVerifier) -> APIRouter
 
 
 def pdf_response(pdf: bytes, file_name: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{file_name}"', "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": content_disposition("attachment", file_name), "Cache-Control": "no-store"}
     return Response(pdf, media_type="application/pdf", headers=headers)

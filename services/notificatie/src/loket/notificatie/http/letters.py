@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from loket.contracts.runtime.auth import bearer
+from loket.contracts.runtime.paths import Brin
 from loket.contracts.tokens import Claims, TokenVerifier
 from loket.notificatie.application.letter_mails import LetterMails, PlacementLetter
 from loket.notificatie.application.prepared_letters import Prepared, PreparedLetters
@@ -96,7 +97,7 @@ def letters_router(letter_mails: LetterMails, prepared_letters: PreparedLetters,
         },
     )
     async def mail_placement_letter(
-        brin: str, body: PlacementLetterIn, claims: Annotated[Claims, Depends(caller)]
+        brin: Brin, body: PlacementLetterIn, claims: Annotated[Claims, Depends(caller)]
     ) -> MessageStatus:
         """Print the school's placement letter for one pupil and mail it to the parent as a PDF."""
         letter = PlacementLetter(body.pupil_id, brin, str(body.recipient), fields_of(body))
@@ -108,7 +109,7 @@ def letters_router(letter_mails: LetterMails, prepared_letters: PreparedLetters,
         responses={422: {"description": "A letter that cannot be printed, a pupil of another school, a past moment."}},
     )
     async def prepare_placement_letters(
-        brin: str, body: PreparedLettersIn, claims: Annotated[Claims, Depends(caller)], request: Request
+        brin: Brin, body: PreparedLettersIn, claims: Annotated[Claims, Depends(caller)], request: Request
     ) -> list[PreparedLetterOut]:
         """Print the school's placement letters now, in one batch, and mail each to its parent at `send_at`
         (the publication moment), none earlier. A pupil's letter that is still waiting is replaced. All or
@@ -122,7 +123,7 @@ def letters_router(letter_mails: LetterMails, prepared_letters: PreparedLetters,
 
     @router.get("/schools/{brin}/prepared-letters")
     async def prepared_placement_letters(
-        brin: str, claims: Annotated[Claims, Depends(caller)]
+        brin: Brin, claims: Annotated[Claims, Depends(caller)]
     ) -> list[PreparedLetterOut]:
         """The school's prepared letters: waiting for their moment, or mailed (with the message's state)."""
         return [PreparedLetterOut.of(prepared) for prepared in await prepared_letters.of_school(claims, brin)]
@@ -133,7 +134,7 @@ def letters_router(letter_mails: LetterMails, prepared_letters: PreparedLetters,
         responses={409: {"description": "The letter was mailed already."}},
     )
     async def withdraw_placement_letter(
-        brin: str, letter_id: UUID, claims: Annotated[Claims, Depends(caller)]
+        brin: Brin, letter_id: UUID, claims: Annotated[Claims, Depends(caller)]
     ) -> Response:
         """Take back a letter that is still waiting for its moment."""
         await prepared_letters.withdraw(claims, brin, letter_id)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from loket.contracts.runtime.auth import bearer
+from loket.contracts.runtime.paths import Brin
 from loket.contracts.tokens import Claims, TokenVerifier
 from loket.notificatie.application.delivery_status import DeliveryStatus
 from loket.notificatie.domain.messages import MessageState
@@ -28,7 +29,7 @@ def messages_router(delivery_status: DeliveryStatus, verifier: TokenVerifier) ->
 
     @router.get("/schools/{brin}/messages")
     async def school_messages(
-        brin: str,
+        brin: Brin,
         claims: Annotated[Claims, Depends(caller)],
         state: Annotated[MessageState | None, Query(description="Only messages in this state.")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
