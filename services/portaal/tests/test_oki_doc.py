@@ -181,7 +181,7 @@ def test_an_attachment_goes_to_dossier_as_the_files_own_body_and_comes_back_as_a
     )
     download = portal.get(f"{BASE}/attachments/{QUESTION}")
     assert download.content == b"%PDF-1.4 a report"
-    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["content-disposition"] == "attachment; filename=\"v.pdf\"; filename*=UTF-8''v.pdf"
     assert download.headers["x-content-type-options"] == "nosniff"
 
     no_file = portal.post(f"{BASE}/attachments", data={"csrf_token": token}, files={"file": ("", b"", "")})

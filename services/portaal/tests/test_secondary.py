@@ -252,11 +252,34 @@ def test_an_export_is_passed_on_as_the_download_the_service_made(portal, service
 
     assert f'href="/vo/{LYCEUM}/exports/registrations.xlsx"' in page.text
     assert download.status_code == 200 and download.content == b"elk_number;name\n10001;Noor\n"
-    assert download.headers["content-disposition"] == f'attachment; filename="registrations-{LYCEUM}.csv"'
+    assert download.headers["content-disposition"] == (
+        f"attachment; filename=\"registrations-{LYCEUM}.csv\"; filename*=UTF-8''registrations-{LYCEUM}.csv"
+    )
     assert download.headers["cache-control"] == "no-store"
     [sent] = services.sent("GET", f"/schools/{LYCEUM}/exports/registrations.csv")
     assert sent.headers["Authorization"].startswith("Bearer ")
     assert portal.get(f"/vo/{LYCEUM}/exports/everything.csv").status_code == 404
+
+
+def test_a_download_passed_on_gets_a_header_of_the_portals_own(portal, services):
+    """The portal does not copy a service's Content-Disposition: it reads the file's name from it and
+    writes the header again (RFC 6266), so nothing else the service's header carried comes along."""
+    sign_in_vo(portal, services)
+    hostile = 'attachment; filename="a.csv"; filename*=UTF-8\'\'Zo%C3%AB%22%3B.csv; evil="1"'
+    services.on(
+        "GET",
+        f"/schools/{LYCEUM}/exports/registrations.csv",
+        lambda _: httpx.Response(
+            200, content=b"x", headers={"content-type": "text/csv", "content-disposition": hostile}
+        ),
+    )
+
+    download = portal.get(f"/vo/{LYCEUM}/exports/registrations.csv")
+
+    assert (
+        download.headers["content-disposition"]
+        == "attachment; filename=\"Zoe_.csv\"; filename*=UTF-8''Zo%C3%AB%22%3B.csv"
+    )
 
 
 def test_letters_are_prepared_for_the_pupils_placed_here_at_the_publication_moment(portal, services):

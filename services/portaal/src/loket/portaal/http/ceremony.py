@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
+from loket.contracts.runtime.downloads import content_disposition
 from loket.portaal.http.account import client
 from loket.portaal.http.staff import signed_in_staff
 from loket.portaal.i18n import N_
@@ -131,7 +132,7 @@ def ceremony_router(services: Services) -> APIRouter:
         return Response(
             answer.content,
             media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{run_id}.{saved_as}"'},
+            headers={"Content-Disposition": content_disposition("attachment", f"{run_id}.{saved_as}")},
         )
 
     return router

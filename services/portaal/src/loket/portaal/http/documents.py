@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
+from loket.contracts.runtime.downloads import content_disposition
 from loket.portaal.http.account import client
 from loket.portaal.pages import language_of, session_of
 from loket.portaal.services import Services, SignedOut
@@ -33,7 +34,7 @@ def documents_router(services: Services) -> APIRouter:
         return Response(
             answer.content,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{document}.pdf"'},
+            headers={"Content-Disposition": content_disposition("attachment", f"{document}.pdf")},
         )
 
     return router

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from loket.contracts.runtime.downloads import content_disposition, passed_on
 from loket.portaal.domain import oki_doc_form as okiform
 from loket.portaal.domain.journey import preferences_body
 from loket.portaal.domain.listing import Listing
@@ -200,7 +201,7 @@ def oki_doc_router(services: Services) -> APIRouter:
             answer.content,
             media_type=answer.headers.get("content-type", "application/octet-stream"),
             headers={
-                "Content-Disposition": answer.headers.get("content-disposition", "attachment"),
+                "Content-Disposition": passed_on(answer.headers.get("content-disposition")),
                 "X-Content-Type-Options": "nosniff",
                 "Content-Security-Policy": "default-src 'none'; sandbox",
                 "Cache-Control": "no-store",
@@ -219,7 +220,7 @@ def oki_doc_router(services: Services) -> APIRouter:
         return Response(
             answer.content,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+            headers={"Content-Disposition": content_disposition("attachment", name), "Cache-Control": "no-store"},
         )
 
     def tab_of(tab: str) -> okiform.Tab:

@@ -24,6 +24,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from loket.contracts.runtime.downloads import content_disposition
 from loket.portaal.domain.journey import chosen_programs, open_round, preferences_body
 from loket.portaal.domain.listing import Listing
 from loket.portaal.http.account import client
@@ -501,11 +502,8 @@ def primary_router(services: Services) -> APIRouter:
         answer = await services.as_person(
             session, "notificatie", "POST", "/documents/paper-form.pdf", json=body, client=client(request)
         )
-        return Response(
-            answer.content,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="aanmeldformulier-{found["elk_number"]}.pdf"'},
-        )
+        named = content_disposition("attachment", f"aanmeldformulier-{found['elk_number']}.pdf")
+        return Response(answer.content, media_type="application/pdf", headers={"Content-Disposition": named})
 
     async def paper_page(
         request: Request,

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
+from loket.contracts.runtime.downloads import passed_on as disposition_passed_on
 from loket.portaal.domain.listing import Listing
 from loket.portaal.http.account import client
 from loket.portaal.http.registration import Procedure
@@ -516,8 +517,9 @@ def address_lines(address: dict[str, Any] | None) -> list[str]:
 
 
 def passed_on(answer: Any, media_type: str) -> Response:
-    """A file a service made, as the person's download: its type and its name kept, never cached."""
+    """A file a service made, as the person's download: its type and its name kept (under a header made
+    here, not the service's copied), never cached."""
     headers = {"Cache-Control": "no-store"}
     if "content-disposition" in answer.headers:
-        headers["Content-Disposition"] = answer.headers["content-disposition"]
+        headers["Content-Disposition"] = disposition_passed_on(answer.headers["content-disposition"])
     return Response(answer.content, media_type=answer.headers.get("content-type", media_type), headers=headers)
