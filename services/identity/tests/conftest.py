@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import httpx
@@ -183,6 +183,28 @@ def identity_settings(database_url: str, tmp_path, **overrides) -> IdentitySetti
         LOKET_IDENTITY_KEYS_DIR=tmp_path / "identity-keys",
         **overrides,
     )
+
+
+class Clock:
+    """identity's clock in a test: it stands still (from the moment it was made, so that TOTP codes of
+    the test's phone still fit) until the test moves it on."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(identity) -> Clock:  # type: ignore[no-untyped-def]
+    """Stops identity's clock, so that a wait after failed attempts is not run out by slow hashing."""
+    clock = Clock()
+    identity.runtime.work.clock = clock
+    return clock
 
 
 @pytest.fixture

@@ -200,7 +200,7 @@ async def test_an_unknown_link_is_refused(identity, link):
 
 
 @pytest.mark.parametrize("identity_overrides", [{"LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS": 3}])
-async def test_wrong_answers_on_many_links_from_one_address_are_throttled(identity, link):
+async def test_wrong_answers_on_many_links_from_one_address_are_throttled(identity, link, clock):
     others = [await identity.ask_parent_login(f"3000{n}") for n in range(3)]
     async with identity.other_client("203.0.113.9") as attacker:
         for other in others:

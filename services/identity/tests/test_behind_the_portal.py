@@ -61,7 +61,7 @@ def test_trusted_proxies_are_read_comma_separated(monkeypatch):
     "identity_overrides",
     [{"LOKET_IDENTITY_TRUSTED_PROXIES": PORTAL_PEER, "LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS": 3}],
 )
-async def test_behind_the_portal_each_parent_is_counted_at_their_own_address(identity):
+async def test_behind_the_portal_each_parent_is_counted_at_their_own_address(identity, clock):
     async with identity.other_client(PORTAL_PEER) as portal:
 
         async def log_in_for(parent: str, username: str) -> int:

@@ -63,7 +63,7 @@ async def test_second_factor_answers_name_the_code_field(identity):
     assert again["second_factor"] == "enrolment_required" and again["totp_secret"] == enrol["totp_secret"]
 
 
-async def test_too_many_attempts_say_how_long_to_wait_in_the_body_too(identity):
+async def test_too_many_attempts_say_how_long_to_wait_in_the_body_too(identity, clock):
     for _ in range(5):
         await identity.log_in("niemand@school.example", "fout-wachtwoord")
     throttled = problem(await identity.log_in("niemand@school.example", "fout-wachtwoord"), 429, "throttled")
@@ -153,7 +153,7 @@ async def test_used_expired_and_unknown_activation_links(identity, activation):
 
 
 @pytest.mark.parametrize("identity_overrides", [{"LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS": 2}])
-async def test_a_throttled_activation_says_so_in_json(identity, activation):
+async def test_a_throttled_activation_says_so_in_json(identity, activation, clock):
     for _ in range(2):
         await identity.activate("/activate/gok", headers=JSON)
     throttled = await identity.activate(activation, headers=JSON)

@@ -152,7 +152,7 @@ async def test_a_second_parent_resets_its_own_password(identity):
     assert (await identity.log_in("10001", PASSWORD)).status_code == 200  # the first parent's is untouched
 
 
-async def test_asking_again_and_again_for_one_account_is_throttled(identity):
+async def test_asking_again_and_again_for_one_account_is_throttled(identity, clock):
     await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
     for _ in range(5):
         assert (await ask(identity, "juf@school.example")).status_code == 202
@@ -162,7 +162,7 @@ async def test_asking_again_and_again_for_one_account_is_throttled(identity):
 
 
 @pytest.mark.parametrize("identity_overrides", [{"LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS": 3}])
-async def test_trying_made_up_links_is_throttled_per_address(identity):
+async def test_trying_made_up_links_is_throttled_per_address(identity, clock):
     async with identity.other_client("192.0.2.7") as guesser:
         for n in range(3):
             assert (await guesser.post(f"/reset/gok{n}", data=NEW)).status_code == 404

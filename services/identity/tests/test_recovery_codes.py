@@ -81,7 +81,7 @@ async def test_a_wrong_password_with_a_good_recovery_code_uses_nothing_up(identi
     assert (await with_recovery_code(identity, admin, codes[0])).status_code == 200
 
 
-async def test_wrong_recovery_codes_count_towards_the_throttle(identity):
+async def test_wrong_recovery_codes_count_towards_the_throttle(identity, clock):
     admin, _, codes = await enrolled_at_login(identity)
     for _ in range(5):
         assert (await with_recovery_code(identity, admin, "AAAA-BBBB-CCCC")).status_code == 401

@@ -54,7 +54,7 @@ async def test_once_enrolled_every_login_needs_a_fresh_code(identity):
     assert reasons.count("wrong_second_factor") == 2
 
 
-async def test_a_wrong_code_counts_towards_the_throttle(identity):
+async def test_a_wrong_code_counts_towards_the_throttle(identity, clock):
     admin = await identity.add_staff("beheer@school.example", Role.SCHOOL_ADMIN, school="12AB01", totp=True)
     for _ in range(5):
         assert (await identity.log_in(admin, code=wrong(admin.totp_secret))).status_code == 401

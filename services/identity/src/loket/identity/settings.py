@@ -63,10 +63,44 @@ class IdentitySettings(ServiceSettings):
         validation_alias="LOKET_IDENTITY_TOTP_REQUIRED_ROLES",
         description="Staff roles that must log in with a TOTP code, comma-separated; others may enrol.",
     )
-    throttle_window_minutes: int = Field(default=15, ge=1, validation_alias="LOKET_IDENTITY_THROTTLE_WINDOW_MINUTES")
-    throttle_account_attempts: int = Field(default=5, ge=1, validation_alias="LOKET_IDENTITY_THROTTLE_ACCOUNT_ATTEMPTS")
+    # throttling (docs/architecture.md, "Passwords, links and throttling"): a growing delay, never a lock
+    throttle_window_minutes: int = Field(
+        default=24 * 60,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_THROTTLE_WINDOW_MINUTES",
+        description="How long a failed attempt counts for its account (username, or link).",
+    )
+    throttle_account_attempts: int = Field(
+        default=5,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_THROTTLE_ACCOUNT_ATTEMPTS",
+        description="Failures of one account (from every address) that cost nothing; after them every address "
+        "that failed for the account waits, longer with each failure.",
+    )
+    throttle_address_window_minutes: int = Field(
+        default=15,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_THROTTLE_ADDRESS_WINDOW_MINUTES",
+        description="How long a failed attempt counts for its client address.",
+    )
     throttle_address_attempts: int = Field(
-        default=50, ge=1, validation_alias="LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS"
+        default=50,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_THROTTLE_ADDRESS_ATTEMPTS",
+        description="Failures of one client address (for every account) that cost nothing; then it waits, "
+        "longer with each failure.",
+    )
+    throttle_first_delay_seconds: int = Field(
+        default=1,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_THROTTLE_FIRST_DELAY_SECONDS",
+        description="The first wait after the free failures; it doubles with every further failure.",
+    )
+    throttle_max_delay_seconds: int = Field(
+        default=15 * 60,
+        ge=1,
+        validation_alias="LOKET_IDENTITY_THROTTLE_MAX_DELAY_SECONDS",
+        description="The longest wait: nothing is ever locked for longer.",
     )
     session_idle_minutes: int = Field(default=60, ge=1, validation_alias="LOKET_IDENTITY_SESSION_IDLE_MINUTES")
     session_max_hours: int = Field(default=12, ge=1, validation_alias="LOKET_IDENTITY_SESSION_MAX_HOURS")

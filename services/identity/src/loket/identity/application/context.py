@@ -13,7 +13,7 @@ from loket.identity.adapters.tokens import TokenIssuer
 from loket.identity.adapters.totp_secrets import TotpSecrets
 from loket.identity.domain.passwords import Passwords, Verdict
 from loket.identity.domain.sessions import SessionLimits
-from loket.identity.domain.throttling import Limit
+from loket.identity.domain.throttling import Slowdown, Throttle
 from loket.identity.persistence.audit import AuditLog
 from loket.identity.persistence.throttle import Attempts
 from loket.identity.settings import IdentitySettings
@@ -23,7 +23,8 @@ Uow = UnitOfWork[AuditLog]
 
 @dataclass(frozen=True)
 class Throttled:
-    """Too many attempts: try again after `retry_after` seconds (HTTP 429 with Retry-After)."""
+    """Too many failed attempts: this one is not checked; try again after `retry_after` seconds (HTTP 429
+    with Retry-After)."""
 
     retry_after: int
 
@@ -50,13 +51,22 @@ class Context:
             lifetime=timedelta(hours=self.settings.session_max_hours),
         )
 
-    def attempts(self, uow: Uow) -> Attempts:
-        window = timedelta(minutes=self.settings.throttle_window_minutes)
-        return Attempts(
-            uow.session,
-            per_account=Limit(self.settings.throttle_account_attempts, window),
-            per_address=Limit(self.settings.throttle_address_attempts, window),
+    @property
+    def throttle(self) -> Throttle:
+        settings = self.settings
+        first, longest = (
+            timedelta(seconds=settings.throttle_first_delay_seconds),
+            timedelta(seconds=settings.throttle_max_delay_seconds),
         )
+        return Throttle(
+            window=timedelta(minutes=settings.throttle_window_minutes),
+            address_window=timedelta(minutes=settings.throttle_address_window_minutes),
+            per_account=Slowdown(settings.throttle_account_attempts, first, longest),
+            per_address=Slowdown(settings.throttle_address_attempts, first, longest),
+        )
+
+    def attempts(self, uow: Uow) -> Attempts:
+        return Attempts(uow.session, self.throttle)
 
     async def verify_password(self, password: str, stored: str | None) -> Verdict:
         """argon2id takes a tenth of a second on purpose: off the event loop, outside any unit of work."""

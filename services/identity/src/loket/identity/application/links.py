@@ -104,7 +104,8 @@ class PasswordLinks:
                 audit.own_step(AuditAction.INVITATION_ACCEPTED, account.id, client_address)
             else:
                 ended = await self.keeper.end_all(uow, account, SessionEnd.PASSWORD_RESET)
-                await self.context.attempts(uow).forget(account_key(AttemptKind.LOGIN, username_of(account)))
+                key = account_key(AttemptKind.LOGIN, username_of(account))
+                await self.context.attempts(uow).forget(key, everywhere=True)  # guessed at the old password
                 audit.own_step(
                     AuditAction.PASSWORD_RESET_COMPLETED, account.id, client_address, sessions_ended=len(ended)
                 )

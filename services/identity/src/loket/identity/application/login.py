@@ -2,13 +2,16 @@
 
 An unknown account, an account without a password yet and a wrong password get the same answer, in
 the same time: the password is always checked against an argon2id hash, a dummy one if need be.
-Failures are counted per account and per client address; once either has used up its window, every
-try is answered 429 without checking anything. A right password is rehashed when the hash parameters
-have changed. Staff whose role requires a second factor (`LOKET_IDENTITY_TOTP_REQUIRED_ROLES`), and
-staff who enrolled one, also give a TOTP code; a required second factor not enrolled yet is enrolled
-in the login itself: the answer shows the secret, and the next try confirms it with a code. Enrolling
-makes a set of recovery codes (shown once, in the answer that starts the session); an enrolled staff
-member who lost the phone gives one of them in place of a code, and it is used up.
+Failures are counted per account and per client address, and slow down with a growing delay rather
+than lock (`domain/throttling.py`): during the delay a try is answered 429 without checking anything,
+and an address that has not failed for the account is not slowed by the account's failures elsewhere,
+so guessing a parent's ELK number never locks the parent out. A right password forgets the account's
+failures from its address, and is rehashed when the hash parameters have changed. Staff whose role
+requires a second factor (`LOKET_IDENTITY_TOTP_REQUIRED_ROLES`), and staff who enrolled one, also
+give a TOTP code; a required second factor not enrolled yet is enrolled in the login itself: the
+answer shows the secret, and the next try confirms it with a code. Enrolling makes a set of recovery
+codes (shown once, in the answer that starts the session); an enrolled staff member who lost the phone
+gives one of them in place of a code, and it is used up.
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ class Login:
                     return asked
                 if enrolling:
                     recovery_codes = await issue_recovery_codes(uow, account, client_address, during="login")
-            await self.context.attempts(uow).forget(key)
+            await self.context.attempts(uow).forget(key, client_address)
             started = await self.keeper.log_in(
                 uow,
                 account,
