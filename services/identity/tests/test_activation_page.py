@@ -168,7 +168,14 @@ async def test_the_region_sets_how_many_wrong_answers_a_link_allows(identity, li
 
 @pytest.mark.parametrize(
     ("password", "repeat", "says"),
-    [("zomer-2026-fiets", "winter-2026-fiets", "niet gelijk"), ("kort", "kort", "minstens 10")],
+    [
+        ("zomer-2026-fiets", "winter-2026-fiets", "niet gelijk"),
+        ("kort", "kort", "minstens 10"),
+        ("aaaaaaaaaa", "aaaaaaaaaa", "steeds hetzelfde teken"),  # accepted before: ten characters
+        ("10001-10001", "10001-10001", "uw gebruikersnaam of e-mailadres"),  # the ELK number twice
+        ("ouder@example.org", "ouder@example.org", "uw gebruikersnaam of e-mailadres"),  # the parent's address
+        ("Wachtwoord123", "Wachtwoord123", "veelgebruikte en uitgelekte wachtwoorden"),
+    ],
 )
 async def test_a_refused_password_says_why_and_changes_nothing(identity, link, password, repeat, says):
     form = {"school": "12AB01", "birth_date": "2014-03-09", "password": password, "password_repeat": repeat}

@@ -111,6 +111,9 @@ async def test_the_activation_form_as_json(identity, activation):
         ({"school": ""}, "school_missing", "school"),
         ({"birth_date": "gisteren"}, "birth_date_invalid", "birth_date"),
         ({"password": "kort-kort"}, "password_too_short", "password"),
+        ({"password": "1111111111"}, "password_repetitive", "password"),
+        ({"password": "10001 10001"}, "password_like_username", "password"),
+        ({"password": "iloveyou123"}, "password_common", "password"),
     ],
 )
 async def test_an_answer_or_password_that_does_not_do_names_its_field(identity, activation, answers, code, field):

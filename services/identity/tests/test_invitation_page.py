@@ -51,6 +51,14 @@ async def test_choosing_a_password_activates_the_account_once(identity, link):
 async def test_a_refused_password_says_why_and_keeps_the_link(identity, link):
     short = await identity.client.post(link, data={"password": "kort", "password_repeat": "kort"})
     assert short.status_code == 422 and "minstens 10" in short.text
+    address = {"password": "Juf@School.example", "password_repeat": "Juf@School.example"}
+    own_address = await identity.client.post(link, data=address)
+    assert own_address.status_code == 422 and "uw gebruikersnaam of e-mailadres" in own_address.text
+    jansen = {"password": "juf2026!!!", "password_repeat": "juf2026!!!"}  # what is left without "juf" is short
+    assert (await identity.client.post(link, data=jansen)).status_code == 422
+    common = {"password": "password123", "password_repeat": "password123"}
+    refused = await identity.client.post(link, data=common)
+    assert refused.status_code == 422 and "This password is in the lists of common and leaked" in refused.text
     assert (await identity.client.post(link, data=PASSWORD)).status_code == 200
 
 

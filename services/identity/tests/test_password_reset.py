@@ -73,6 +73,17 @@ async def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(iden
     assert completed.detail["sessions_ended"] == 1
 
 
+async def test_a_common_password_is_refused_at_reset_and_the_link_still_works(identity):
+    teacher = await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
+    await ask(identity, "juf@school.example")
+    link = await reset_link(identity)
+    for weak in ("qwertyuiop", "zzzzzzzzzzzz", "juf@school.example"):
+        refused = await identity.client.post(link, data={"password": weak, "password_repeat": weak})
+        assert refused.status_code == 422 and "Kies een ander" in refused.text
+    assert (await identity.log_in(teacher)).status_code == 200  # unchanged
+    assert (await identity.client.post(link, data=NEW)).status_code == 200
+
+
 async def test_a_used_reset_link_is_refused(identity):
     await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
     await ask(identity, "juf@school.example")

@@ -23,7 +23,6 @@ from loket.identity.domain.accounts import (
     ActivationRefused,
     Answers,
     answers_right,
-    check_password,
     check_usable,
     link_expired,
     link_locked,
@@ -32,6 +31,7 @@ from loket.identity.domain.accounts import (
     wrong_answers_message,
 )
 from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.passwords import check_password
 from loket.identity.domain.problems import ErrorCode, FormField
 from loket.identity.domain.throttling import AttemptKind
 from loket.identity.persistence.models import ActivationToken, ParentAccount
@@ -119,7 +119,7 @@ class Activation:
             if not answers_right(school_brin=account.school_brin, birth_date=account.birth_date, given=answers):
                 return await self._wrong_answers(uow, stored, account, client_address)
             try:
-                check_password(password, repeated)
+                check_password(password, repeated, usernames=(account.username, account.email))
             except ActivationRefused as refused:
                 return ActivationProblem.of(422, refused, form)
 

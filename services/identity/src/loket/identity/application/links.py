@@ -14,8 +14,9 @@ from enum import StrEnum
 
 from loket.identity.application.context import Context, Throttled, Uow
 from loket.identity.application.sessions import Account, SessionKeeper, keep_account, load_account, username_of
-from loket.identity.domain.accounts import AccountState, ActivationRefused, check_password, check_usable, token_digest
+from loket.identity.domain.accounts import AccountState, ActivationRefused, check_usable, token_digest
 from loket.identity.domain.audit import AuditAction, Outcome
+from loket.identity.domain.passwords import check_password
 from loket.identity.domain.problems import ErrorCode, FormField
 from loket.identity.domain.sessions import SessionEnd
 from loket.identity.domain.throttling import AttemptKind, account_key
@@ -84,9 +85,9 @@ class PasswordLinks:
             found = await self._usable(uow, kind, token, client_address, submitted=True)
             if not isinstance(found, tuple):
                 return found
-            username = username_of(found[1])
+            username, email = username_of(found[1]), found[1].email
         try:
-            check_password(password, repeated)
+            check_password(password, repeated, usernames=(username, email))
         except ActivationRefused as refused:
             return LinkRefused(422, str(refused), refused.code, username, refused.field, refused.facts)
         password_hash = await self.context.hash_password(password)

@@ -20,7 +20,6 @@ from enum import IntEnum, StrEnum
 from loket.identity.domain.problems import ErrorCode, FormField
 
 TOKEN_BYTES = 32  # 256 bits; the token is stored only as its SHA-256
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountState(StrEnum):
@@ -176,20 +175,3 @@ def wrong_answers_message(attempts_left: int) -> str:
         f"The school or the birth date is not right. You can try {attempts_left} more time"
         f"{'' if attempts_left == 1 else 's'}."
     )
-
-
-def check_password(password: str, repeated: str) -> None:
-    if password != repeated:
-        raise ActivationRefused(
-            "De wachtwoorden zijn niet gelijk. / The two passwords are not the same.",
-            ErrorCode.PASSWORDS_DIFFER,
-            FormField.PASSWORD_REPEAT,
-        )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ActivationRefused(
-            f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens. / "
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
-            ErrorCode.PASSWORD_TOO_SHORT,
-            FormField.PASSWORD,
-            min_length=MIN_PASSWORD_LENGTH,
-        )

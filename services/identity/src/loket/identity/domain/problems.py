@@ -35,6 +35,9 @@ class ErrorCode(StrEnum):
     # a new password
     PASSWORDS_DIFFER = "passwords_differ"
     PASSWORD_TOO_SHORT = "password_too_short"  # noqa: S105 - a name, not a password
+    PASSWORD_REPETITIVE = "password_repetitive"  # noqa: S105 - one character (or a few) over and over
+    PASSWORD_LIKE_USERNAME = "password_like_username"  # noqa: S105 - (almost) all the username or e-mail address
+    PASSWORD_COMMON = "password_common"  # noqa: S105 - in the bundled list of common and breached passwords
 
 
 class FormField(StrEnum):

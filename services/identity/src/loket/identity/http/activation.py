@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from loket.identity.application.activation import Activated, Activation, ActivationForm, ActivationProblem
 from loket.identity.application.context import Throttled
-from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
+from loket.identity.domain.passwords import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import (
     HTML,
     PRIVATE_HEADERS,
@@ -124,7 +124,8 @@ def activation_router(activation: Activation, *, secure: bool) -> APIRouter:
             422: {
                 "model": ActivationProblemOut,
                 "description": "`school_missing`, `birth_date_invalid`, `wrong_answers` (counted), "
-                "`passwords_differ`, `password_too_short`, with the form again; or FastAPI's own validation",
+                "`passwords_differ`, `password_too_short`, `password_repetitive`, `password_like_username`, "
+                "`password_common`, with the form again; or FastAPI's own validation",
             },
             429: {"model": Problem, "description": "`throttled`"},
         },

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from loket.identity.application.context import Throttled
 from loket.identity.application.links import LinkKind, LinkOpen, LinkRefused, PasswordLinks, PasswordSet
 from loket.identity.application.password_reset import ResetRequests
-from loket.identity.domain.accounts import MIN_PASSWORD_LENGTH
+from loket.identity.domain.passwords import MIN_PASSWORD_LENGTH
 from loket.identity.http.caller import (
     HTML,
     PRIVATE_HEADERS,
@@ -81,7 +81,8 @@ SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": PasswordSetOut, "content": HTML, "description": "the password is set"},
     422: {
         "model": LinkProblemOut,
-        "description": "`passwords_differ` or `password_too_short`; or FastAPI's own validation",
+        "description": "`passwords_differ`, `password_too_short`, `password_repetitive`, `password_like_username` "
+        "or `password_common`; or FastAPI's own validation",
     },
 }
 
