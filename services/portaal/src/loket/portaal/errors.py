@@ -52,6 +52,17 @@ MESSAGES: dict[str, str] = {
     "birth_date_invalid": N_("Write the birth date as day-month-year, for example 09-03-2014."),
     "password_too_short": N_("Choose a password of at least {min_length} characters."),
     "passwords_differ": N_("The two passwords are not the same. Type the same password twice."),
+    "password_repetitive": N_(
+        "This password repeats the same characters. Choose another one, for example a short sentence of a few words."
+    ),
+    "password_like_username": N_(
+        "This password is (almost) your username or e-mail address. Choose another one, for example a short "
+        "sentence of a few words."
+    ),
+    "password_common": N_(
+        "Many people use this password, so it is easy to guess. Choose another one, for example a short sentence "
+        "of a few words."
+    ),
     "second_factor_required": N_("Enter the code from your authenticator app."),
     "second_factor_wrong": N_("The code is not right. Enter the new code from your app."),
     "second_factor_enrolment": N_("Add this key to an authenticator app. Then log in with a code from the app."),
