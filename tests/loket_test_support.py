@@ -8,6 +8,7 @@ changed with LOKET_TEST_POSTGRES and LOKET_TEST_AMQP.
 from __future__ import annotations
 
 import asyncio
+import glob
 import http.server
 import json
 import os
@@ -15,10 +16,11 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -30,6 +32,7 @@ import aio_pika
 import asyncpg
 import httpx
 import jwt
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -129,6 +132,87 @@ def restart_rabbitmq() -> None:
     rabbitmqctl("stop_app")
     rabbitmqctl("start_app")
     rabbitmqctl("await_startup")
+
+
+class StoppablePostgres:
+    """A PostgreSQL cluster of the test's own, to stop and start while a service uses it: the machine's
+    server on 5432 is shared with others and never stopped. `initdb` in a temporary folder (trust
+    authentication, a free port on 127.0.0.1, the socket in that folder, no fsync); as root every
+    PostgreSQL program runs as the `postgres` user, who owns the folder."""
+
+    def __init__(self) -> None:
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda path: int(path.split("/")[4]))
+        if not found:
+            raise RuntimeError("no /usr/lib/postgresql/*/bin/initdb: the fault tests need PostgreSQL's server programs")
+        self.bin = Path(found[-1]).parent
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="loket-pg-"))
+        self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(self.folder, user="postgres", group="postgres")
+        self.running = False
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url(self, database: str = "postgres") -> str:
+        """The SQLAlchemy (asyncpg) URL of one of its databases."""
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *args: str, timeout: float = 60) -> None:
+        command = [str(self.bin / program), *args]
+        if self.as_root:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=self.folder)
+        if done.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{program} {' '.join(args)} failed: {done.stderr.strip()}\n{log}")
+
+    def create(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+        settings = {
+            "port": str(self.port),
+            "listen_addresses": "'127.0.0.1'",
+            "unix_socket_directories": f"'{self.folder}'",
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            "shared_buffers": "'16MB'",
+            "max_connections": "30",
+        }
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start")
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+        self.running = False
+
+    def remove(self) -> None:
+        try:
+            if self.running:
+                self.stop("immediate")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def stoppable_postgres() -> Iterator[StoppablePostgres]:
+    """A running PostgreSQL cluster of the test's own (`StoppablePostgres`): `stop()`, `start()`, `url()`;
+    removed with everything in it after the test."""
+    cluster = StoppablePostgres()
+    try:
+        cluster.create()
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
 
 
 async def read_journal(broker_url: str, count: int) -> list[dict[str, Any]]:

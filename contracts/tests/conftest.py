@@ -2,9 +2,11 @@
 chooses, and a table a handler can write its effects to."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from loket_test_support import create_database, drop_database
+from loket_test_support import stoppable_postgres as stoppable_postgres  # a fixture for the fault tests
 from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -30,13 +32,17 @@ def probe_metadata() -> tuple[MetaData, Table]:
 @pytest.fixture
 async def make_runtime(broker_url: str) -> AsyncIterator[RuntimeFactory]:
     """Build runtimes on the test's vhost, each with a database of its own, as separate services
-    have; everything built is stopped and dropped after the test."""
+    have; everything built is stopped and dropped after the test. `database_url`: a database the test
+    keeps itself (on a cluster it stops); `overrides`: other settings."""
     built: list[Runtime] = []
     databases: list[str] = []
 
-    async def make(service: str = "notificatie") -> Runtime:
-        name, url = await create_database()
-        databases.append(name)
+    async def make(service: str = "notificatie", *, database_url: str | None = None, **overrides: Any) -> Runtime:
+        if database_url is None:
+            name, url = await create_database()
+            databases.append(name)
+        else:
+            url = database_url
         metadata, effects = probe_metadata()
         engine = create_async_engine(url)
         async with engine.begin() as connection:
@@ -49,6 +55,7 @@ async def make_runtime(broker_url: str) -> AsyncIterator[RuntimeFactory]:
             prefetch=1,
             relay_poll_interval=0.2,
             relay_backoff_cap=1.0,
+            **overrides,
         )
         runtime = Runtime(service, settings, metadata)
         runtime.effects = effects  # type: ignore[attr-defined]
