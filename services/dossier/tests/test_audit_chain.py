@@ -10,9 +10,10 @@ from dossier_support import Dossier, organisation, pupil, register
 from sqlalchemy import text
 from sqlmodel import col, select
 
+from loket.contracts.audit_chain import GENESIS, ChainReport, hash_link
 from loket.dossier.__main__ import main as dossier_cli
-from loket.dossier.application.audit_chain import AuditChain, ChainReport
-from loket.dossier.domain.audit import CHAINED_FIELDS, GENESIS, hash_link
+from loket.dossier.domain.audit import CHAINED_FIELDS
+from loket.dossier.persistence.audit import CHAIN
 from loket.dossier.persistence.models import AuditEntry
 
 SERVICE = "dossier"
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.parametrize("migrated_database_url", ["postgresql"], in
 
 
 async def verify(dossier: Dossier) -> ChainReport:
-    return await AuditChain(dossier.runtime.work).verify()
+    return await CHAIN.verify(dossier.runtime.work)
 
 
 async def trail(dossier: Dossier) -> list[AuditEntry]:

@@ -12,14 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from loket.contracts.audit_chain import GENESIS, ChainReport, hash_link
 from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.migrations import upgrade
 from loket.contracts.tables import UtcDateTime
 from loket.contracts.tokens import Role
 from loket.identity.__main__ import main as identity_cli
 from loket.identity.app import build
-from loket.identity.application.audit_chain import AuditChain, ChainReport
-from loket.identity.domain.audit import CHAINED_FIELDS, GENESIS, AuditAction, Outcome, hash_link
+from loket.identity.domain.audit import CHAINED_FIELDS, AuditAction, Outcome
+from loket.identity.persistence.audit import CHAIN
 from loket.identity.settings import IdentitySettings
 
 SERVICE = "identity"
@@ -27,7 +28,7 @@ ON_POSTGRESQL = pytest.mark.parametrize("migrated_database_url", ["postgresql"],
 
 
 async def verify(identity) -> ChainReport:  # type: ignore[no-untyped-def]
-    return await AuditChain(identity.runtime.work).verify()
+    return await CHAIN.verify(identity.runtime.work)
 
 
 async def some_entries(identity) -> None:  # type: ignore[no-untyped-def]
@@ -244,10 +245,10 @@ async def test_the_migration_chains_the_entries_already_there(dialect, database_
         )
     )
     try:
-        report = await AuditChain(runtime.work).verify()
+        report = await CHAIN.verify(runtime.work)
         async with runtime.work() as uow:  # and the next entry follows them
             uow.audit.record(AuditAction.LOGIN, Outcome.SUCCEEDED, actor_id="account-3")
-        after = await AuditChain(runtime.work).verify()
+        after = await CHAIN.verify(runtime.work)
         with pytest.raises(DBAPIError, match="insert-only"):  # the triggers are back
             async with runtime.database.transaction() as session:
                 await session.execute(text("UPDATE audit_event SET outcome = 'succeeded'"))

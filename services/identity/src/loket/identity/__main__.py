@@ -1,6 +1,6 @@
 """`loket-identity`: serve, migrate, `invite-admin EMAIL`, the first region administrator
 (`application/bootstrap.py`), and `verify-audit`, the check of the audit log's chain
-(`application/audit_chain.py`)."""
+(`loket.contracts.runtime.audit_chain`)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import asyncio
 from fastapi import FastAPI
 
 from loket.contracts.errors import Conflict, Invalid
+from loket.contracts.runtime.audit_chain import verify_audit
 from loket.contracts.runtime.cli import Command, service_cli
 from loket.contracts.runtime.service import Runtime
 from loket.identity.app import build
-from loket.identity.application.audit_chain import AuditChain
 from loket.identity.application.bootstrap import invite_region_admin
+from loket.identity.persistence.audit import CHAIN
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,34 +46,7 @@ INVITE_ADMIN = Command(
 )
 
 
-def _entries(count: int) -> str:
-    return f"{count} entry" if count == 1 else f"{count} entries"
-
-
-def _verify_audit(args: argparse.Namespace, runtime: Runtime, app: FastAPI) -> int:
-    async def verify() -> int:
-        try:
-            report = await AuditChain(runtime.work).verify()
-        finally:
-            await runtime.database.dispose()
-        if report.broken is None:
-            print(f"audit chain intact: {_entries(report.intact)} (last hash {report.head})")
-            return 0
-        broken = report.broken
-        print(
-            f"audit chain broken at entry {broken.id} ({broken.occurred_at.isoformat()}): {broken.reason}; "
-            f"the {_entries(report.intact)} before it {'is' if report.intact == 1 else 'are'} intact"
-        )
-        return 1
-
-    return asyncio.run(verify())
-
-
-VERIFY_AUDIT = Command(
-    help="check that no audit entry was altered, deleted or moved (exit 1 naming the first that was)",
-    arguments=lambda parser: None,
-    run=_verify_audit,
-)
+VERIFY_AUDIT = verify_audit(CHAIN)
 
 main = service_cli("loket.identity", build, {"invite-admin": INVITE_ADMIN, "verify-audit": VERIFY_AUDIT})
 

@@ -23,7 +23,8 @@ from alembic import op
 
 from loket.contracts.runtime.migrations import create_insert_only_triggers_v1
 from loket.contracts.tables import UtcDateTime
-from loket.dossier.domain.audit import CHAINED_FIELDS, GENESIS, hash_link
+from loket.contracts.audit_chain import GENESIS, hash_link
+from loket.dossier.domain.audit import CHAINED_FIELDS
 
 revision: str = '0012'
 down_revision: str | None = '0011'

@@ -23,7 +23,8 @@ from alembic import op
 
 from loket.contracts.runtime.migrations import create_insert_only_triggers_v1
 from loket.contracts.tables import UtcDateTime
-from loket.identity.domain.audit import CHAINED_FIELDS, GENESIS, hash_link
+from loket.contracts.audit_chain import GENESIS, hash_link
+from loket.identity.domain.audit import CHAINED_FIELDS
 
 revision: str = '0007'
 down_revision: str | None = '0006'
