@@ -1,4 +1,7 @@
-"""A service's refusal in the person's words: its values filled in, lists joined, moments written out."""
+"""A service's refusal in the person's words: its values filled in, lists joined, moments written out; a
+service that is unavailable for a moment (503) gives a page that says to try again, never an error."""
+
+from portaal_support import access, csrf, signed_in
 
 from loket.portaal import i18n
 from loket.portaal.errors import MESSAGES, message
@@ -48,3 +51,53 @@ def test_the_codes_and_fields_of_the_services_answers():
     assert refused[0].code == "already_submitted" and refused[0].ctx == {"state": "submitted"}
     throttled = problems_of(429, {"detail": "…", "code": "throttled", "retry_after": 30})
     assert say(throttled[0], "nl") == "Te veel pogingen. Wacht 30 seconden en probeer het opnieuw."
+
+
+# a service whose database is restarting (loket.contracts.runtime.errors): 503, Retry-After, this body
+DATABASE_AWAY = {
+    "detail": "The service cannot reach its database right now. Try again in a few seconds.",
+    "code": "unavailable",
+}
+TRY_AGAIN_SOON = "Loket is nu niet bereikbaar. Probeer het over een paar minuten opnieuw."
+PUPIL = "00000000-0000-0000-0000-000000000001"
+
+
+def test_a_service_that_cannot_reach_its_database_gives_a_try_again_page(portal, services):
+    services.on("POST", "/login", DATABASE_AWAY, status=503, **{"Retry-After": "5"})
+    page = portal.post(
+        "/login", data={"username": "10001", "password": "right password", "csrf_token": csrf(portal.get("/login"))}
+    )
+    assert page.status_code == 503
+    assert TRY_AGAIN_SOON in page.text
+    assert "cannot reach its database" not in page.text  # a service's English detail is never shown
+
+    services.on("POST", "/login", signed_in(access()))
+    portal.post(
+        "/login", data={"username": "10001", "password": "right password", "csrf_token": csrf(portal.get("/login"))}
+    )
+    for path in (f"/pupils/{PUPIL}", f"/pupils/{PUPIL}/registration", "/procedure"):
+        services.on("GET", path, DATABASE_AWAY, status=503, **{"Retry-After": "5"})
+    page = portal.get("/registration/child", follow_redirects=False)
+    assert page.status_code == 503
+    assert TRY_AGAIN_SOON in page.text
+    portal.get("/language/en?next=/")
+    english = portal.get("/registration/child", follow_redirects=False)
+    assert "Loket cannot be reached right now. Please try again in a few minutes." in english.text
+
+
+def test_identity_unavailable_while_refreshing_keeps_the_person_signed_in(portal, services):
+    services.on("POST", "/login", signed_in(access(minutes=0)))
+    services.on("POST", "/token", DATABASE_AWAY, status=503, **{"Retry-After": "5"})
+    portal.post(
+        "/login", data={"username": "10001", "password": "right password", "csrf_token": csrf(portal.get("/login"))}
+    )
+    page = portal.get("/registration/child", follow_redirects=False)
+    assert page.status_code == 503 and TRY_AGAIN_SOON in page.text  # not the login: the session goes on
+
+    fresh = access()
+    services.on("POST", "/token", signed_in(fresh))
+    services.on("GET", f"/pupils/{PUPIL}", DATABASE_AWAY, status=503)
+    assert portal.get("/registration/child", follow_redirects=False).status_code == 503
+    # once identity was back, the same session got a fresh token and went on with it
+    assert services.sent("POST", "/token")[-1].headers["cookie"] == "loket_refresh=refresh-1"
+    assert services.sent("GET", f"/pupils/{PUPIL}")[-1].headers["authorization"] == f"Bearer {fresh['access_token']}"

@@ -56,7 +56,7 @@ class SignedOut(Exception):
 
 
 class Unavailable(Exception):
-    """A service does not answer."""
+    """A service does not answer, or answers 503 (its database or broker is away for a moment)."""
 
 
 def problems_of(status: int, body: Any) -> list[Problem]:
@@ -140,10 +140,16 @@ class Services:
         if client:
             headers["X-Forwarded-For"] = client
         try:
-            return await self.http.request(method, self.url(service, path), headers=headers, **kwargs)
+            response = await self.http.request(method, self.url(service, path), headers=headers, **kwargs)
         except httpx.TransportError as exc:
             log.warning("%s does not answer: %s", service, exc)
             raise Unavailable(service) from exc
+        if response.status_code == 503:
+            # the service answers but cannot reach its database or broker for now: try again in a moment,
+            # never a refusal to show, nor a reason to end the session (a refresh during a database restart)
+            log.warning("%s is unavailable for now (503)", service)  # no path: some carry a link's token
+            raise Unavailable(service)
+        return response
 
     async def anonymous(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A call without a token (sign-in, activation, the public procedure); refusals raise."""
