@@ -6,6 +6,11 @@ handler by routing key, and runs it in one transaction with the inbox row and an
 handler emits (outbox). Ack after commit. A message that cannot be read (bad JSON, unknown type,
 payload not matching its schema) is rejected at once into the dead-letter queue; a handler that
 raises has the message requeued, until the queue's delivery limit dead-letters it.
+
+The delivery limit is for poison, not for a database restart: when the handling fails because the
+database or the broker is briefly away (`runtime.transient.is_transient`), the consumer keeps the
+message and tries again in-process, waiting 0.5 s, then twice as long each time (at most 10 s), for up
+to `retry_transient_for` seconds; only then does the failure count as one delivery.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.envelope import Envelope, RawEnvelope
 from loket.contracts.events import CATALOG, EventPayload
+from loket.contracts.runtime.transient import retry_transient
 from loket.contracts.runtime.unit_of_work import UnitOfWork, Work
 from loket.contracts.topology import SUBSCRIPTIONS, ServiceQueues
 
@@ -62,11 +68,12 @@ class UnreadableMessage(Exception):
 
 
 class Consumer:
-    def __init__(self, service: str, work: Work[Any], inbox: Table) -> None:
+    def __init__(self, service: str, work: Work[Any], inbox: Table, *, retry_transient_for: float = 300.0) -> None:
         self.service = service
         self.work = work
         self.database = work.database
         self.inbox = inbox
+        self.retry_transient_for = retry_transient_for
         self.handlers: dict[str, Handler] = {}
 
     def _insert_inbox(self) -> postgresql.Insert | sqlite.Insert:
@@ -117,12 +124,21 @@ class Consumer:
             await message.reject(requeue=False)
             return
         try:
-            await self.handle(envelope, handler)
+            await self.handle_patiently(envelope, handler)
         except Exception:
             log.exception("%s: handling %s %s failed; requeued", self.service, envelope.routing_key, envelope.event_id)
             await message.nack(requeue=True)
             return
         await message.ack()
+
+    async def handle_patiently(self, envelope: Envelope[Any], handler: Handler) -> bool:
+        """`handle`, tried again with a growing pause while it fails because the database or the broker is
+        away, for up to `retry_transient_for` seconds; any other failure, or one that lasts longer, raises."""
+        return await retry_transient(
+            lambda: self.handle(envelope, handler),
+            retry_for=self.retry_transient_for,
+            what=f"{self.service}: handling {envelope.routing_key} {envelope.event_id}",
+        )
 
     def read(self, body: bytes) -> tuple[Envelope[Any], Handler]:
         try:

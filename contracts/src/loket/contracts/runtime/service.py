@@ -64,7 +64,7 @@ class Runtime:
         )
         self.outbox.attach(self.relay.wake)
         self.work: Work[Any] = Work(self.database, self.outbox)
-        self.consumer = Consumer(service, self.work, inbox_table)
+        self.consumer = Consumer(service, self.work, inbox_table, retry_transient_for=settings.retry_transient_for)
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False

@@ -30,6 +30,14 @@ class ServiceSettings(BaseSettings):
         description="Deliveries before a failing event is dead-lettered; the same for all services.",
     )
     prefetch: int = Field(default=10, ge=1, description="Events one process handles at once.")
+    retry_transient_for: float = Field(
+        default=300.0,
+        ge=0,
+        description=(
+            "Seconds a handler that fails because the database or the broker is away is tried again in-process "
+            "(0.5 s pause, doubling, at most 10 s) before the failure counts against the delivery limit."
+        ),
+    )
     relay_poll_interval: float = Field(default=1.0, gt=0, description="Seconds between outbox polls.")
     relay_backoff_cap: float = Field(default=30.0, gt=0, description="Longest wait between retries.")
     outbox_retention_hours: float = Field(default=24.0, gt=0, description="How long sent events are kept.")
