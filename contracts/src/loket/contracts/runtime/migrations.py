@@ -7,11 +7,13 @@ import asyncio
 from collections.abc import Sequence
 from importlib.resources import files
 
+import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.sql.expression import TableClause
 
 
 def alembic_config(package: str, url: str) -> Config:
@@ -146,3 +148,83 @@ def drop_insert_only_function_v1(service: str) -> None:
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP FUNCTION {service}_refuse_change()")
+
+
+def add_audit_chain_v1(service: str, table: TableClause, fields: Sequence[str], *, batch: int = 1000) -> None:
+    """Inside a migration: give the insert-only audit `table` its chain (`loket.contracts.audit_chain`):
+    the columns `previous_hash` and `entry_hash`, the rows already there chained in id order from the
+    genesis (the chain vouches for them from this migration on, not before), then both columns required
+    and `previous_hash` unique, so that two entries can never chain onto the same predecessor. The
+    insert-only triggers refuse the UPDATE that fills the columns: on PostgreSQL they are disabled for
+    it, inside the migration's transaction; on SQLite they are dropped and made again afterwards, as
+    batch mode's copy of the table drops them anyway. `table` names the chained `fields`, `id`,
+    `previous_hash` and `entry_hash`.
+
+    Versioned like the messaging tables: a migration that ran keeps calling exactly this."""
+    from alembic import op
+
+    from loket.contracts.audit_chain import GENESIS, hash_link
+
+    name = table.name
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    _audit_updates_allowed(name, postgresql)
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.add_column(sa.Column("previous_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("entry_hash", sa.String(length=64), nullable=True))
+    bind = op.get_bind()
+    fill = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(previous_hash=sa.bindparam("previous"), entry_hash=sa.bindparam("hash"))
+    )
+    head, after = GENESIS, 0
+    while (
+        rows := bind.execute(sa.select(table).where(table.c.id > after).order_by(table.c.id).limit(batch))
+        .mappings()
+        .all()
+    ):
+        filled = []
+        for row in rows:
+            previous, head = head, hash_link(head, {field: row[field] for field in fields})
+            filled.append({"row_id": row["id"], "previous": previous, "hash": head})
+        bind.execute(fill, filled)
+        after = rows[-1]["id"]
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.alter_column("previous_hash", existing_type=sa.String(length=64), nullable=False)
+        batch_op.alter_column("entry_hash", existing_type=sa.String(length=64), nullable=False)
+        batch_op.create_unique_constraint(batch_op.f(f"uq_{name}_previous_hash"), ["previous_hash"])
+    _audit_insert_only_again(service, name, postgresql)
+
+
+def drop_audit_chain_v1(service: str, name: str) -> None:
+    """Inside a downgrade: the audit table `name` without its chain, insert-only as before."""
+    from alembic import op
+
+    postgresql = op.get_bind().dialect.name == "postgresql"
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f(f"uq_{name}_previous_hash"), type_="unique")
+        batch_op.drop_column("entry_hash")
+        batch_op.drop_column("previous_hash")
+    if not postgresql:
+        _audit_insert_only_again(service, name, postgresql)
+
+
+def _audit_updates_allowed(name: str, postgresql: bool) -> None:
+    from alembic import op
+
+    if postgresql:
+        op.execute(f"ALTER TABLE {name} DISABLE TRIGGER {name}_insert_only")
+    else:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}_no_update")
+        op.execute(f"DROP TRIGGER IF EXISTS {name}_no_delete")
+
+
+def _audit_insert_only_again(service: str, name: str, postgresql: bool) -> None:
+    from alembic import op
+
+    if postgresql:
+        op.execute(f"ALTER TABLE {name} ENABLE TRIGGER {name}_insert_only")
+    else:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}_no_update")
+        op.execute(f"DROP TRIGGER IF EXISTS {name}_no_delete")
+        create_insert_only_triggers_v1(service, (name,))
