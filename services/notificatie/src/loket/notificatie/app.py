@@ -31,7 +31,12 @@ def build(
     settings = settings or NotificatieSettings()
     runtime = Runtime("notificatie", settings, metadata)
     work = runtime.work
-    retries = Retries(runtime.broker, delivery_limit=settings.delivery_limit, prefetch=settings.prefetch)
+    retries = Retries(
+        runtime.broker,
+        delivery_limit=settings.delivery_limit,
+        prefetch=settings.prefetch,
+        retry_transient_for=settings.retry_transient_for,
+    )
     mailer, templates, printing = Mailer(settings), MailTemplates(), Printing(settings.sender_name)
     records = Records(settings.aanmelding_url, settings.dossier_url, transport=records_transport)
 

@@ -33,6 +33,7 @@ from faststream.middlewares import AckPolicy
 from faststream.rabbit import Channel, ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitMessage, RabbitQueue
 
 from loket.contracts.inbox import UnreadableMessage
+from loket.contracts.runtime.transient import retry_transient
 from loket.contracts.topology import DEAD_LETTER_EXCHANGE
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,13 @@ def due_queue(delivery_limit: int) -> RabbitQueue:
 
 
 class Retries:
-    def __init__(self, broker: RabbitBroker, *, delivery_limit: int, prefetch: int) -> None:
+    def __init__(
+        self, broker: RabbitBroker, *, delivery_limit: int, prefetch: int, retry_transient_for: float = 300.0
+    ) -> None:
         self.broker = broker
         self.delivery_limit = delivery_limit
         self.prefetch = prefetch
+        self.retry_transient_for = retry_transient_for
         self._declared: set[str] = set()
 
     def subscribe(self, retry: Retry) -> None:
@@ -100,7 +104,12 @@ class Retries:
             try:
                 if attempt is None:
                     raise UnreadableMessage(f"no {ATTEMPT_HEADER} header")
-                await retry(message.body, attempt)
+                known: int = attempt  # the delivery limit is for poison, not for a database restarting
+                await retry_transient(
+                    lambda: retry(message.body, known),
+                    retry_for=self.retry_transient_for,
+                    what=f"notificatie: retry of {message.message_id}",
+                )
             except UnreadableMessage as problem:
                 log.error("notificatie: dead-lettering unreadable retry %s: %s", message.message_id, problem)
                 await message.reject(requeue=False)
