@@ -17,32 +17,18 @@ import os
 import platform
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import uuid4
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from loket_test_support import create_database, create_vhost, delete_vhost, drop_database
+from loket_test_support import activation_issued, create_database, create_vhost, delete_vhost, drop_database
 
-from loket.contracts.events import ActivationIssued
 from loket.contracts.runtime.service import Runtime
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tables import messaging_tables, service_metadata
-
-
-def activation(n: int) -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=uuid4(),
-        username=f"{10001 + n}",
-        recipient=f"ouder{n}@example.org",
-        activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
-        expires_at=datetime.now(UTC) + timedelta(days=14),
-    )
 
 
 async def one_run(events: int, batch: int, broker_url: str) -> float:
@@ -61,7 +47,7 @@ async def one_run(events: int, batch: int, broker_url: str) -> float:
     try:
         async with runtime.database.transaction() as session:  # committed before the relay runs
             for n in range(events):
-                await runtime.outbox.put(session, activation(n))
+                await runtime.outbox.put(session, activation_issued(n))
         await runtime.start()
         started = time.perf_counter()
         runtime.outbox.nudge()

@@ -240,6 +240,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def activation_issued(n: int = 0) -> Any:
+    """An event with a secret in it, as identity raises it: the backbone's tests and benchmarks send it."""
+    from loket.contracts.events import ActivationIssued
+
+    return ActivationIssued(
+        account_id=uuid.uuid4(),
+        pupil_id=uuid.uuid4(),
+        username=f"{10001 + n}",
+        recipient=f"ouder{n}@example.org",
+        activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
+        expires_at=datetime.now(UTC) + timedelta(days=14),
+    )
+
+
 async def eventually(check: Callable[[], Awaitable[T | None]], *, within: float = 20.0, what: str = "condition") -> T:
     """Poll until `check` returns something truthy; fail with `what` after `within` seconds."""
     deadline = time.monotonic() + within

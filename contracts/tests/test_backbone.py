@@ -8,7 +8,7 @@ from uuid import uuid4
 import aio_pika
 import pytest
 from faststream.rabbit import RabbitBroker
-from loket_test_support import eventually, read_journal, restart_rabbitmq
+from loket_test_support import activation_issued, eventually, read_journal, restart_rabbitmq
 from sqlalchemy import func, insert, select, update
 
 from loket.contracts.envelope import new_envelope
@@ -20,17 +20,6 @@ from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.dead_letters import DeadLetter
 from loket.contracts.runtime.dead_letters import dead_letters as list_dead_letters
 from loket.contracts.topology import SUBSCRIPTIONS, declare_topology
-
-
-def activation(n: int = 0) -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=uuid4(),
-        username=f"{10001 + n}",
-        recipient=f"ouder{n}@example.org",
-        activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
-        expires_at=datetime.now(UTC) + timedelta(days=14),
-    )
 
 
 async def count(runtime, table) -> int:  # type: ignore[no-untyped-def]
@@ -61,7 +50,7 @@ async def test_a_consumer_that_keeps_failing_ends_in_the_dead_letter_queue(make_
     await consumer.start()
     await producer.start()
     async with producer.database.transaction() as session:
-        envelope = await producer.outbox.put(session, activation())
+        envelope = await producer.outbox.put(session, activation_issued())
     producer.outbox.nudge()
 
     found = await eventually(lambda: dead_letters(broker_url, "notificatie"), what="a dead letter")
@@ -83,7 +72,7 @@ async def test_the_operator_lists_the_dead_letters_and_once_the_cause_is_mended_
     await consumer.start()
     await producer.start()
     async with producer.database.transaction() as session:
-        first, second = [await producer.outbox.put(session, activation(n)) for n in (1, 2)]
+        first, second = [await producer.outbox.put(session, activation_issued(n)) for n in (1, 2)]
     producer.outbox.nudge()
 
     async def both_dead() -> list[DeadLetter] | None:
@@ -142,8 +131,8 @@ async def test_the_same_event_delivered_twice_has_one_effect(make_runtime):
         await delivery.session.execute(insert(consumer.effects).values(what=delivery.payload.username))
 
     await consumer.start()
-    twice = new_envelope(activation(1), region="demo")
-    sentinel = new_envelope(activation(2), region="demo")
+    twice = new_envelope(activation_issued(1), region="demo")
+    sentinel = new_envelope(activation_issued(2), region="demo")
     for envelope in (twice, twice, sentinel):  # prefetch 1: handled in this order
         await consumer.broker.publish(
             envelope.model_dump_json().encode(), exchange="loket.events", routing_key=envelope.routing_key, persist=True
@@ -169,7 +158,7 @@ async def test_a_relay_killed_between_commit_and_publish_loses_nothing(make_runt
 
     await consumer.start()
     async with producer.database.transaction() as session:  # the state change and its event commit
-        envelope = await producer.outbox.put(session, activation())
+        envelope = await producer.outbox.put(session, activation_issued())
 
     publishing = asyncio.Event()
 
@@ -194,7 +183,7 @@ async def test_a_commit_during_a_relay_pass_is_published_without_waiting_for_the
     publishing another goes out right after that pass, not a poll interval later."""
     producer = await make_runtime("identity")
     async with producer.database.transaction() as session:
-        first = await producer.outbox.put(session, activation(1))
+        first = await producer.outbox.put(session, activation_issued(1))
     publishing, go_on = asyncio.Event(), asyncio.Event()
     published: list[str] = []
 
@@ -210,7 +199,7 @@ async def test_a_commit_during_a_relay_pass_is_published_without_waiting_for_the
     try:
         await asyncio.wait_for(publishing.wait(), timeout=10)
         async with producer.database.transaction() as session:  # commits while the pass publishes
-            second = await producer.outbox.put(session, activation(2))
+            second = await producer.outbox.put(session, activation_issued(2))
         producer.outbox.nudge()
         go_on.set()
         await eventually(lambda: asyncio.sleep(0, len(published) == 2), within=30, what="the second event")
@@ -223,7 +212,7 @@ async def test_an_unroutable_publish_is_not_marked_sent(make_runtime):
     producer = await make_runtime("identity")
     await producer.start()
     table = producer.outbox.table
-    envelope = new_envelope(activation(), region="demo")
+    envelope = new_envelope(activation_issued(), region="demo")
     body = envelope.model_dump(mode="json") | {"type": "identity.nobody.listens", "version": 1}
     async with producer.database.transaction() as session:
         await session.execute(
@@ -281,7 +270,7 @@ async def test_several_relays_on_postgresql_never_send_one_row_twice(make_runtim
     producer = await make_runtime("identity")
     async with producer.database.transaction() as session:
         for n in range(300):
-            await producer.outbox.put(session, activation(n))
+            await producer.outbox.put(session, activation_issued(n))
     published: list[str] = []
 
     async def record(routing_key: str, body: bytes, properties: dict) -> None:  # type: ignore[type-arg]
@@ -315,7 +304,7 @@ async def test_publishing_and_consuming_resume_after_rabbitmq_restarts(make_runt
 
     async def send(n: int) -> None:
         async with producer.database.transaction() as session:
-            await producer.outbox.put(session, activation(n))
+            await producer.outbox.put(session, activation_issued(n))
         producer.outbox.nudge()
 
     await send(1)
@@ -358,7 +347,7 @@ async def test_outbox_and_inbox_work_on_the_embedded_sqlite_default(tmp_path, br
     try:
         assert producer.database.url.endswith("/identity/identity.db")
         async with producer.database.transaction() as session:
-            await producer.outbox.put(session, activation(7))
+            await producer.outbox.put(session, activation_issued(7))
         producer.outbox.nudge()
         await eventually(lambda: asyncio.sleep(0, received == ["10008"]), what="the event over SQLite")
         assert await count(consumer, consumer.consumer.inbox) == 1
@@ -371,7 +360,7 @@ async def test_sent_events_are_forgotten_after_the_retention_unsent_ones_never(m
     producer = await make_runtime("identity")
     table = producer.outbox.table
     async with producer.database.transaction() as session:
-        old_sent, fresh_sent, old_unsent = [await producer.outbox.put(session, activation(n)) for n in range(3)]
+        old_sent, fresh_sent, old_unsent = [await producer.outbox.put(session, activation_issued(n)) for n in range(3)]
         long_ago = datetime.now(UTC) - timedelta(days=2)
         await session.execute(update(table).where(table.c.event_id == old_sent.event_id).values(sent_at=long_ago))
         await session.execute(
@@ -391,7 +380,7 @@ def test_the_dead_letters_command_prints_each_without_its_payload(broker_url, ca
         connection = await aio_pika.connect(broker_url)
         async with connection:
             channel = await connection.channel()
-            envelope = new_envelope(activation(5), region="demo")
+            envelope = new_envelope(activation_issued(5), region="demo")
             message = aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.event_id))
             await channel.default_exchange.publish(message, routing_key="loket.notificatie.dead")
 

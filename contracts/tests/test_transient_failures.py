@@ -8,14 +8,12 @@ import errno
 import logging
 import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter
-from loket_test_support import eventually
+from loket_test_support import activation_issued, eventually
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -26,17 +24,6 @@ from loket.contracts.runtime.dead_letters import dead_letters
 from loket.contracts.runtime.transient import is_transient
 
 STOPPED_FOR = 5.0
-
-
-def activation(n: int = 0) -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=uuid4(),
-        username=f"{10001 + n}",
-        recipient=f"ouder{n}@example.org",
-        activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
-        expires_at=datetime.now(UTC) + timedelta(days=14),
-    )
 
 
 async def rows(runtime, table) -> int:  # type: ignore[no-untyped-def]
@@ -82,7 +69,7 @@ async def test_an_event_arriving_while_the_database_is_stopped_is_handled_once_a
 
     await asyncio.to_thread(stoppable_postgres.stop)
     stopped_at = time.monotonic()
-    event_id = await publish(consumer, activation(1))
+    event_id = await publish(consumer, activation_issued(1))
 
     await asyncio.sleep(STOPPED_FOR - (time.monotonic() - stopped_at))
     # the delivery limit (2 here) would long be spent by now if every failure counted
@@ -110,7 +97,7 @@ async def test_a_database_away_longer_than_the_retry_bound_counts_against_the_de
 ):
     consumer = await recording_consumer(make_runtime, stoppable_postgres.url(), retry_transient_for=0.6)
     await asyncio.to_thread(stoppable_postgres.stop)
-    event_id = await publish(consumer, activation(2))
+    event_id = await publish(consumer, activation_issued(2))
 
     # three deliveries (delivery limit 2), each tried for 0.6 s: then the operator's dead-letter queue
     found = await eventually(lambda: dead_letters(broker_url, "notificatie"), within=20, what="the dead letter")

@@ -7,22 +7,11 @@ from uuid import uuid4
 import httpx
 import pytest
 from fastapi import APIRouter
+from loket_test_support import activation_issued
 from sqlalchemy import func, insert, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.errors import Conflict, Forbidden, Invalid, NotFound, NotNow, Where
-from loket.contracts.events import ActivationIssued
-
-
-def activation() -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=uuid4(),
-        username="10001",
-        recipient="ouder@example.org",
-        activation_url="https://loket.example/activate/token",  # type: ignore[arg-type]
-        expires_at=datetime.now(UTC) + timedelta(days=14),
-    )
 
 
 class Trail:
@@ -47,7 +36,7 @@ async def test_the_change_its_event_and_its_audit_entry_commit_together(make_run
 
     async with runtime.work() as uow:
         await uow.session.execute(insert(runtime.effects).values(what="change"))
-        envelope = await uow.emit(activation())
+        envelope = await uow.emit(activation_issued())
         await uow.audit.record("change")
 
     assert uow.events == [envelope]
@@ -64,7 +53,7 @@ async def test_a_use_case_that_fails_leaves_no_change_no_event_and_no_audit_entr
     async def refused_use_case() -> None:
         async with runtime.work() as uow:
             await uow.session.execute(insert(runtime.effects).values(what="change"))
-            await uow.emit(activation())
+            await uow.emit(activation_issued())
             await uow.audit.record("change")
             raise Conflict("the state says no")
 
@@ -89,7 +78,7 @@ async def test_an_event_emitted_in_a_handler_names_the_delivered_event_as_its_ca
     runtime = await make_runtime("identity")
     correlation, cause = uuid4(), uuid4()
     async with runtime.work(correlation_id=correlation, causation_id=cause) as uow:
-        envelope = await uow.emit(activation())
+        envelope = await uow.emit(activation_issued())
     assert (envelope.correlation_id, envelope.causation_id) == (correlation, cause)
 
 
@@ -98,10 +87,10 @@ async def test_the_events_of_one_request_share_one_correlation_id(make_runtime):
     has a cause unless it names one raised before it."""
     runtime = await make_runtime("identity")
     async with runtime.work() as uow:
-        first = await uow.emit(activation())
-        second = await uow.emit(activation(), caused_by=first.event_id)
+        first = await uow.emit(activation_issued())
+        second = await uow.emit(activation_issued(), caused_by=first.event_id)
     async with runtime.work() as uow:
-        other = await uow.emit(activation())
+        other = await uow.emit(activation_issued())
     assert first.correlation_id == second.correlation_id != other.correlation_id
     assert (first.causation_id, second.causation_id) == (None, first.event_id)
 
