@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -25,6 +26,21 @@ class RunningService:
     database_url: str
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]
+
+    def restart(self) -> None:
+        """Start the process again as it was started (after a test killed it); its log goes on."""
+        self.process = spawn(self.name, self.env, self.log.open("ab"))
+
+
+def spawn(name: str, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", f"loket.{name}", "serve", "--migrate"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 @pytest.fixture
@@ -39,7 +55,8 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
 
     async def start(*names: str, **settings: str) -> dict[str, RunningService]:
         """Start these services; `settings` are more LOKET_… variables for all of them. Services started
-        in a later call find the identity of an earlier one."""
+        in a later call find the identity of an earlier one. A service whose LOKET_<NAME>_DATABASE_URL is
+        among the settings uses that database (on a server of the test's own) instead of a new one."""
         ports = {name: free_port() if name in used else planned[name] for name in names}
         used.update(names)
         env = {
@@ -56,9 +73,11 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             **settings,
         }
         for name, port in ports.items():
+            env[f"LOKET_{name.upper()}_PORT"] = str(port)
+            if f"LOKET_{name.upper()}_DATABASE_URL" in settings:
+                continue
             database, url = await create_database(f"loket_e2e_{name}")
             databases.append(database)
-            env[f"LOKET_{name.upper()}_PORT"] = str(port)
             env[f"LOKET_{name.upper()}_DATABASE_URL"] = url
         if "identity" in ports:
             url = f"http://127.0.0.1:{ports['identity']}"
@@ -67,15 +86,9 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
         running = {}
         for name, port in ports.items():
             log = tmp_path / f"{name}.log"
-            process = subprocess.Popen(  # noqa: ASYNC220 - starting a process does not wait for it
-                [sys.executable, "-m", f"loket.{name}", "serve", "--migrate"],
-                cwd=ROOT,
-                env=env,
-                stdout=log.open("wb"),
-                stderr=subprocess.STDOUT,
-            )
+            process = spawn(name, env, log.open("wb"))
             service = RunningService(
-                name, f"http://127.0.0.1:{port}", env[f"LOKET_{name.upper()}_DATABASE_URL"], process, log
+                name, f"http://127.0.0.1:{port}", env[f"LOKET_{name.upper()}_DATABASE_URL"], process, log, env
             )
             started.append(service)
             running[name] = service
