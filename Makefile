@@ -25,14 +25,17 @@ up: install $(MAILDEV) $(PORTAL_ASSETS)
 ## processes (each test has its own database and vhost); then the browser tests, each running every
 ## service and Chromium, in a phase of their own so that they do not starve the rest; then alone the
 ## tests marked `serial`, which restart the RabbitMQ every other test uses. Most tests wait on I/O, so
-## more workers than cores pays.
+## more workers than cores pays. The browser tests mostly wait for round windows in real time (those
+## that wait longest start first), so their phase runs more of them at once. Each phase prints its
+## slowest tests: where the time goes is the first thing to know when `make test` grows.
 TEST_WORKERS ?= 3
+BROWSER_WORKERS ?= 4
 test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
-	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial and not browser"
-	$(UV) run pytest -n $(TEST_WORKERS) -m browser
-	$(UV) run pytest -m serial
+	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial and not browser" --durations=25
+	$(UV) run pytest -n $(BROWSER_WORKERS) -m browser --durations=14
+	$(UV) run pytest -m serial --durations=5
 
 lint:
 	$(UV) run ruff check .

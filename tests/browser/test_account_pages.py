@@ -1,6 +1,6 @@
 """The pages around the account, in the browser: a forgotten password from the request to the new
-password and the login, links that do not work, a page that does not exist; each checked with axe-core
-at 320 px and desktop width, in Dutch and in English."""
+password (a common one refused) and the login, links that do not work, a page that does not exist;
+each checked with axe-core at 320 px and desktop width, in Dutch and in English."""
 
 from __future__ import annotations
 
@@ -59,6 +59,11 @@ async def test_a_parent_resets_a_forgotten_password_and_every_account_page_is_ac
         await page.goto(link)
         await expect(page.locator("h1")).to_have_text("Kies een nieuw wachtwoord")
         await checked(page, "the reset link's page")
+        await page.fill("#password", "qwertyuiop")  # long enough, but among the first anyone guesses
+        await page.fill("#password_repeat", "qwertyuiop")
+        await submit(page)
+        await expect(page.locator("#error-summary")).to_contain_text("Veel mensen gebruiken dit wachtwoord.")
+        await checked(page, "the reset link's page refusing a common password")
         await page.fill("#password", NEW_PASSWORD)
         await page.fill("#password_repeat", NEW_PASSWORD + " anders")
         await submit(page)
