@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from loket.contracts.topology import DEFAULT_DELIVERY_LIMIT
+
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
 from loket_test_support import (
@@ -28,9 +30,16 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def broker_url() -> Iterator[str]:
-    """A RabbitMQ vhost of its own."""
-    name, url = create_vhost()
+def broker_delivery_limit() -> int:
+    """The delivery limit the work queues of `broker_url`'s vhost are provisioned with."""
+    return DEFAULT_DELIVERY_LIMIT
+
+
+@pytest.fixture
+def broker_url(broker_delivery_limit: int) -> Iterator[str]:
+    """A RabbitMQ vhost of its own, provisioned: Loket's topology and a broker user per service
+    (`broker_support.as_user`); the URL is the administrator's (guest)."""
+    name, url = create_vhost(broker_delivery_limit)
     yield url
     delete_vhost(name)
 

@@ -1,5 +1,5 @@
-"""Run services as real processes, each on its own PostgreSQL database, all on one vhost (the end-to-end
-and browser tests)."""
+"""Run services as real processes, each on its own PostgreSQL database, all on one vhost, each as its own
+broker user (the end-to-end and browser tests)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from typing import IO
 
 import httpx
 import pytest
+from broker_support import as_user
 from loket_test_support import SmtpServer, create_database, drop_database, eventually, free_port
+
+from loket.contracts.events import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,9 +89,11 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
         running = {}
         for name, port in ports.items():
             log = tmp_path / f"{name}.log"
-            process = spawn(name, env, log.open("wb"))
+            # each service as its own broker user, limited as in production (loket.contracts.broker_access)
+            own = {**env, "LOKET_BROKER_URL": as_user(broker_url, name)} if name in SERVICES else env
+            process = spawn(name, own, log.open("wb"))
             service = RunningService(
-                name, f"http://127.0.0.1:{port}", env[f"LOKET_{name.upper()}_DATABASE_URL"], process, log, env
+                name, f"http://127.0.0.1:{port}", own[f"LOKET_{name.upper()}_DATABASE_URL"], process, log, own
             )
             started.append(service)
             running[name] = service

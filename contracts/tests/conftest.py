@@ -15,6 +15,7 @@ from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tables import messaging_tables, service_metadata
 
 RuntimeFactory = Callable[..., Awaitable[Runtime]]
+DELIVERY_LIMIT = 2
 
 
 def probe_metadata() -> tuple[MetaData, Table]:
@@ -27,6 +28,11 @@ def probe_metadata() -> tuple[MetaData, Table]:
         Column("what", String(200), nullable=False),
     )
     return metadata, effects
+
+
+@pytest.fixture
+def broker_delivery_limit() -> int:
+    return DELIVERY_LIMIT  # the vhost's work queues are provisioned as make_runtime's runtimes declare them
 
 
 @pytest.fixture
@@ -51,7 +57,7 @@ async def make_runtime(broker_url: str) -> AsyncIterator[RuntimeFactory]:
         settings = ServiceSettings(
             database_url=url,
             broker_url=broker_url,
-            delivery_limit=2,
+            delivery_limit=DELIVERY_LIMIT,
             prefetch=1,
             relay_poll_interval=0.2,
             relay_backoff_cap=1.0,

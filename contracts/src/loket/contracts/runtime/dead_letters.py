@@ -64,10 +64,16 @@ async def dead_letters(broker_url: str, service: str, *, replay: bool = False, l
         except aio_pika.exceptions.ChannelNotFoundEntity:
             return []  # the service never ran on this broker: nothing can have died
         looked_at: list[AbstractIncomingMessage] = []
+        if replay:  # through an exchange of its own: the service's broker user may not publish to any queue
+            back = await channel.declare_exchange(
+                f"{queues.work.name}.replay", aio_pika.ExchangeType.DIRECT, durable=True
+            )
+            work = await channel.get_queue(queues.work.name, ensure=True)
+            await work.bind(back, routing_key=service)
         while len(found) < limit and (message := await dead.get(fail=False, no_ack=False)) is not None:
             found.append(described(message))
             if replay:
-                await channel.default_exchange.publish(again(message), routing_key=queues.work.name, mandatory=True)
+                await back.publish(again(message), routing_key=service, mandatory=True)
                 await message.ack()
             else:
                 looked_at.append(message)

@@ -25,7 +25,7 @@ from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.security import SecurityHeaders
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.runtime.unit_of_work import Work
-from loket.contracts.topology import EVENTS_EXCHANGE, declare_topology
+from loket.contracts.topology import EVENTS_EXCHANGE, declare_service_topology
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Runtime:
         # broker's declarer caches a queue with the channel that first declared it, so declaring
         # the topology first would leave the subscriber consuming without a prefetch limit.
         await self.broker.start()
-        await declare_topology(self.broker, self.settings.delivery_limit)
+        await declare_service_topology(self.broker, self.service, self.settings.delivery_limit)
         self.relay.start()
         self._tasks = [asyncio.create_task(self._repeat(*periodic)) for periodic in self._periodic]
         self._started = True

@@ -73,7 +73,8 @@ log = logging.getLogger("loket.loting.simulation")
 
 async def declare_chunk_queues(channel: AbstractChannel, delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> AbstractQueue:
     """The work queue and its dead-letter queue (idempotent; coordinators and workers both declare)."""
-    dead_exchange = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+    # provisioned with the broker (loket.contracts.broker_access): the workers' user may not declare it
+    dead_exchange = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, passive=True)
     dead = await channel.declare_queue(DEAD_QUEUE, durable=True, arguments={"x-queue-type": "quorum"})
     await dead.bind(dead_exchange, routing_key=DEAD_ROUTING_KEY)
     return await channel.declare_queue(
