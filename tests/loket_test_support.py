@@ -116,12 +116,12 @@ def rabbitmqctl(*args: str) -> str:
     return done.stdout
 
 
-def create_vhost() -> tuple[str, str]:
-    """Create a vhost the guest user may use; return its name and an AMQP URL into it."""
-    name = unique_name("loket-test")
-    rabbitmqctl("add_vhost", name)
-    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    return name, f"{AMQP.rstrip('/')}/{name}"
+def create_vhost(delivery_limit: int | None = None) -> tuple[str, str]:
+    """Create a vhost provisioned as production's is (tests/broker_support.py): Loket's topology, guest
+    as its administrator, a broker user per service; return its name and guest's AMQP URL into it."""
+    from broker_support import provisioned_vhost
+
+    return provisioned_vhost() if delivery_limit is None else provisioned_vhost(delivery_limit)
 
 
 def delete_vhost(name: str) -> None:

@@ -3,8 +3,11 @@ quorum queue with a delivery limit that dead-letters into that service's dead-le
 journal: a stream that keeps every event in the catalog for a while, for services that build on Loket's
 events (they read it from any offset; it is never consumed away).
 
-Every service declares the whole topology when it starts (declarations are idempotent), so an event
-is routable as soon as any one service has run, whatever order they start in.
+The whole topology is declared once by whoever provisions the broker, with administrator rights
+(`declare_topology`, or the definitions of `loket.contracts.broker_access`), so an event is routable to
+every consumer before any service has run. A service connects as a user of its own that may not declare
+exchanges or touch another service's queues: at start it checks that the exchanges are there and
+declares only its own queues and their bindings (`declare_service_topology`; idempotent).
 """
 
 from __future__ import annotations
@@ -166,3 +169,24 @@ async def declare_topology(broker: RabbitBroker, delivery_limit: int = DEFAULT_D
         work_queue = await broker.declare_queue(queues.work)
         for key in queues.routing_keys:
             await work_queue.bind(events, routing_key=key)
+
+
+async def declare_service_topology(
+    broker: RabbitBroker, service: str, delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+) -> None:
+    """What a service declares with its own user: the exchanges passively (a broker nobody provisioned
+    fails here, by name), its own queues and its work queue's bindings. Binding its dead-letter queue
+    to `loket.dead` is the provisioning's: reading that exchange would let it bind to others' dead letters."""
+    events = await broker.declare_exchange(_passive(EVENTS_EXCHANGE))
+    await broker.declare_exchange(_passive(DEAD_LETTER_EXCHANGE))
+    if service not in SUBSCRIPTIONS:
+        return
+    queues = ServiceQueues(service, delivery_limit)
+    await broker.declare_queue(queues.dead)
+    work_queue = await broker.declare_queue(queues.work)
+    for key in queues.routing_keys:
+        await work_queue.bind(events, routing_key=key)
+
+
+def _passive(exchange: RabbitExchange) -> RabbitExchange:
+    return RabbitExchange(exchange.name, type=exchange.type, durable=exchange.durable, declare=False)
