@@ -149,12 +149,18 @@ def _binding(source: str, queue: str, key: str, vhost: str) -> dict[str, Any]:
 
 def topology_definitions(vhost: str = "/", delivery_limit: int = DEFAULT_DELIVERY_LIMIT) -> dict[str, Any]:
     """Loket's shared topology, as `declare_topology` declares it, as definitions."""
-    exchanges = [
-        {"name": exchange.name, "vhost": vhost, "type": exchange.type.value, "durable": True, "auto_delete": False}
+    exchanges: list[dict[str, Any]] = [
+        {
+            "name": exchange.name,
+            "vhost": vhost,
+            "type": exchange.type.value,
+            "durable": True,
+            "auto_delete": False,
+            "internal": False,
+            "arguments": {},
+        }
         for exchange in (EVENTS_EXCHANGE, DEAD_LETTER_EXCHANGE)
     ]
-    for exchange in exchanges:
-        exchange.update(internal=False, arguments={})
     queues = [_queue(JOURNAL, vhost)]
     bindings = [
         _binding(EVENTS_EXCHANGE.name, JOURNAL.name, key, vhost)
