@@ -1,5 +1,5 @@
 # Loket: the two commands are `make up` and `make test`.
-.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only deploy-check
+.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only deploy-check broker-manifests
 
 UV ?= uv
 MAILDEV := tools/maildev/node_modules/.bin/maildev
@@ -47,7 +47,12 @@ types:
 
 ## Render every region's overlay (kubectl kustomize) and validate it and compose.yaml, offline.
 deploy-check:
+	$(UV) run python scripts/broker_manifests.py --check
 	$(UV) run python scripts/deploy_check.py
+
+## The broker users, permissions and topology in deploy/base/broker/ and compose's definitions, from the code.
+broker-manifests:
+	$(UV) run python scripts/broker_manifests.py
 
 check-asyncapi:
 	$(UV) run python -m loket.contracts.asyncapi --check

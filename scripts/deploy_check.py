@@ -4,7 +4,7 @@
 - Kubernetes' own kinds are checked by kubernetes-validate, strictly (an unknown field fails), against
   the schemas of KUBERNETES_VERSION that it bundles;
 - the operators' custom resources (KEDA, CloudNativePG and its Barman Cloud plugin, the RabbitMQ
-  Cluster Operator) by check-jsonschema, against the schemas in deploy/schemas/;
+  Cluster and Messaging Topology Operators) by check-jsonschema, against the schemas in deploy/schemas/;
 - `compose.yaml` by check-jsonschema against the Compose specification it bundles.
 
 A kind that neither knows fails the check: nothing is waved through unvalidated. Nothing is
@@ -43,6 +43,13 @@ CUSTOM_RESOURCES = {
     ("postgresql.cnpg.io/v1", "ScheduledBackup"): "cnpg-scheduledbackup.json",
     ("barmancloud.cnpg.io/v1", "ObjectStore"): "barmancloud-objectstore.json",
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"): "rabbitmq-rabbitmqcluster.json",
+    # the Messaging Topology Operator's
+    ("rabbitmq.com/v1beta1", "User"): "rabbitmq-user.json",
+    ("rabbitmq.com/v1beta1", "Permission"): "rabbitmq-permission.json",
+    ("rabbitmq.com/v1beta1", "TopicPermission"): "rabbitmq-topicpermission.json",
+    ("rabbitmq.com/v1beta1", "Exchange"): "rabbitmq-exchange.json",
+    ("rabbitmq.com/v1beta1", "Queue"): "rabbitmq-queue.json",
+    ("rabbitmq.com/v1beta1", "Binding"): "rabbitmq-binding.json",
 }
 
 
