@@ -92,8 +92,8 @@ async def test_the_operator_lists_the_dead_letters_and_once_the_cause_is_mended_
     # the two die one after the other, but dead-lettering is asynchronous: their order is not promised
     assert sorted((letter.event_id, letter.event, letter.reason) for letter in listed) == sorted(
         [
-            (str(first.event_id), "identity.activation.issued.v1", "delivery_limit"),
-            (str(second.event_id), "identity.activation.issued.v1", "delivery_limit"),
+            (str(first.event_id), "identity.activation.issued.v2", "delivery_limit"),
+            (str(second.event_id), "identity.activation.issued.v2", "delivery_limit"),
         ]
     )
     assert sorted(map(repr, listed_again)) == sorted(map(repr, listed)) == sorted(map(repr, replayed))

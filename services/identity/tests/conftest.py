@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
-from uuid import uuid4
+from pathlib import Path
+from uuid import UUID, uuid4
 
 import httpx
 import pyotp
@@ -9,16 +10,26 @@ from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel import select as select_models
 
-from loket.contracts.events import EventPayload, ParentLoginRequested, PupilRegistered
+from loket.contracts.events import CATALOG, EventPayload, ParentLoginRequested, PupilRegistered
+from loket.contracts.runtime.link_sealing import LinkSealer
+from loket.contracts.runtime.sealing import new_key
 from loket.identity.app import build
 from loket.identity.persistence.models import AuditEvent, StaffAccount, messaging
 from loket.identity.settings import IdentitySettings
 
 PASSWORD = "zomer-2026-fiets"
-ACTIVATION_ISSUED = "identity.activation.issued.v1"
+ACTIVATION_ISSUED = "identity.activation.issued.v2"
 STATE_CHANGED = "identity.parent_login.state_changed.v1"
 SCHOOL, SCHOOL_NAME, BIRTH_DATE = "12AB01", "De Regenboog", date(2014, 3, 9)
 ANSWERS = {"school": SCHOOL, "birth_date": BIRTH_DATE.isoformat()}  # what the parent answers at activation
+LINK_KEY = new_key()  # LOKET_LINK_KEY, as identity and notificatie share it
+
+
+def opened_link(row) -> str:  # type: ignore[no-untyped-def]
+    """The link sealed in one of identity's link events in the outbox, opened as notificatie opens it."""
+    payload, event = row.body["payload"], CATALOG[row.routing_key]
+    [sealed] = [value for name, value in payload.items() if name.startswith("sealed_")]
+    return LinkSealer(LINK_KEY, Path("unused")).open(sealed, event.event_type, UUID(payload["account_id"]))
 
 
 def new_pupil(elk_number: str = "10001") -> PupilRegistered:
@@ -87,7 +98,7 @@ class Identity:
     async def activation_link(self, username: str) -> str:
         """The path of the newest activation link of `username`."""
         issued = [row for row in await self.outbox(ACTIVATION_ISSUED) if row.body["payload"]["username"] == username]
-        return "/activate/" + issued[-1].body["payload"]["activation_url"].rsplit("/", 1)[1]
+        return "/activate/" + opened_link(issued[-1]).rsplit("/", 1)[1]
 
     async def activate(  # type: ignore[no-untyped-def]
         self, link: str, password: str = PASSWORD, *, client=None, headers=None, **answers
@@ -181,7 +192,7 @@ def identity_settings(database_url: str, tmp_path, **overrides) -> IdentitySetti
         LOKET_IDENTITY_DATABASE_URL=database_url,
         LOKET_IDENTITY_PUBLIC_URL="https://ouders.loket.example",
         LOKET_IDENTITY_KEYS_DIR=tmp_path / "identity-keys",
-        **overrides,
+        **{"LOKET_LINK_KEY": LINK_KEY, **overrides},
     )
 
 

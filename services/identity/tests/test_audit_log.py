@@ -9,6 +9,8 @@ from sqlalchemy.exc import DBAPIError
 
 from loket.contracts.tokens import Role
 
+from .conftest import opened_link
+
 SERVICE = "identity"
 PASSWORD = "zomer-2026-fiets"  # what `identity.add_staff` gives everyone
 
@@ -49,16 +51,16 @@ async def test_no_password_token_link_or_secret_reaches_the_audit_log_or_the_ser
     await identity.client.post(
         "/staff", json={"email": "juf@school.example", "role": "school_user", "school": "12AB01"}, headers=headers
     )
-    [invited] = await identity.outbox("identity.invitation.issued.v1")
-    invitation = invited.body["payload"]["invitation_url"]
+    [invited] = await identity.outbox("identity.invitation.issued.v2")
+    invitation = opened_link(invited)
     new_password = "herfst-2026-regen-en-wind"
     await identity.client.post(
         "/invitation/" + invitation.rsplit("/", 1)[1], data={"password": new_password, "password_repeat": new_password}
     )
     await identity.log_in(secrets[1], PASSWORD)  # a password typed as the username
     await identity.client.post("/password-reset", json={"username": "juf@school.example"})
-    [reset] = await identity.outbox("identity.password_reset.issued.v1")
-    secrets += [invitation.rsplit("/", 1)[1], reset.body["payload"]["reset_url"].rsplit("/", 1)[1], new_password]
+    [reset] = await identity.outbox("identity.password_reset.issued.v2")
+    secrets += [invitation.rsplit("/", 1)[1], opened_link(reset).rsplit("/", 1)[1], new_password]
 
     entries = [{key: str(value) for key, value in vars(entry).items()} for entry in await identity.audit()]
     service_log = [record.getMessage() for record in caplog.records if not record.name.startswith("httpx")]

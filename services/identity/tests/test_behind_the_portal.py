@@ -8,6 +8,8 @@ from pydantic import ValidationError
 from loket.contracts.tokens import Role
 from loket.identity.settings import IdentitySettings
 
+from .conftest import opened_link
+
 SERVICE = "identity"
 PORTAL = "https://portaal.loket.example"
 PORTAL_PEER = "10.0.0.5"
@@ -17,21 +19,21 @@ WRONG = {"username": "niemand@school.example", "password": "fout-wachtwoord"}
 @pytest.mark.parametrize("identity_overrides", [{"LOKET_IDENTITY_PORTAL_URL": PORTAL + "/"}])
 async def test_links_in_mails_lead_to_the_portal_and_identity_stays_the_issuer(identity):
     link = await identity.ask_parent_login("10001")
-    [activation] = await identity.outbox("identity.activation.issued.v1")
-    assert activation.body["payload"]["activation_url"] == PORTAL + link
+    [activation] = await identity.outbox("identity.activation.issued.v2")
+    assert opened_link(activation) == PORTAL + link
 
     await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
     await identity.client.post("/password-reset", json={"username": "juf@school.example"})
-    [reset] = await identity.outbox("identity.password_reset.issued.v1")
-    assert reset.body["payload"]["reset_url"].startswith(PORTAL + "/reset/")
+    [reset] = await identity.outbox("identity.password_reset.issued.v2")
+    assert opened_link(reset).startswith(PORTAL + "/reset/")
 
     from loket.identity.application.staff import NewStaff
     from loket.identity.domain.staff import Assignment
 
     new = NewStaff("meester@school.example", Assignment.of(Role.SCHOOL_USER, school="12AB01"))
     await identity.app.state.administration.invite(None, new, client_address=None)
-    [invitation] = await identity.outbox("identity.invitation.issued.v1")
-    assert invitation.body["payload"]["invitation_url"].startswith(PORTAL + "/invitation/")
+    [invitation] = await identity.outbox("identity.invitation.issued.v2")
+    assert opened_link(invitation).startswith(PORTAL + "/invitation/")
 
     assert (await identity.activate(link)).status_code == 200  # identity still answers the link itself
     token = await identity.token("10001")

@@ -11,6 +11,8 @@ from loket.contracts.tokens import Role
 from loket.identity.domain.problems import ErrorCode
 from loket.identity.persistence.models import ActivationToken, Invitation, PasswordReset
 
+from .conftest import opened_link
+
 SERVICE = "identity"
 JSON = {"Accept": "application/json"}
 PASSWORD = "zomer-2026-fiets"
@@ -174,8 +176,8 @@ async def invitation(identity):  # type: ignore[no-untyped-def]
 
     new = NewStaff("juf@school.example", Assignment.of(Role.SCHOOL_USER, school="12AB01"))
     await identity.app.state.administration.invite(None, new, client_address=None)
-    [event] = await identity.outbox("identity.invitation.issued.v1")
-    return "/invitation/" + event.body["payload"]["invitation_url"].rsplit("/", 1)[1]
+    [event] = await identity.outbox("identity.invitation.issued.v2")
+    return "/invitation/" + opened_link(event).rsplit("/", 1)[1]
 
 
 async def test_an_invitation_as_json(identity, invitation):
@@ -209,8 +211,8 @@ async def test_an_expired_invitation_as_json(identity, invitation):
 async def test_a_reset_as_json(identity):
     await identity.add_staff("juf@school.example", Role.SCHOOL_USER, school="12AB01")
     assert (await identity.client.post("/password-reset", json={"username": "juf@school.example"})).status_code == 202
-    [issued] = await identity.outbox("identity.password_reset.issued.v1")
-    link = "/reset/" + issued.body["payload"]["reset_url"].rsplit("/", 1)[1]
+    [issued] = await identity.outbox("identity.password_reset.issued.v2")
+    link = "/reset/" + opened_link(issued).rsplit("/", 1)[1]
 
     assert (await identity.client.get(link, headers=JSON)).json() == {"username": "juf@school.example"}
     done = await identity.client.post(link, data=NEW, headers=JSON)

@@ -13,6 +13,8 @@ from loket.identity.application.staff import NewStaff
 from loket.identity.domain.staff import Assignment
 from loket.identity.persistence.models import Invitation
 
+from .conftest import opened_link
+
 SERVICE = "identity"
 PASSWORD = {"password": "winter-2026-schaats", "password_repeat": "winter-2026-schaats"}
 
@@ -21,8 +23,8 @@ PASSWORD = {"password": "winter-2026-schaats", "password_repeat": "winter-2026-s
 async def link(identity):  # type: ignore[no-untyped-def]
     new = NewStaff("juf@school.example", Assignment.of(Role.SCHOOL_USER, school="12AB01", groups=["8a"]))
     await identity.app.state.administration.invite(None, new, client_address=None)
-    [event] = await identity.outbox("identity.invitation.issued.v1")
-    return "/invitation/" + event.body["payload"]["invitation_url"].rsplit("/", 1)[1]
+    [event] = await identity.outbox("identity.invitation.issued.v2")
+    return "/invitation/" + opened_link(event).rsplit("/", 1)[1]
 
 
 async def test_opening_the_invitation_shows_the_form_and_consumes_nothing(identity, link):
@@ -71,8 +73,8 @@ async def test_an_expired_invitation_says_to_ask_the_administrator(identity, lin
 
 
 async def test_the_link_comes_from_the_configured_address_and_only_its_digest_is_kept(identity, link):
-    [event] = await identity.outbox("identity.invitation.issued.v1")
-    assert event.body["payload"]["invitation_url"] == "https://ouders.loket.example" + link
+    [event] = await identity.outbox("identity.invitation.issued.v2")
+    assert opened_link(event) == "https://ouders.loket.example" + link
     token = link.rsplit("/", 1)[1]
     assert len(token) >= 43  # 256 bits, url-safe base64; at least 128 are required
     async with identity.runtime.database.transaction() as session:

@@ -14,6 +14,8 @@ from loket.contracts.envelope import new_envelope
 from loket.contracts.events import MessageFailed, MessageSent
 from loket.identity.persistence.models import ActivationToken, ParentAccount, School, messaging
 
+from .conftest import opened_link
+
 SERVICE = "identity"
 
 
@@ -29,7 +31,7 @@ async def mail_went(identity, account, outcome=MessageSent, **more):  # type: ig
     """notificatie reports the mail of the account's newest link."""
     [issued] = [
         row
-        for row in await identity.outbox("identity.activation.issued.v1")
+        for row in await identity.outbox("identity.activation.issued.v2")
         if row.body["payload"]["account_id"] == str(account.id)
     ][-1:]
     fields = {
@@ -75,12 +77,12 @@ async def test_when_the_school_asks_the_parent_gets_a_pending_account_and_an_act
         1,
     )
     assert (account.school_brin, account.birth_date, account.language) == ("12AB01", requested.birth_date, "en")
-    assert event.routing_key == "identity.activation.issued.v1"  # the dot stays white until the mail is out
+    assert event.routing_key == "identity.activation.issued.v2"  # the dot stays white until the mail is out
     issued = event.body["payload"]
     assert issued["recipient"] == "ouder@example.org" and issued["username"] == "10001"
     assert issued["language"] == "en"
-    assert issued["activation_url"].startswith("https://ouders.loket.example/activate/")
-    raw_token = issued["activation_url"].rsplit("/", 1)[1]
+    assert opened_link(event).startswith("https://ouders.loket.example/activate/")
+    raw_token = opened_link(event).rsplit("/", 1)[1]
     assert len(raw_token) >= 43  # 256 bits, url-safe base64
     assert raw_token not in token.digest  # only the SHA-256 is stored
     assert token.issued_event_id == event.event_id
@@ -135,7 +137,7 @@ async def test_asking_again_for_a_pending_account_replaces_the_link_and_takes_th
     assert (await identity.client.get(newer)).status_code == 200
     pupil = str(first.pupil_id)
     assert await identity.dots() == [(pupil, 1, "sent", 1), (pupil, 1, "not_sent", 2)]  # blue, white again
-    issued = (await identity.outbox("identity.activation.issued.v1"))[-1]
+    issued = (await identity.outbox("identity.activation.issued.v2"))[-1]
     assert issued.body["payload"]["recipient"] == "andere.ouder@example.org"
     assert [entry.detail["again"] for entry in await identity.audit("parent_login.issued")] == [False, True]
 
@@ -204,7 +206,7 @@ async def test_the_outcome_of_a_replaced_links_mail_does_not_colour_the_dot(iden
     requested = parent_login_requested("10001")
     await identity.deliver(requested)
     [account], _, _ = await accounts_and_events(identity)
-    [older] = await identity.outbox("identity.activation.issued.v1")
+    [older] = await identity.outbox("identity.activation.issued.v2")
     await identity.deliver(requested.model_copy(update={"parent_email": "juist@example.org"}))
 
     await identity.deliver(

@@ -5,8 +5,10 @@ import pytest
 
 from loket.contracts.tokens import Role
 
+from .conftest import opened_link
+
 SERVICE = "identity"
-INVITED = "identity.invitation.issued.v1"
+INVITED = "identity.invitation.issued.v2"
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ async def test_who_may_invite_whom(identity, region, who, assignment, answer):
         "nieuw@school.example",
         assignment["role"],
     )
-    assert payload["invitation_url"].startswith("https://ouders.loket.example/invitation/")
+    assert opened_link(event).startswith("https://ouders.loket.example/invitation/")
     [entry] = await identity.audit("invitation.issued")
     assert (entry.actor_id, entry.subject_id) == (str(region[who].id), invited.json()["id"])
 
@@ -193,9 +195,7 @@ async def test_a_pending_account_can_be_invited_again_and_the_old_link_stops_wor
     again = await identity.client.post(f"/staff/{invited.json()['id']}/invitation", headers=headers)
 
     assert again.status_code == 202
-    first, second = [
-        event.body["payload"]["invitation_url"].split("/", 3)[3] for event in await identity.outbox(INVITED)
-    ]
+    first, second = [opened_link(event).split("/", 3)[3] for event in await identity.outbox(INVITED)]
     assert (await identity.client.get("/" + first)).status_code == 410
     assert (await identity.client.get("/" + second)).status_code == 200
 

@@ -1,5 +1,5 @@
 """The first region administrator, from the command line to the first login, over real RabbitMQ,
-PostgreSQL and SMTP: `loket-identity invite-admin` → identity.invitation.issued.v1 → notificatie
+PostgreSQL and SMTP: `loket-identity invite-admin` → identity.invitation.issued.v2 → notificatie
 mails the link → the administrator chooses a password → logs in, enrolling TOTP on the way."""
 
 import asyncio

@@ -8,8 +8,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from notificatie_support import LINK_KEY
+
 from loket.notificatie.app import build
 from loket.notificatie.settings import NotificatieSettings
+
+
+@pytest.fixture(autouse=True)
+def link_key(monkeypatch):  # type: ignore[no-untyped-def]
+    """Every notificatie here opens links with the key the tests seal them with (LOKET_LINK_KEY)."""
+    monkeypatch.setenv("LOKET_LINK_KEY", LINK_KEY)
 
 
 @pytest.fixture

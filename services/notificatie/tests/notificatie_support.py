@@ -3,6 +3,7 @@ stand-in for aanmelding and dossier (`Recorded`) that answers what they recorded
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -10,7 +11,9 @@ import httpx
 from loket_test_support import SmtpServer, TokenAuthority, deliver
 
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import ActivationIssued, InvitationIssued, PupilRegistered
+from loket.contracts.events import ActivationIssued, EventPayload, InvitationIssued, PupilRegistered
+from loket.contracts.runtime.link_sealing import LinkSealer
+from loket.contracts.runtime.sealing import new_key
 from loket.contracts.runtime.service import Runtime
 from loket.notificatie.app import build
 from loket.notificatie.settings import NotificatieSettings
@@ -18,6 +21,26 @@ from loket.notificatie.settings import NotificatieSettings
 OWN_SCHOOL, OTHER_SCHOOL = "12AB01", "34CD02"
 OWN_BOARD = "BG-41"
 LINK = "https://loket.example/activate/c2VjcmV0LWxpbmstdGhhdC1tdXN0LW5vdC1iZS1zaG93bg"
+INVITATION_LINK = "https://loket.example/invitation/aW52aXRhdGlvbi10b2tlbg"
+LINK_KEY = new_key()  # LOKET_LINK_KEY of every notificatie here (conftest.py sets it), as identity seals with it
+
+
+def sealed(link: str, event: type[EventPayload], account_id: UUID) -> str:
+    """`link` as identity seals it into `event`."""
+    return LinkSealer(LINK_KEY, Path("unused")).seal(link, event.event_type, account_id)
+
+
+def activation_issued(pupil_id: UUID, recipient: str, link: str = LINK, **more: Any) -> ActivationIssued:
+    """identity's event of a parent's activation link, the link sealed."""
+    account = uuid4()
+    fields = {"username": "10001", "expires_at": datetime(2026, 12, 7, 9, 0, tzinfo=UTC)} | more
+    return ActivationIssued(
+        account_id=account,
+        pupil_id=pupil_id,
+        recipient=recipient,
+        sealed_activation_url=sealed(link, ActivationIssued, account),
+        **fields,
+    )
 
 
 @dataclass
@@ -68,14 +91,7 @@ def settings(database_url: str, smtp: SmtpServer, authority: TokenAuthority) -> 
 
 
 def activation(pupil_id: UUID, recipient: str) -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=pupil_id,
-        username="10001",
-        recipient=recipient,
-        activation_url=LINK,  # type: ignore[arg-type]
-        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
-    )
+    return activation_issued(pupil_id, recipient)
 
 
 class Recorded:
@@ -150,15 +166,18 @@ async def world(database_url: str, smtp: SmtpServer, authority: TokenAuthority) 
             runtime, PupilRegistered(pupil_id=pupil, elk_number="10001", school_brin=school, parent_email=parent)
         )
         await deliver(runtime, activation(pupil, parent))
+    staff = uuid4()
     await deliver(
         runtime,
         InvitationIssued(
-            account_id=uuid4(),
+            account_id=staff,
             username="juf@school.example",
             role="school_user",
             school_brin=OWN_SCHOOL,
             recipient="juf@school.example",
-            invitation_url="https://loket.example/invitation/aW52aXRhdGlvbi10b2tlbg",  # type: ignore[arg-type]
+            sealed_invitation_url=sealed(
+                "https://loket.example/invitation/aW52aXRhdGlvbi10b2tlbg", InvitationIssued, staff
+            ),
             expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
         ),
     )

@@ -1,16 +1,19 @@
 """notificatie turns an issued activation link into one mail to the parent, and reports the outcome."""
 
-from datetime import UTC, datetime
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from faststream.exceptions import IncorrectState
 from loket_test_support import activation_link, deliver, text_of
+from notificatie_support import activation_issued
 from sqlalchemy import select
 from sqlmodel import select as select_models
 
 from loket.contracts.envelope import new_envelope
-from loket.contracts.events import ActivationIssued
+from loket.contracts.events import ActivationIssued, ActivationIssuedV1
+from loket.contracts.runtime.link_sealing import LinkSealer
+from loket.contracts.runtime.sealing import SealingKeyError, new_key
 from loket.notificatie.app import build
 from loket.notificatie.persistence.models import Message, messaging
 from loket.notificatie.settings import NotificatieSettings
@@ -20,15 +23,7 @@ LINK = "https://ouders.loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMz
 
 
 def issued(recipient: str = "ouder@example.org", language: str = "nl") -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=uuid4(),
-        username="10001",
-        recipient=recipient,
-        activation_url=LINK,  # type: ignore[arg-type]
-        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
-        language=language,
-    )
+    return activation_issued(uuid4(), recipient, LINK, language=language)
 
 
 async def recorded(runtime):  # type: ignore[no-untyped-def]
@@ -124,3 +119,37 @@ async def test_a_name_with_html_in_the_mail_is_shown_as_text(notificatie, smtp):
     await deliver(notificatie, issued().model_copy(update={"username": "<b>10001</b>"}))
     html = smtp.inbox.messages[0].get_body(preferencelist=("html",)).get_content()
     assert "&lt;b&gt;10001&lt;/b&gt;" in html and "<b>10001</b>" not in html
+
+
+async def test_the_link_travels_sealed_and_notificatie_opens_it_only_for_the_mail(notificatie, smtp):
+    event = issued()
+    assert LINK not in event.model_dump_json() and LINK.rsplit("/", 1)[1] not in event.model_dump_json()
+    await deliver(notificatie, event)
+    assert activation_link(smtp.inbox.messages[0]) == LINK
+
+
+async def test_an_event_of_v1_with_the_link_in_clear_in_flight_at_the_upgrade_is_still_mailed(notificatie, smtp):
+    old = ActivationIssuedV1(
+        **issued().model_dump(exclude={"sealed_activation_url"}),
+        activation_url=LINK,  # type: ignore[arg-type]
+    )
+    await deliver(notificatie, old)
+    [mail] = smtp.inbox.messages
+    assert activation_link(mail) == LINK
+    [message], [outcome] = await recorded(notificatie)
+    assert message.state == "sent" and outcome.routing_key == "notificatie.message.sent.v1"
+
+
+async def test_a_link_sealed_with_another_key_is_not_mailed_and_the_error_names_the_setting(notificatie, smtp):
+    event = issued()
+    wrong = LinkSealer(new_key(), Path("unused")).seal(LINK, ActivationIssued.event_type, event.account_id)
+    with pytest.raises(SealingKeyError, match="LOKET_LINK_KEY"):
+        await deliver(notificatie, event.model_copy(update={"sealed_activation_url": wrong}))
+    assert smtp.inbox.messages == [] and await recorded(notificatie) == ([], [])
+
+
+async def test_a_sealed_link_moved_onto_another_account_does_not_open(notificatie, smtp):
+    event, other = issued(), issued()
+    with pytest.raises(SealingKeyError):
+        await deliver(notificatie, other.model_copy(update={"sealed_activation_url": event.sealed_activation_url}))
+    assert smtp.inbox.messages == []

@@ -10,6 +10,7 @@ from uuid import uuid4
 import aio_pika
 import pytest
 from loket_test_support import SmtpServer, eventually
+from notificatie_support import activation_issued
 
 from loket.contracts.envelope import new_envelope
 from loket.contracts.events import ActivationIssued, EventPayload, PriorityClaimDecided, RegistrationSubmitted
@@ -62,9 +63,7 @@ def mails_to(smtp: SmtpServer, address: str, at_least: int = 1) -> Callable[[], 
 
 
 def activation(pupil, recipient: str) -> ActivationIssued:  # type: ignore[no-untyped-def]
-    return ActivationIssued(
-        account_id=uuid4(), pupil_id=pupil, username="10001", recipient=recipient, activation_url=LINK, expires_at=AT
-    )  # type: ignore[arg-type]
+    return activation_issued(pupil, recipient, LINK, expires_at=AT)
 
 
 async def test_each_mail_reaches_the_parent_once_when_the_broker_delivers_its_event_twice(

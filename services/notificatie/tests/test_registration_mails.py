@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from loket_test_support import deliver, text_of
-from notificatie_support import twice
+from notificatie_support import activation_issued, twice
 
 from loket.contracts.events import (
-    ActivationIssued,
     PlacementPublished,
     PriorityClaimDecided,
     RegistrationEndedBySchool,
@@ -27,15 +26,8 @@ AT = datetime(2027, 3, 25, 10, 0, tzinfo=UTC)
 
 
 def activation(username: str = "10001", recipient: str = "ouder@example.org", language: str = "nl"):  # type: ignore[no-untyped-def]
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=PUPIL,
-        username=username,
-        recipient=recipient,
-        activation_url="https://ouders.loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMzItYnl0ZXM",  # type: ignore[arg-type]
-        expires_at=AT,
-        language=language,
-    )
+    link = "https://ouders.loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMzItYnl0ZXM"
+    return activation_issued(PUPIL, recipient, link, username=username, expires_at=AT, language=language)
 
 
 def submitted(pupil=PUPIL) -> RegistrationSubmitted:  # type: ignore[no-untyped-def]

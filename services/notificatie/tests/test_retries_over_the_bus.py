@@ -5,13 +5,13 @@ takes it, or reported failed once, with the server's answer, when it never does.
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
 import aio_pika
 import pytest
 from loket_test_support import SmtpServer, eventually
+from notificatie_support import activation_issued
 from sqlalchemy import select
 from sqlmodel import select as select_models
 
@@ -31,13 +31,8 @@ ATTEMPTS = 3
 
 
 def issued() -> ActivationIssued:
-    return ActivationIssued(
-        account_id=uuid4(),
-        pupil_id=uuid4(),
-        username="10001",
-        recipient="ouder@example.org",
-        activation_url="https://loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMzItYnl0ZXM",  # type: ignore[arg-type]
-        expires_at=datetime(2026, 12, 7, 9, 0, tzinfo=UTC),
+    return activation_issued(
+        uuid4(), "ouder@example.org", "https://loket.example/activate/dGhpcy1pcy1hLXRlc3QtdG9rZW4tb2YtMzItYnl0ZXM"
     )
 
 

@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 from loket_test_support import deliver, text_of
+from notificatie_support import sealed
 from sqlalchemy import select
 from sqlmodel import select as select_models
 
@@ -20,24 +21,26 @@ RESET = "https://loket.example/reset/cmVzZXQtdG9rZW4tb2YtMzItYnl0ZXMtMTIzNDU2Nzg
 
 
 def invitation(language: str = "nl") -> InvitationIssued:
+    account = uuid4()
     return InvitationIssued(
-        account_id=uuid4(),
+        account_id=account,
         username="juf@school.example",
         role="school_user",
         school_brin="12AB01",
         recipient="juf@school.example",
-        invitation_url=INVITATION,  # type: ignore[arg-type]
+        sealed_invitation_url=sealed(INVITATION, InvitationIssued, account),
         expires_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
         language=language,
     )
 
 
 def reset(language: str = "nl") -> PasswordResetIssued:
+    account = uuid4()
     return PasswordResetIssued(
-        account_id=uuid4(),
+        account_id=account,
         username="10001",
         recipient="ouder@example.org",
-        reset_url=RESET,  # type: ignore[arg-type]
+        sealed_reset_url=sealed(RESET, PasswordResetIssued, account),
         expires_at=datetime(2026, 11, 23, 11, 30, tzinfo=UTC),
         language=language,
     )

@@ -24,7 +24,8 @@ REF = "#/components/schemas/{model}"
 
 
 def message_name(event: type[EventPayload]) -> str:
-    return f"{event.__name__}V{event.event_version}"
+    version = f"V{event.event_version}"
+    return event.__name__.removesuffix(version) + version  # a superseded version's class ends in it
 
 
 def consumers_of(event: type[EventPayload]) -> list[str]:

@@ -20,18 +20,21 @@ from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQue
 from loket.contracts.events import (
     CATALOG,
     ActivationIssued,
+    ActivationIssuedV1,
     EventPayload,
     FinalAdviceGiven,
     GroupTeachersChanged,
     InformationAnswered,
     InformationRequested,
     InvitationIssued,
+    InvitationIssuedV1,
     LotteryCeremonyRequested,
     MessageFailed,
     MessageSent,
     ParentLoginRequested,
     ParentLoginStateChanged,
     PasswordResetIssued,
+    PasswordResetIssuedV1,
     PlacementPublished,
     PriorityClaimDecided,
     PupilGroupChanged,
@@ -67,11 +70,15 @@ SUBSCRIPTIONS: dict[str, tuple[type[EventPayload], ...]] = {
     # who are not done, and that a round's results can be seen; it keeps which school registered each
     # pupil so the school sees how the messages about its pupils fared; and it
     # tells a primary school of a secondary school's question, and the school that asked of the answer, at
-    # the school's contact address.
+    # the school's contact address. It still mails a link event of v1 (the link in clear) that was in flight
+    # when identity started sealing them (`loket.contracts.events.identity_v1`).
     "notificatie": (
         ActivationIssued,
         InvitationIssued,
         PasswordResetIssued,
+        ActivationIssuedV1,
+        InvitationIssuedV1,
+        PasswordResetIssuedV1,
         PupilRegistered,
         SchoolContactChanged,
         InformationRequested,

@@ -33,6 +33,7 @@ from loket.contracts.events.identity import (
     ParentLoginStateChanged,
     PasswordResetIssued,
 )
+from loket.contracts.events.identity_v1 import ActivationIssuedV1, InvitationIssuedV1, PasswordResetIssuedV1
 from loket.contracts.events.loting import (
     ResultIssued,
     RunCommitted,
@@ -51,12 +52,14 @@ __all__ = [
     "CATALOG",
     "SERVICES",
     "ActivationIssued",
+    "ActivationIssuedV1",
     "EventPayload",
     "FinalAdviceGiven",
     "GroupTeachersChanged",
     "InformationAnswered",
     "InformationRequested",
     "InvitationIssued",
+    "InvitationIssuedV1",
     "LotteryApplied",
     "LotteryCeremonyRequested",
     "LotteryTaken",
@@ -65,6 +68,7 @@ __all__ = [
     "ParentLoginRequested",
     "ParentLoginStateChanged",
     "PasswordResetIssued",
+    "PasswordResetIssuedV1",
     "PlacedBySchool",
     "PlacementPublished",
     "PriorityClaimDecided",

@@ -5,12 +5,12 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
+from loket.contracts.runtime.link_sealing import LinkKeySettings
 from loket.contracts.runtime.sealing import decode_key
-from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tokens import Role
 
 
-class IdentitySettings(ServiceSettings):
+class IdentitySettings(LinkKeySettings):
     database_url: str | None = Field(default=None, validation_alias="LOKET_IDENTITY_DATABASE_URL")
     port: int = Field(default=8001, validation_alias="LOKET_IDENTITY_PORT")
     public_url: str = Field(

@@ -40,7 +40,9 @@ def build(
     mailer, templates, printing = Mailer(settings), MailTemplates(), Printing(settings.sender_name)
     records = Records(settings.aanmelding_url, settings.dossier_url, transport=records_transport)
 
-    sending = Sending(work, settings, mailer, templates, retries, read=runtime.consumer.read)
+    sending = Sending(
+        work, settings, mailer, templates, retries, read=runtime.consumer.read, links=settings.link_sealer()
+    )
     letter_mails = LetterMails(work, mailer, templates, printing, settings.sender_name)
     prepared_letters = PreparedLetters(work, letter_mails, printing, records, settings)
 

@@ -2,10 +2,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from loket.contracts.runtime.settings import ServiceSettings
+from loket.contracts.runtime.link_sealing import LinkKeySettings
 
 
-class NotificatieSettings(ServiceSettings):
+class NotificatieSettings(LinkKeySettings):
     database_url: str | None = Field(default=None, validation_alias="LOKET_NOTIFICATIE_DATABASE_URL")
     port: int = Field(default=8005, validation_alias="LOKET_NOTIFICATIE_PORT")
     smtp_host: str = Field(default="127.0.0.1", validation_alias="LOKET_NOTIFICATIE_SMTP_HOST")

@@ -1,5 +1,5 @@
 """What identity's use cases share: the units of work, the settings, the token issuer, password hashing,
-the sealed TOTP secrets, the portal's links and the throttle of failed attempts."""
+the sealed TOTP secrets, the portal's links (sealed for their events) and the throttle of failed attempts."""
 
 from __future__ import annotations
 
@@ -36,13 +36,11 @@ class Context:
     settings: IdentitySettings
     passwords: Passwords = field(default_factory=Passwords)
     totp: TotpSecrets = field(init=False)
+    links: PortalLinks = field(init=False)
 
     def __post_init__(self) -> None:
         self.totp = TotpSecrets.of(self.settings)
-
-    @property
-    def links(self) -> PortalLinks:
-        return PortalLinks(self.settings.portal_url)
+        self.links = PortalLinks(self.settings.portal_url, self.settings.link_sealer())
 
     @property
     def session_limits(self) -> SessionLimits:

@@ -112,7 +112,7 @@ class ParentLogins:
                 pupil_id=account.pupil_id,
                 username=account.username,
                 recipient=account.email,
-                activation_url=self.context.links.activation(issued.token),
+                sealed_activation_url=self.context.links.activation(account.id, issued.token),
                 expires_at=issued.expires_at,
                 language=account.language,
             )

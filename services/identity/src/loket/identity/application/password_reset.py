@@ -65,7 +65,7 @@ class ResetRequests:
                 account_id=account.id,
                 username=username_of(account),
                 recipient=account.email,
-                reset_url=self.context.links.reset(issued.token),
+                sealed_reset_url=self.context.links.reset(account.id, issued.token),
                 expires_at=issued.expires_at,
                 language=account.language,
             )

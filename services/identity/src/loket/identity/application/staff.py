@@ -91,7 +91,7 @@ class StaffAdministration:
                 school_brin=account.school_brin,
                 board=account.board,
                 recipient=account.email,
-                invitation_url=self.context.links.invitation(issued.token),
+                sealed_invitation_url=self.context.links.invitation(account.id, issued.token),
                 expires_at=issued.expires_at,
                 language=account.language,
             )

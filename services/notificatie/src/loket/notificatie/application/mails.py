@@ -1,7 +1,9 @@
 """Which mail each event asks for: its template, whom it goes to, what it is about, and what it says.
 
 The same event gives the same mail on every attempt, so a retry renders it again from the event
-instead of storing it (activation, invitation and reset mails hold a secret link)."""
+instead of storing it (activation, invitation and reset mails hold a secret link). That link comes sealed
+(`loket.contracts.runtime.link_sealing`) and is opened here only to render the mail; an event of v1,
+from before identity sealed its links, carries it in clear and is mailed as it is."""
 
 from __future__ import annotations
 
@@ -14,17 +16,21 @@ from babel.dates import format_date, format_datetime
 
 from loket.contracts.events import (
     ActivationIssued,
+    ActivationIssuedV1,
     EventPayload,
     InformationAnswered,
     InformationRequested,
     InvitationIssued,
+    InvitationIssuedV1,
     PasswordResetIssued,
+    PasswordResetIssuedV1,
     PlacementPublished,
     PriorityClaimDecided,
     RegistrationEndedBySchool,
     RegistrationSubmitted,
     ReminderDue,
 )
+from loket.contracts.runtime.link_sealing import LinkSealer
 from loket.notificatie.adapters.templating import MailTemplates
 from loket.notificatie.persistence.recipients import Recipients
 
@@ -61,7 +67,9 @@ class NoAddress(Exception):
     given in dossier); nothing is sent."""
 
 
-async def mail_for_event(payload: EventPayload, templates: MailTemplates, recipients: Recipients) -> MailRequest:
+async def mail_for_event(
+    payload: EventPayload, templates: MailTemplates, recipients: Recipients, links: LinkSealer
+) -> MailRequest:
     """The mail an event asks for; for aanmelding's events, to the address the parent's activation link
     went to (`NoAddress` when there is none)."""
     if isinstance(
@@ -86,7 +94,7 @@ async def mail_for_event(payload: EventPayload, templates: MailTemplates, recipi
         return MailRequest(template, reference, address.recipient, language, context, payload.pupil_id)
     if isinstance(payload, InformationRequested | InformationAnswered):
         return await _between_schools(payload, templates, recipients)
-    return mail_for(payload, templates)
+    return mail_for(payload, templates, links)
 
 
 async def _between_schools(
@@ -127,22 +135,22 @@ def _moment(at: Any, language: str) -> str:
     return format_datetime(at, format="d MMMM y, HH:mm", tzinfo=TIME_ZONE, locale=language)
 
 
-def mail_for(payload: EventPayload, templates: MailTemplates) -> MailRequest:
+def mail_for(payload: EventPayload, templates: MailTemplates, links: LinkSealer) -> MailRequest:
     """The mail an event that names its recipient asks for."""
-    if isinstance(payload, ActivationIssued):
+    if isinstance(payload, ActivationIssued | ActivationIssuedV1):
         language = templates.language_for(ACTIVATION_TEMPLATE, payload.language)
         context: dict[str, Any] = {
-            "activation_url": str(payload.activation_url),
+            "activation_url": _link(payload, links),
             "username": payload.username,
             "expires_on": format_date(payload.expires_at, format="long", locale=language),
         }
         return MailRequest(
             ACTIVATION_TEMPLATE, payload.account_id, payload.recipient, language, context, payload.pupil_id
         )
-    if isinstance(payload, InvitationIssued):
+    if isinstance(payload, InvitationIssued | InvitationIssuedV1):
         language = templates.language_for(INVITATION_TEMPLATE, payload.language)
         context = {
-            "invitation_url": str(payload.invitation_url),
+            "invitation_url": _link(payload, links),
             "username": payload.username,
             "role": payload.role,
             "school_brin": payload.school_brin,
@@ -150,12 +158,28 @@ def mail_for(payload: EventPayload, templates: MailTemplates) -> MailRequest:
             "expires_on": format_date(payload.expires_at, format="long", locale=language),
         }
         return MailRequest(INVITATION_TEMPLATE, payload.account_id, payload.recipient, language, context)
-    if isinstance(payload, PasswordResetIssued):
+    if isinstance(payload, PasswordResetIssued | PasswordResetIssuedV1):
         language = templates.language_for(RESET_TEMPLATE, payload.language)
         context = {
-            "reset_url": str(payload.reset_url),
+            "reset_url": _link(payload, links),
             "username": payload.username,
             "expires_at": format_datetime(payload.expires_at, format="short", tzinfo=TIME_ZONE, locale=language),
         }
         return MailRequest(RESET_TEMPLATE, payload.account_id, payload.recipient, language, context)
     raise TypeError(f"no mail for {type(payload).__name__}")
+
+
+def _link(payload: Any, links: LinkSealer) -> str:
+    """The link of one of identity's link events, opened for the mail (a v1 event's is in clear)."""
+    if isinstance(payload, ActivationIssued):
+        return links.open(payload.sealed_activation_url, payload.event_type, payload.account_id)
+    if isinstance(payload, InvitationIssued):
+        return links.open(payload.sealed_invitation_url, payload.event_type, payload.account_id)
+    if isinstance(payload, PasswordResetIssued):
+        return links.open(payload.sealed_reset_url, payload.event_type, payload.account_id)
+    if isinstance(payload, ActivationIssuedV1):
+        return str(payload.activation_url)
+    if isinstance(payload, InvitationIssuedV1):
+        return str(payload.invitation_url)
+    assert isinstance(payload, PasswordResetIssuedV1)
+    return str(payload.reset_url)

@@ -22,10 +22,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from loket.contracts.envelope import Envelope
-from loket.contracts.events import ActivationIssued, MessageFailed, MessageSent
+from loket.contracts.events import ActivationIssued, ActivationIssuedV1, MessageFailed, MessageSent
+from loket.contracts.runtime.link_sealing import LinkSealer
 from loket.contracts.runtime.unit_of_work import UnitOfWork, Work
 from loket.notificatie.adapters.mailer import Mailer, NotSent
 from loket.notificatie.adapters.retries import Retries
@@ -39,6 +40,7 @@ from loket.notificatie.settings import NotificatieSettings
 
 log = logging.getLogger(__name__)
 
+Activation = TypeVar("Activation", ActivationIssued, ActivationIssuedV1)  # v1: from before links were sealed
 Read = Callable[[bytes], tuple[Envelope[Any], object]]  # the consumer's reading of an event's bytes
 
 
@@ -52,6 +54,7 @@ class Sending:
         retries: Retries,
         *,
         read: Read,
+        links: LinkSealer,
     ) -> None:
         self.work = work
         self.settings = settings
@@ -59,8 +62,9 @@ class Sending:
         self.templates = templates
         self.retries = retries
         self.read = read
+        self.links = links
 
-    async def mail_activation_link(self, uow: UnitOfWork[Any], envelope: Envelope[ActivationIssued]) -> None:
+    async def mail_activation_link(self, uow: UnitOfWork[Any], envelope: Envelope[Activation]) -> None:
         """The activation mail; the first parent's address is remembered for the mails about the registration."""
         issued = envelope.payload
         if not issued.username.endswith("-2"):  # the first parent's: where mail about the registration goes
@@ -72,7 +76,7 @@ class Sending:
     async def first_attempt(self, uow: UnitOfWork[Any], envelope: Envelope[Any]) -> None:
         """Record the message an event asks for and try to send it (in the inbox's unit of work)."""
         try:
-            request = await mail_for_event(envelope.payload, self.templates, Recipients(uow.session))
+            request = await mail_for_event(envelope.payload, self.templates, Recipients(uow.session), self.links)
         except NoAddress:
             log.info("notificatie: no address for %s; nothing to send", envelope.event_id)
             return
@@ -96,7 +100,7 @@ class Sending:
             if message is None or message.state != MessageState.QUEUED or message.attempts != attempt - 1:
                 log.info("notificatie: attempt %d at the message for %s is done already", attempt, envelope.event_id)
                 return
-            request = await mail_for_event(envelope.payload, self.templates, Recipients(uow.session))
+            request = await mail_for_event(envelope.payload, self.templates, Recipients(uow.session), self.links)
             await self._attempt(uow, envelope, message, request)
 
     async def _attempt(
