@@ -40,6 +40,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 POSTGRES = os.environ.get("LOKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("LOKET_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
+# LOKET_LINK_KEY of the services the tests start: identity seals the links in its mails with it, notificatie
+# opens them (base64 of 32 bytes, fixed so that a test can seal or open a link as they do)
+LINK_KEY = "bG9rZXQgdGVzdHM6IG5vdCBhIHNlY3JldCBhdCBhbGw="
 
 T = TypeVar("T")
 # uvicorn closes a connection after 5 s idle; a client that keeps one longer may send on it just as it
@@ -242,15 +245,19 @@ def free_port() -> int:
 
 
 def activation_issued(n: int = 0) -> Any:
-    """An event with a secret in it, as identity raises it: the backbone's tests and benchmarks send it."""
+    """An event with a secret in it, as identity raises it (the link sealed with LINK_KEY): the backbone's
+    tests and benchmarks send it."""
     from loket.contracts.events import ActivationIssued
+    from loket.contracts.runtime.link_sealing import LinkSealer
 
+    account = uuid.uuid4()
+    link = f"https://loket.example/activate/token{n}"
     return ActivationIssued(
-        account_id=uuid.uuid4(),
+        account_id=account,
         pupil_id=uuid.uuid4(),
         username=f"{10001 + n}",
         recipient=f"ouder{n}@example.org",
-        activation_url=f"https://loket.example/activate/token{n}",  # type: ignore[arg-type]
+        sealed_activation_url=LinkSealer(LINK_KEY, Path("unused")).seal(link, ActivationIssued.event_type, account),
         expires_at=datetime.now(UTC) + timedelta(days=14),
     )
 
