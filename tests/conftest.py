@@ -15,7 +15,7 @@ from typing import IO
 import httpx
 import pytest
 from broker_support import as_user
-from loket_test_support import SmtpServer, create_database, drop_database, eventually, free_port
+from loket_test_support import LINK_KEY, SmtpServer, create_database, drop_database, eventually, free_port
 
 from loket.contracts.events import SERVICES
 
@@ -68,6 +68,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             "LOKET_REGION": "demo",
             "LOKET_VAR_DIR": str(tmp_path / "var"),
             "LOKET_RELAY_POLL_INTERVAL": "0.2",
+            "LOKET_LINK_KEY": LINK_KEY,  # identity seals the links it mails, notificatie opens them
             "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp.port),
             "LOKET_IDENTITY_COOKIE_SECURE": "false",  # plain http here, as with `make up`
             "LOKET_NOTIFICATIE_AANMELDING_URL": f"http://127.0.0.1:{planned['aanmelding']}",
