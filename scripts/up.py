@@ -27,12 +27,15 @@ import demo
 from honcho.manager import Manager
 from honcho.printer import Message
 
+from loket.contracts.broker_access import WORKER, provision_locally, vhost_of
+
 ROOT = Path(__file__).resolve().parents[1]
 MAILDEV = ROOT / "tools" / "maildev"
 BIN = Path(sys.executable).parent  # the workspace venv: `uv run` put us there
 SERVICES = {"identity": 8001, "dossier": 8002, "aanmelding": 8003, "loting": 8004, "notificatie": 8005}
 PORTAL = ("portaal", 8000)  # the web portal: no database of its own, it calls the services
 READY_WITHIN = 120
+BROKER_URL = "amqp://guest:guest@127.0.0.1:5672/"  # an administrator of the vhost, which up provisions
 # Straight to 127.0.0.1, whatever http_proxy says.
 HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -43,7 +46,7 @@ def port(variable: str, default: int) -> int:
 
 def ensure_rabbitmq() -> bool:
     """Make sure RabbitMQ answers; return True when this run had to start it (Ctrl-C stops it again)."""
-    broker = urlsplit(os.environ.get("LOKET_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    broker = urlsplit(os.environ.get("LOKET_BROKER_URL", BROKER_URL))
     host, amqp_port = broker.hostname or "127.0.0.1", broker.port or 5672
     was_running = listening(host, amqp_port)
     done = subprocess.run([ROOT / "scripts" / "ensure_rabbitmq.sh", host, str(amqp_port)])
@@ -58,6 +61,28 @@ def listening(host: str, tcp_port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def broker_users(broker_url: str, var_dir: Path) -> dict[str, str]:
+    """A broker user per service and one for the simulation worker, limited as in production
+    (loket.contracts.broker_access), on the vhost of `broker_url`, with Loket's topology; their
+    passwords are kept in var/broker-users.json (0600). Returns each one's AMQP URL."""
+    vhost = vhost_of(broker_url)
+    prefix = "loket" if vhost == "/" else vhost  # a vhost of its own (the tests): users of its own
+    if shutil.which("rabbitmqctl") is None:
+        print(f"WARNING: rabbitmqctl is missing: every service connects as the user of {urlsplit(broker_url).netloc}")
+        return {}
+    return provision_locally(broker_url, var_dir / "broker-users.json", prefix)
+
+
+def protect(var_dir: Path) -> None:
+    """What the services keep under var/ (the SQLite databases, keys, mail) is for this user only: the
+    processes run under umask 077, and files an older run left readable are closed now."""
+    os.umask(0o077)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    for path in [var_dir, *var_dir.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~0o077)
 
 
 def ensure_maildev() -> None:
@@ -118,12 +143,15 @@ def has_portal() -> bool:
 
 
 def main() -> None:
+    var_dir = ROOT / os.environ.get("LOKET_VAR_DIR", "var")  # as the services see it from ROOT
+    protect(var_dir)
     started_rabbitmq = ensure_rabbitmq()
+    broker_url = os.environ.get("LOKET_BROKER_URL", BROKER_URL)
+    brokers = broker_users(broker_url, var_dir)
     ensure_maildev()
 
     smtp_port = port("LOKET_MAIL_SMTP_PORT", 1025)
     web_port = port("LOKET_MAIL_WEB_PORT", 1080)
-    var_dir = ROOT / os.environ.get("LOKET_VAR_DIR", "var")  # as the services see it from ROOT
     services = dict(SERVICES)
     with_portal = has_portal()
     if with_portal:
@@ -166,12 +194,13 @@ def main() -> None:
     manager.add_process("mail", f"exec {maildev} {listen} --mail-directory {mail_dir}", env=env, cwd=str(ROOT))
     for name in SERVICES:
         service = shlex.quote(str(BIN / f"loket-{name}"))
-        manager.add_process(name, f"exec {service} serve --migrate", env=env, cwd=str(ROOT))
+        own = {**env, "LOKET_BROKER_URL": brokers.get(name, broker_url)}
+        manager.add_process(name, f"exec {service} serve --migrate", env=own, cwd=str(ROOT))
     if with_portal:
         python = shlex.quote(sys.executable)
         manager.add_process(PORTAL[0], f"exec {python} -m loket.portaal serve", env=env, cwd=str(ROOT))
     # one simulation worker; operators run as many as they like (`loting simulate --broker`)
-    worker_env = {**env, "LOKET_BROKER_URL": os.environ.get("LOKET_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/")}
+    worker_env = {**env, "LOKET_BROKER_URL": brokers.get(WORKER, broker_url)}
     manager.add_process(
         "loting-worker", f"exec {shlex.quote(str(BIN / 'loting'))} worker", env=worker_env, cwd=str(ROOT)
     )

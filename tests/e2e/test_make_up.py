@@ -6,6 +6,7 @@ link, and Ctrl-C stops it all and frees every port. A second `make up` on the sa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
@@ -18,7 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loket_test_support import LINK, eventually, free_port, staff_token
+from loket_test_support import LINK, eventually, free_port, rabbitmqctl, staff_token
+
+from loket.contracts.broker_access import every_access, user_name, vhost_of
+from loket.contracts.events import SERVICES as LOKET_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "services" / "loting" / "tests" / "vectors"
@@ -61,6 +65,28 @@ async def a_simulation_runs_on_the_worker(uv: str, env: dict[str, str], tmp_path
     )
     assert await asyncio.wait_for(simulate.wait(), timeout=60) == 0
     assert json.loads(stats.read_bytes())["draws"] == 20
+
+
+def each_service_connects_as_its_own_broker_user(vhost: str) -> None:
+    users = {
+        user
+        for line in rabbitmqctl("list_connections", "vhost", "user").splitlines()
+        if line.startswith(f"{vhost}\t")
+        for user in line.split("\t")[1:]
+    }
+    expected = {user_name(service, prefix=vhost) for service in LOKET_SERVICES}
+    assert expected <= users, f"connected to {vhost} as {sorted(users)}"
+    assert "guest" not in users, "a service connected as the administrator"
+
+
+def only_the_owner_reads_what_is_kept(var: Path) -> None:
+    """The databases (with their journals), the mails and the broker passwords; not what this test wrote
+    itself (staff_token may make identity's key first, under the test's own umask)."""
+    databases = sorted(var.glob("*.db"))
+    assert {path.stem for path in databases} >= {*LOKET_SERVICES, "left-by-an-older-run"}
+    kept = [var, *var.glob("*.db*"), *(var / "mail").rglob("*"), var / "broker-users.json"]
+    readable = {str(path): oct(path.stat().st_mode & 0o777) for path in kept if path.stat().st_mode & 0o077}
+    assert not readable, f"readable by others than their owner: {readable}"
 
 
 def port_is_free(port: int) -> bool:
@@ -222,6 +248,9 @@ async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url
         **{f"LOKET_{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
     every_port = [*ports.values(), smtp_port, web_port]
+    var.mkdir()
+    (var / "left-by-an-older-run.db").write_bytes(b"")
+    (var / "left-by-an-older-run.db").chmod(0o644)
     up = await Up.start(uv, env, tmp_path / "up.log")
     again: Up | None = None
     try:
@@ -240,7 +269,9 @@ async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url
             await a_demo_parent_can_register_today(client, urls, var, output)
             await the_school_sees_the_dots_and_the_mail_holds_a_working_link(client, urls, web_port, var, output)
             held = await what_the_region_holds(client, urls, output)
+            each_service_connects_as_its_own_broker_user(vhost_of(broker_url))
         await up.ctrl_c(every_port)
+        only_the_owner_reads_what_is_kept(var)
 
         # a second `make up` on the same var/: the same table, nothing added
         again = await Up.start(uv, env, tmp_path / "again.log")
@@ -254,3 +285,6 @@ async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url
         await up.stop()
         if again is not None:
             await again.stop()
+        for access in every_access(prefix=vhost_of(broker_url)):  # the users up made for the test's vhost
+            with contextlib.suppress(RuntimeError):  # never made, or gone already
+                rabbitmqctl("delete_user", access.user)
