@@ -46,3 +46,8 @@ def test_a_key_the_route_does_not_offer_is_refused_with_the_ones_it_does() -> No
 
 def test_a_limit_over_the_maximum_is_refused() -> None:
     assert client().get("/pupils", params={"limit": 10_000}).status_code == 422
+
+
+def test_an_offset_no_database_can_take_is_refused_not_a_server_error() -> None:
+    answer = client().get("/pupils", params={"limit": 10, "offset": 2**63})  # asyncpg: out of int64 range, a 500
+    assert answer.status_code == 422 and answer.json()["detail"][0]["loc"] == ["query", "offset"]

@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 MAX_LIMIT = 500
+MAX_OFFSET = 2**31 - 1  # more rows than any list holds; beyond 2**63 the database cannot even be asked
 TOTAL_HEADER = "X-Total-Count"
 Row = TypeVar("Row")
 
@@ -53,7 +54,7 @@ class Paging:
 
 def paging(
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description="At most this many rows")] = None,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
     sort: Annotated[
         str | None, Query(pattern=r"^-?[a-z_]+$", description="A field to sort on; `-field` descends")
     ] = None,
