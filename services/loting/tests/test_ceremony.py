@@ -143,7 +143,8 @@ async def test_a_run_takes_its_seed_once(loting):
 async def test_seed_values_for_other_sources_than_declared_are_refused(loting, values, problem):
     run_id = await loting.committed_run()
     refused = await loting.seed(run_id, values=values)
-    assert refused.status_code == 422 and problem in refused.json()["detail"]
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "values"]
+    assert problem in refused.json()["detail"][0]["msg"]
     assert (await loting.run(run_id))["state"] == "committed" and await loting.count(RunSeed) == 0
 
 
@@ -157,7 +158,8 @@ async def test_seed_values_for_other_sources_than_declared_are_refused(loting, v
     ],
 )
 async def test_seed_sources_that_cannot_make_a_seed_are_refused_and_nothing_is_stored(loting, sources):
-    assert (await loting.request(sources=sources)).status_code == 422
+    refused = await loting.request(sources=sources)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][:2] == ["body", "seed_sources"]
     assert (await loting.count(Run), await loting.count(Artifact), len(await loting.outbox())) == (0, 0, 0)
 
 
@@ -168,10 +170,13 @@ async def test_an_invalid_market_is_refused_with_the_engines_message_and_nothing
     market = json.loads(vector.read_text())
     del market["seed"]
     refused = await loting.request(market=market)
-    assert refused.status_code == 422 and refused.json()["detail"] == f"invalid market: {engine.value}"
+    assert refused.status_code == 422  # as every 422 says it: FastAPI's list, the field in `loc`
+    assert refused.json()["detail"] == [
+        {"loc": ["body", "market"], "msg": f"invalid market: {engine.value}", "type": "value_error"}
+    ]
 
     with_seed = await loting.request(market={**unseeded(), "seed": "ab" * 32})
-    assert with_seed.status_code == 422 and "a requested market has no seed" in with_seed.json()["detail"]
+    assert with_seed.status_code == 422 and "a requested market has no seed" in with_seed.json()["detail"][0]["msg"]
     assert (await loting.count(Run), await loting.count(Artifact), len(await loting.outbox())) == (0, 0, 0)
 
 

@@ -39,7 +39,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from loket.contracts.errors import NotNow, Problem
+from loket.contracts.errors import Invalid, NotNow
 
 SEED_FORMAT = "loting-seed/1"
 PLACEHOLDER_SEED = "0" * 64  # only to check a market before it has its seed; never run
@@ -85,11 +85,14 @@ class OutOfOrder(NotNow):
         self.step = step
 
 
-class InvalidInput(Problem):
-    """A market, a list of seed sources or seed values that the ceremony cannot take: answered 422
-    with the sentence as its `detail` (the field is in the sentence, not in a `loc`)."""
+class InvalidInput(Invalid):
+    """A market, a list of seed sources or seed values that the ceremony cannot take: answered 422 as
+    every refusal of a request's body is (`loc` the field: `market`, `seed_sources` or `values`; `msg`
+    the sentence), and told to aanmelding as the sentence alone."""
 
-    status = 422
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(where, what)
+        self.args = (what,)
 
 
 def advance(state: RunState, step: Step, *, run: UUID | None = None) -> RunState:
@@ -143,26 +146,28 @@ class SeedSource:
 def check_sources(sources: Sequence[SeedSource]) -> None:
     """Exactly one notary, any number of distinct beacons (each with a name and a round)."""
     if not 1 <= len(sources) <= MAX_SOURCES:
-        raise InvalidInput(f"seed sources: declare between 1 and {MAX_SOURCES}, one of them the notary")
+        raise InvalidInput("seed_sources", f"seed sources: declare between 1 and {MAX_SOURCES}, one of them the notary")
     notaries = sum(source.kind == "notary" for source in sources)
     if notaries != 1:
-        raise InvalidInput(f"seed sources: exactly one notary source is required, found {notaries}")
+        raise InvalidInput("seed_sources", f"seed sources: exactly one notary source is required, found {notaries}")
     seen: set[str] = set()
     for position, source in enumerate(sources, start=1):
         where = f"seed source {position} ({source.kind})"
         if source.kind == "notary" and (source.name is not None or source.round is not None):
-            raise InvalidInput(f"{where}: the notary source has no name or round")
+            raise InvalidInput("seed_sources", f"{where}: the notary source has no name or round")
         if source.kind == "beacon":
             if source.name is None or source.round is None:
-                raise InvalidInput(f"{where}: a beacon needs a name and a round")
+                raise InvalidInput("seed_sources", f"{where}: a beacon needs a name and a round")
             if not _plain_text(source.name, 100):
-                raise InvalidInput(f"{where}: the name must be 1 to 100 printable characters without outer spaces")
+                raise InvalidInput(
+                    "seed_sources", f"{where}: the name must be 1 to 100 printable characters without outer spaces"
+                )
             if source.round < 0:
-                raise InvalidInput(f"{where}: the round cannot be negative")
+                raise InvalidInput("seed_sources", f"{where}: the round cannot be negative")
         elif source.kind != "notary":
-            raise InvalidInput(f"{where}: the kind must be notary or beacon")
+            raise InvalidInput("seed_sources", f"{where}: the kind must be notary or beacon")
         if source.key in seen:
-            raise InvalidInput(f"{where}: {source.key} is declared twice")
+            raise InvalidInput("seed_sources", f"{where}: {source.key} is declared twice")
         seen.add(source.key)
 
 
@@ -177,16 +182,17 @@ def check_values(sources: Sequence[SeedSource], values: Mapping[str, str]) -> No
             problems.append(f"missing {', '.join(missing)}")
         if unknown:
             problems.append(f"not declared {', '.join(unknown)}")
-        raise InvalidInput(f"seed values: {'; '.join(problems)} (declared: {', '.join(declared)})")
+        raise InvalidInput("values", f"seed values: {'; '.join(problems)} (declared: {', '.join(declared)})")
     for source in sources:
         value = values[source.key]
         if source.kind == "notary" and not _plain_text(value, MAX_VALUE_LENGTH):
             raise InvalidInput(
-                f"seed value {source.key}: 1 to {MAX_VALUE_LENGTH} printable characters without outer spaces"
+                "values", f"seed value {source.key}: 1 to {MAX_VALUE_LENGTH} printable characters without outer spaces"
             )
         if source.kind == "beacon" and not BEACON_VALUE.fullmatch(value):
             raise InvalidInput(
-                f"seed value {source.key}: the beacon's randomness as published, in lowercase hex (32 to 1024 digits)"
+                "values",
+                f"seed value {source.key}: the beacon's randomness as published, in lowercase hex (32 to 1024 digits)",
             )
 
 
@@ -213,7 +219,7 @@ def seed_of(record_bytes: bytes) -> str:
 def check_unseeded(market: Mapping[str, Any]) -> None:
     if "seed" in market:
         raise InvalidInput(
-            "market: a requested market has no seed; the seed is fixed in the ceremony, after the commitment"
+            "market", "market: a requested market has no seed; the seed is fixed in the ceremony, after the commitment"
         )
 
 

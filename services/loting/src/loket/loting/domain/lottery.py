@@ -41,7 +41,7 @@ def commit(market: Mapping[str, Any]) -> Commitment:
     try:
         checked = load_market(final_market(content, PLACEHOLDER_SEED))
     except InvalidMarket as invalid:
-        raise InvalidInput(f"invalid market: {invalid}") from None
+        raise InvalidInput("market", f"invalid market: {invalid}") from None
     return Commitment(
         content=content,
         mechanism=checked.mechanism,
@@ -88,4 +88,4 @@ def canonical_bytes(document: Any) -> bytes:
     try:
         return canonical_json(document)
     except (TypeError, ValueError) as exc:  # NaN or infinity, text that is not UTF-8
-        raise InvalidInput(f"invalid market: it cannot be written as canonical JSON ({exc})") from None
+        raise InvalidInput("market", f"invalid market: it cannot be written as canonical JSON ({exc})") from None
