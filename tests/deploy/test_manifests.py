@@ -117,7 +117,7 @@ def service_of(deployment: Resource) -> str:
 
 def placeholder(name: str) -> str:
     """What a Secret would hold; the sealing keys must look like one (the services check them when they start)."""
-    if name in ("LOKET_DOSSIER_BSN_KEY", "LOKET_IDENTITY_TOTP_KEY", "LOKET_PORTAAL_SESSION_KEY"):
+    if name in ("LOKET_DOSSIER_BSN_KEY", "LOKET_IDENTITY_TOTP_KEY", "LOKET_PORTAAL_SESSION_KEY", "LOKET_LINK_KEY"):
         return base64.b64encode(secrets.token_bytes(32)).decode()
     return secrets.token_hex(8)
 
@@ -264,6 +264,9 @@ def test_a_pod_gets_every_setting_it_needs(
         assert settings.bsn_key is not None, "without it dossier would make a key file that a restart loses"
     if service == "identity" and container["name"] != "migrate":
         assert settings.totp_key is not None, "without it identity would make a key file that a restart loses"
+    if service in ("identity", "notificatie") and container["name"] != "migrate":
+        # without it each would make a key file of its own, and notificatie could open no link identity sealed
+        assert settings.link_key is not None, f"{service} needs LOKET_LINK_KEY (the Secret loket-link-key)"
     if service == "notificatie":  # it prints documents from the record
         assert settings.aanmelding_url == f"http://loket-aanmelding:{default_port('aanmelding')}"
         assert settings.dossier_url == f"http://loket-dossier:{default_port('dossier')}"
