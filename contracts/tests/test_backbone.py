@@ -7,7 +7,6 @@ from uuid import uuid4
 
 import aio_pika
 import pytest
-from faststream.rabbit import RabbitBroker
 from loket_test_support import activation_issued, eventually, read_journal, restart_rabbitmq
 from sqlalchemy import func, insert, select, update
 
@@ -19,7 +18,7 @@ from loket.contracts.runtime.cli import service_cli
 from loket.contracts.runtime.database import Database
 from loket.contracts.runtime.dead_letters import DeadLetter
 from loket.contracts.runtime.dead_letters import dead_letters as list_dead_letters
-from loket.contracts.topology import SUBSCRIPTIONS, declare_topology
+from loket.contracts.topology import SUBSCRIPTIONS
 
 
 async def count(runtime, table) -> int:  # type: ignore[no-untyped-def]
@@ -317,7 +316,7 @@ async def test_publishing_and_consuming_resume_after_rabbitmq_restarts(make_runt
     assert await producer.broker_ready() and await consumer.broker_ready()
 
 
-async def test_outbox_and_inbox_work_on_the_embedded_sqlite_default(tmp_path, broker_url):
+async def test_outbox_and_inbox_work_on_the_embedded_sqlite_default(tmp_path, broker_url, broker_delivery_limit):
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from loket.contracts.runtime.service import Runtime
@@ -327,7 +326,12 @@ async def test_outbox_and_inbox_work_on_the_embedded_sqlite_default(tmp_path, br
     def sqlite_runtime(service: str) -> Runtime:
         metadata = service_metadata()
         messaging_tables(metadata)
-        settings = ServiceSettings(var_dir=tmp_path / service, broker_url=broker_url, relay_poll_interval=0.2)
+        settings = ServiceSettings(
+            var_dir=tmp_path / service,
+            broker_url=broker_url,
+            relay_poll_interval=0.2,
+            delivery_limit=broker_delivery_limit,
+        )
         return Runtime(service, settings, metadata)
 
     producer, consumer = sqlite_runtime("identity"), sqlite_runtime("notificatie")
@@ -374,9 +378,7 @@ async def test_sent_events_are_forgotten_after_the_retention_unsent_ones_never(m
 
 
 def test_the_dead_letters_command_prints_each_without_its_payload(broker_url, capsys):
-    async def one_dead_letter() -> None:
-        async with RabbitBroker(broker_url) as broker:
-            await declare_topology(broker)
+    async def one_dead_letter() -> None:  # into the dead-letter queue the vhost was provisioned with
         connection = await aio_pika.connect(broker_url)
         async with connection:
             channel = await connection.channel()
