@@ -3,7 +3,7 @@ one pupil after another, on PostgreSQL with all five services running as process
 registrations/s, p50/p95/p99 per request, errors, and the lag from submitting to the confirmation mail
 arriving at the SMTP server (p50/p95; first third of the run against the last: does it grow?).
 
-    uv run python benchmarks/rush.py                              # 10, 25 and 50 parents, 30 s each
+    uv run python benchmarks/rush.py                              # 10, 25 and 50 parents, 20 s each
     uv run python benchmarks/rush.py --parents 50 --seconds 120   # one longer run
     uv run python benchmarks/rush.py --aanmelding-workers 2       # aanmelding in two processes
 
@@ -61,6 +61,7 @@ class RushFigures:
     errors: Counter[str] = field(default_factory=Counter)
     submitted: list[tuple[float, str, str]] = field(default_factory=list)  # (answered at, address, registration id)
     ran_out: bool = False
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # each service's, during the rush
 
     @property
     def rate(self) -> float:
@@ -204,6 +205,11 @@ def report(figures: RushFigures, lag: MailLag) -> list[str]:
         f"p50 {percentile(last, 0.5):.2f} s / p95 {percentile(last, 0.95):.2f} s; "
         f"{lag.missing} missing, {lag.doubled} doubled"
     )
+    if figures.cpu_seconds and figures.submitted:
+        shares = ", ".join(
+            f"{name} {1000 * used / len(figures.submitted):.1f}" for name, used in figures.cpu_seconds.items()
+        )
+        lines.append(f"CPU per registration during the rush (ms): {shares}")
     p99 = percentile(every, 0.99)
     mail_p95 = percentile(lag.lags, 0.95)
     grows = percentile(last, 0.95) > 2 * percentile(first, 0.95) + 1.0
@@ -227,8 +233,8 @@ def machine() -> list[str]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--parents", default="10,25,50", help="comma-separated: one rush per number")
-    parser.add_argument("--seconds", type=float, default=30.0, help="how long each rush lasts")
-    parser.add_argument("--pupils", type=int, default=0, help="pupils to seed (default: 60/s for every rush)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long each rush lasts")
+    parser.add_argument("--pupils", type=int, default=0, help="pupils to seed (default: 50/s for every rush)")
     parser.add_argument("--rate", type=float, default=None, help="registrations/s per parent (default: flat out)")
     parser.add_argument("--region", default="amsterdam")
     parser.add_argument("--aanmelding-workers", type=int, default=1, help="aanmelding's processes")
@@ -236,17 +242,24 @@ async def main() -> None:
     parser.add_argument("--mail-wait", type=float, default=180.0, help="how long to wait for the confirmations")
     args = parser.parse_args()
     counts = [int(n) for n in args.parents.split(",")]
-    pupils_needed = args.pupils or int(sum(60 * args.seconds for _ in counts))
+    pupils_needed = args.pupils or int(50 * args.seconds * len(counts))
     folder = Path(tempfile.mkdtemp(prefix="loket-rush-"))
     lines = ["# The registration rush\n", *machine()]
     lines.append(f"- aanmelding in {args.aanmelding_workers} process(es); relay poll {args.poll} s; logs in {folder}\n")
     async with RushRegion(folder, args.region, aanmelding_workers=args.aanmelding_workers, poll=args.poll) as region:
+        pids = ", ".join(f"{name} {service.process.pid}" for name, service in region.services.items())
+        print(f"Processes: {pids}", file=sys.stderr)
         print(f"Seeding {pupils_needed} pupils and their parents' accounts …", file=sys.stderr)
         pupils = deque(await region.seed(pupils_needed))
         rush = RegistrationRush(region.url["aanmelding"], region.programs, region.parent_headers)
         for count in counts:
             print(f"{count} parents at once for {args.seconds:.0f} s …", file=sys.stderr)
+            waited = await region.settle()
+            print(f"  the services settled in {waited:.0f} s", file=sys.stderr)
+            before = region.cpu_seconds()
             figures = await rush.run(count, args.seconds, pupils, rate=args.rate)
+            after = region.cpu_seconds()
+            figures.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
             lag = await confirmations(region, figures, args.mail_wait)
             lines += report(figures, lag)
             print("\n".join(report(figures, lag)), file=sys.stderr)

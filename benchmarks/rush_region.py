@@ -40,7 +40,6 @@ from loket_test_support import (  # noqa: E402
     eventually,
     free_port,
     procedure_with_rounds,
-    staff_token,
 )
 from region_support import PASSWORD, SCHOOL, chosen_list  # noqa: E402
 
@@ -135,8 +134,9 @@ class RushRegion:
         self.services: dict[str, Service] = {}
         self.vhost = ""
         self.mail: MailCatcher | None = None
-        self.client = httpx.AsyncClient(timeout=120, trust_env=False)
+        self.client = httpx.AsyncClient(timeout=600, trust_env=False)
         self.programs: list[str] = []
+        self._issuer: Any = None
 
     @property
     def url(self) -> dict[str, str]:
@@ -222,8 +222,54 @@ class RushRegion:
         helper = await self.call("aanmelding", "GET", "/procedure/programs", None, params={"advice": ADVICE})
         self.programs = chosen_list(helper)
 
-    def staff(self, **who: str) -> str:
-        return staff_token(self.var, self.url["identity"], region=self.region, **who)
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time each service's processes (its workers included) have used so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        used = {}
+        for name, service in self.services.items():
+            family, total = {service.process.pid}, 0.0
+            for pid, (parent, _) in sorted(stats.items()):
+                if parent in family:
+                    family.add(pid)
+            for pid in family:
+                total += stats.get(pid, (0, 0.0))[1]
+            used[name] = total
+        return used
+
+    def issuer(self) -> Any:
+        """identity's own signing key, for tokens that outlive the seeding (identity's last 10 minutes)."""
+        from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
+
+        if self._issuer is None:
+            keys = SigningKeys(self.var / "identity-keys")
+            lifetime = timedelta(hours=2)
+            self._issuer = TokenIssuer(keys, issuer=self.url["identity"], region=self.region, lifetime=lifetime)
+        return self._issuer
+
+    async def settle(self, *, quiet: float = 0.15, within: float = 600.0) -> float:
+        """Wait until the services together use less than `quiet` of a core over 3 s (the seeding's events
+        and mails handled, the previous rush's confirmations sent); return the seconds waited."""
+        began = time.monotonic()
+        while time.monotonic() - began < within:
+            before = sum(self.cpu_seconds().values())
+            await asyncio.sleep(3)
+            if sum(self.cpu_seconds().values()) - before < 3 * quiet:
+                break
+        return time.monotonic() - began
+
+    def staff(self, role: str, school: str | None = None) -> str:
+        from loket.contracts.tokens import Role, Scope
+
+        scope = Scope(schools=(school,) if school else ())
+        return str(self.issuer().issue(subject=f"rush-{role}", role=Role(role), scope=scope).token)
 
     async def call(self, service: str, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
         headers = {**kwargs.pop("headers", {}), **({"Authorization": f"Bearer {token}"} if token else {})}
@@ -236,7 +282,7 @@ class RushRegion:
         """`count` pupils of the primary school with a final advice, each parent's login sent; returned
         once aanmelding has heard every advice and every activation mail has arrived."""
         started = time.monotonic()
-        admin, school = self.staff(role="region_admin"), self.staff(role="school_admin", school=SCHOOL)
+        admin, school = self.staff("region_admin"), self.staff("school_admin", SCHOOL)
         stamp = uuid.uuid4().hex[:6]
         groups = [f"r{stamp}{g}" for g in range(-(-count // GROUP_SIZE))]
         ids = {}
@@ -250,15 +296,18 @@ class RushRegion:
             )
             ids[group] = made["id"]
         pupils: dict[str, Seeded] = {}
-        for g, group in enumerate(groups):
+        gate = asyncio.Semaphore(1)  # one import at a time: dossier takes each in one transaction
+
+        async def imported(g: int, group: str) -> None:
             rows = ["leerlingnummer;roepnaam;achternaam;geboortedatum;groep;ouder1_email"]
             for i in range(g * GROUP_SIZE, min(count, (g + 1) * GROUP_SIZE)):
                 born = f"{1 + i % 28:02d}-{1 + (i // 28) % 12:02d}-2014"
                 rows.append(f"{stamp}{i:05d};Kind {i};Rush {stamp};{born};{group};ouder.{stamp}.{i}@example.org")
-            report = await self.call(
-                "dossier", "POST", f"/schools/{SCHOOL}/pupil-import", school,
-                content=("\n".join(rows) + "\n").encode(), headers={"Content-Type": "text/csv"},
-            )  # fmt: skip
+            async with gate:
+                report = await self.call(
+                    "dossier", "POST", f"/schools/{SCHOOL}/pupil-import", school,
+                    content=("\n".join(rows) + "\n").encode(), headers={"Content-Type": "text/csv"},
+                )  # fmt: skip
             if report["failed"]:
                 raise SystemExit(f"the pupil import refused rows: {report['failed'][:3]}")
             for created in report["created"]:
@@ -267,15 +316,20 @@ class RushRegion:
                 pupils[created["pupil_id"]] = Seeded(
                     created["pupil_id"], created["elk_number"], born, f"ouder.{stamp}.{i}@example.org"
                 )
+
+        await asyncio.gather(*(imported(g, group) for g, group in enumerate(groups)))
         print(f"  {count} pupils imported ({time.monotonic() - started:.0f} s)", file=sys.stderr)
 
         async def known(group: str) -> bool:
             found = await self.call(
                 "dossier", "GET", "/pupils", school, params={"school": SCHOOL, "group": group, "limit": 500}
             )
-            return all(pupil["parent_logins"] and pupil["parent_logins"][0]["changed_at"] for pupil in found)
+            if all(pupil["parent_logins"] and pupil["parent_logins"][0]["changed_at"] for pupil in found):
+                return True
+            await asyncio.sleep(2)  # a list of 250 asked for ten times a second would slow the seeding down
+            return False
 
-        gate = asyncio.Semaphore(16)
+        gate = asyncio.Semaphore(32)
 
         async def advise(pupil_id: str) -> None:
             async with gate:
@@ -284,9 +338,12 @@ class RushRegion:
 
         await asyncio.gather(*(advise(pupil_id) for pupil_id in pupils))
         print(f"  final advices given ({time.monotonic() - started:.0f} s)", file=sys.stderr)
-        for group in groups:
-            await eventually(lambda group=group: known(group), within=600, what="identity to know every pupil")
+
+        async def send_logins(group: str) -> None:
+            await eventually(lambda: known(group), within=900, what="identity to know every pupil")
             await self.call("dossier", "POST", f"/groups/{ids[group]}/parent-logins", school, json={})
+
+        await asyncio.gather(*(send_logins(group) for group in groups))
         addresses = {pupil.address for pupil in pupils.values()}
         assert self.mail is not None
 
@@ -296,12 +353,21 @@ class RushRegion:
         await eventually(mailed, within=900, what="every activation mail")
         print(f"  activation mails arrived ({time.monotonic() - started:.0f} s)", file=sys.stderr)
 
-        async def open_for_all(group: str) -> bool:
+        async def open_for_all(g: int, group: str) -> bool:
             seen = await self.call("aanmelding", "GET", f"/schools/{SCHOOL}/pupils", school, params={"group": group})
-            return sum(1 for row in seen if row["readiness"] == "open") >= min(GROUP_SIZE, len(seen)) and bool(seen)
+            expected = min(count, (g + 1) * GROUP_SIZE) - g * GROUP_SIZE
+            if sum(1 for row in seen if row["readiness"] == "open") >= expected:
+                return True
+            await asyncio.sleep(2)
+            return False
 
-        for group in groups:
-            await eventually(lambda group=group: open_for_all(group), within=900, what="aanmelding to hear the advices")
+        heard = "aanmelding to hear every final advice"
+        await asyncio.gather(
+            *(
+                eventually(lambda g=g, group=group: open_for_all(g, group), within=900, what=heard)
+                for g, group in enumerate(groups)
+            )
+        )
         accounts = await self.accounts()
         ready = [
             Seeded(p.pupil_id, p.elk_number, p.birth_date, p.address, accounts[p.pupil_id]) for p in pupils.values()
@@ -321,15 +387,9 @@ class RushRegion:
 
     def parent_headers(self, pupil: Seeded) -> dict[str, str]:
         from loket.contracts.tokens import Role, Scope
-        from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
 
-        if not hasattr(self, "_issuer"):
-            keys = SigningKeys(self.var / "identity-keys")
-            lifetime = timedelta(hours=2)
-            self._issuer = TokenIssuer(keys, issuer=self.url["identity"], region=self.region, lifetime=lifetime)
         scope = Scope(pupil=uuid.UUID(pupil.pupil_id))
-        token = self._issuer.issue(subject=pupil.account_id, role=Role.PARENT, scope=scope).token
-        return bearer(token)
+        return bearer(self.issuer().issue(subject=pupil.account_id, role=Role.PARENT, scope=scope).token)
 
 
 __all__ = ["PASSWORD", "SCHOOL", "MailCatcher", "RushRegion", "Seeded"]
