@@ -38,11 +38,16 @@ RESET_REQUESTED = (
     "If an account with this username exists, an e-mail is on its way to its address."
 )
 
+NO_NUL = r"^[^\x00]*$"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
 class ResetRequest(BaseModel):
-    username: str = Field(max_length=320, description="A staff member's e-mail address, or a parent's ELK number.")
+    username: str = Field(
+        max_length=320,
+        pattern=NO_NUL,  # no account has one, and PostgreSQL cannot even be asked (a 500 under the fuzzer)
+        description="A staff member's e-mail address, or a parent's ELK number.",
+    )
 
 
 class ResetRequested(BaseModel):
