@@ -34,8 +34,8 @@ def bearer(verifier: TokenVerifier) -> Callable[..., Awaitable[Claims]]:
             )
         try:
             found = await verifier.verify(credentials.credentials)
-        except KeysUnavailable as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from None
+        except KeysUnavailable:
+            raise  # 503 with Retry-After, as every unavailable answer (`errors.py`)
         except InvalidToken as exc:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, str(exc), {"WWW-Authenticate": 'Bearer error="invalid_token"'}

@@ -74,7 +74,12 @@ def registration_router(registrations: Registrations, procedure: Procedure, veri
         of an earlier round) with their outcome; whether a registration may begin in the round open now."""
         return of(await registrations.view(claims, pupil_id))
 
-    @router.post("/pupils/{pupil_id}/registration", response_model=RegistrationOut, status_code=status.HTTP_201_CREATED)
+    @router.post(
+        "/pupils/{pupil_id}/registration",
+        response_model=RegistrationOut,
+        status_code=status.HTTP_201_CREATED,
+        responses={200: {"model": RegistrationOut, "description": "The registration begun earlier, resumed."}},
+    )
     async def start(pupil_id: UUID, claims: Caller, response: Response) -> RegistrationOut:
         """Begin the registration in the round open now, or resume the one begun (200)."""
         view, new = await registrations.start(claims, pupil_id)

@@ -137,7 +137,15 @@ def staff_router(
         staff = NewStaff(email=new.email, assignment=new.checked(), language=new.language)
         return StaffOut.of(await administration.invite(claims, staff, client_address(request)))
 
-    @router.post("/staff/{account_id}/invitation", status_code=status.HTTP_202_ACCEPTED, response_model=StaffOut)
+    @router.post(
+        "/staff/{account_id}/invitation",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=StaffOut,
+        responses={
+            404: {},
+            409: {"description": "The account is not pending: it has its password, or is deactivated."},
+        },
+    )
     async def invite_again(account_id: UUID, request: Request, claims: Caller) -> StaffOut:
         """A new invitation for a pending account (an expired link, a lost mail); earlier links stop working."""
         return StaffOut.of(await administration.reinvite(claims, account_id, client_address(request)))
@@ -159,7 +167,7 @@ def staff_router(
         waits for a new invitation (`pending`; `POST …/invitation`)."""
         return StaffOut.of(await administration.reactivate(claims, account_id, client_address(request)))
 
-    @router.get("/boards/{board}/schools", response_model=BoardSchools)
+    @router.get("/boards/{board}/schools", response_model=BoardSchools, responses={404: {}})
     async def board_schools(board: str, claims: Caller) -> BoardSchools:
         return BoardSchools(schools=await administration.board_schools(claims, board))
 

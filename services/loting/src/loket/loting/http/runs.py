@@ -48,9 +48,16 @@ class SeedEntry(BaseModel):
     )
 
 
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Only a region administrator runs the ceremony."},
+    404: {"description": "No such run."},
+    409: {"description": "Not in this state: a step out of order, or no such file yet."},
+}
+
+
 def runs_router(work: "Work[Any]", verifier: TokenVerifier) -> APIRouter:
     operator = require_role(verifier, Role.REGION_ADMIN)
-    router = APIRouter(prefix="/runs", tags=["runs"], dependencies=[Depends(operator)])
+    router = APIRouter(prefix="/runs", tags=["runs"], dependencies=[Depends(operator)], responses=REFUSALS)
 
     @router.post("", status_code=status.HTTP_201_CREATED)
     async def request(body: RunRequest, response: Response) -> dict[str, Any]:

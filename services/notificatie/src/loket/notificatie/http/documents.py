@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from loket.contracts.runtime.auth import bearer
 from loket.contracts.runtime.downloads import content_disposition
+from loket.contracts.runtime.errors import Unauthenticated
 from loket.contracts.tokens import Claims, TokenVerifier
 from loket.notificatie.application.documents import Documents
 from loket.notificatie.http.answers import REFUSALS
@@ -75,7 +76,7 @@ def documents_router(documents: Documents, verifier: TokenVerifier) -> APIRouter
     }
     RECORDED: dict[int | str, dict[str, Any]] = {
         **PDF,
-        401: {"model": Refusal, "description": "No valid token, here or at aanmelding or dossier."},
+        401: {"model": Unauthenticated, "description": "No valid token, here or at aanmelding or dossier."},
         403: {"model": Refusal, "description": "aanmelding or dossier refuses the caller this pupil."},
         404: {"model": Refusal, "description": "No such pupil, or not one the caller reaches (aanmelding, dossier)."},
         409: {"model": Refusal, "description": "Nothing to print yet: see `code`."},
