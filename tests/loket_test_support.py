@@ -544,9 +544,10 @@ class StoppableRabbitMQ:
         command = [str(self.bin / program), *args]
         return ["runuser", "-u", "rabbitmq", "--", *command] if self.as_root else command
 
-    def ctl(self, *args: str, timeout: float = 120) -> str:
+    def ctl(self, *args: str, timeout: float = 120, stdin: str | None = None) -> str:
         done = subprocess.run(
             self._command("rabbitmqctl", "-q", "-n", self.node, *args),
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -556,6 +557,11 @@ class StoppableRabbitMQ:
         if done.returncode != 0:
             raise RuntimeError(f"rabbitmqctl {' '.join(args)} on {self.node} failed: {done.stderr.strip()}")
         return done.stdout
+
+    def import_definitions(self, document: dict[str, Any]) -> None:
+        """Users, permissions, exchanges, queues and bindings (`loket.contracts.broker_access.definitions`),
+        through stdin: password hashes never lie in a file."""
+        self.ctl("import_definitions", "--format", "json", stdin=json.dumps(document))
 
     def start(self) -> None:
         """Start the node and wait until it takes connections."""
