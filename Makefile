@@ -24,8 +24,9 @@ up: install $(MAILDEV) $(PORTAL_ASSETS)
 ## Lint, types, and every test against the real PostgreSQL and RabbitMQ on localhost: in TEST_WORKERS
 ## processes (each test has its own database and vhost); then the browser tests, each running every
 ## service and Chromium, in a phase of their own so that they do not starve the rest; then alone the
-## tests marked `serial`, which restart the RabbitMQ every other test uses. Most tests wait on I/O, so
-## more workers than cores pays. The browser tests mostly wait for round windows in real time (those
+## tests marked `serial`: one restarts the RabbitMQ every other test uses, and the chaos run (tests/chaos,
+## about three minutes) kills services and stops its own broker and database under load. Most tests wait
+## on I/O, so more workers than cores pays. The browser tests mostly wait for round windows in real time (those
 ## that wait longest start first), so their phase runs more of them at once. Each phase prints its
 ## slowest tests: where the time goes is the first thing to know when `make test` grows.
 TEST_WORKERS ?= 3
