@@ -25,10 +25,10 @@ up: install $(MAILDEV) $(PORTAL_ASSETS)
 ## processes (each test has its own database and vhost); then the browser tests, each running every
 ## service and Chromium, in a phase of their own so that they do not starve the rest; then alone the
 ## tests marked `serial`: one restarts the RabbitMQ every other test uses, and the chaos run (tests/chaos,
-## about three minutes) kills services and stops its own broker and database under load. Most tests wait
-## on I/O, so more workers than cores pays. The browser tests mostly wait for round windows in real time (those
-## that wait longest start first), so their phase runs more of them at once. Each phase prints its
-## slowest tests: where the time goes is the first thing to know when `make test` grows.
+## about three minutes) kills services and stops its own broker and database under load. Most tests
+## wait on I/O, so more workers than cores pays. The browser tests mostly wait for round windows in real
+## time (those that wait longest start first), so their phase runs more of them at once. Each phase
+## prints its slowest tests: where the time goes is the first thing to know when `make test` grows.
 TEST_WORKERS ?= 3
 BROWSER_WORKERS ?= 4
 test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check
