@@ -59,7 +59,10 @@ async def standing(
 ) -> tuple[list[Registration], dict[UUID, Placement], dict[UUID, RegistrationOutcome | None]]:
     """Every registration of the pupil (newest first), each one's placement and its outcome at `now`."""
     registrations = await store.registrations.of_pupil(pupil_id)
-    placed = await store.lotteries.placements([registration.id for registration in registrations])
+    # a lottery's market takes submitted registrations only, so one still in progress has no placement: a
+    # parent's steps (all on one in progress but the submission) answer without asking the database
+    maybe_placed = [r.id for r in registrations if r.state != RegistrationState.IN_PROGRESS]
+    placed = await store.lotteries.placements(maybe_placed) if maybe_placed else {}
     outcomes = {r.id: outcome_of(procedure, r, placed.get(r.id), now) for r in registrations}
     return registrations, placed, outcomes
 
