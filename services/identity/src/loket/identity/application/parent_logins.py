@@ -5,7 +5,7 @@
   announced as not sent (a white dot). Nobody is mailed.
 - The school asks for one parent's login (`dossier.parent_login.requested.v1`, "ouderinlog versturen"):
   identity opens the parent account (username the ELK number, `-2` for a second parent) with a
-  single-use activation link, and has it mailed (`identity.activation.issued.v1`). Asking again while
+  single-use activation link, and has it mailed (`identity.activation.issued.v2`, the link sealed). Asking again while
   the account is not activated replaces the link: the earlier ones stop working, a locked link is
   unlocked that way, and the address, language and answers are taken from the new request. An
   activated account is refused: its parent logs in, or asks for a new password by mail.

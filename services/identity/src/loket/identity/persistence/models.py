@@ -67,7 +67,7 @@ class ParentAccount(Base, table=True):
 class ActivationToken(Base, table=True):
     """A single-use activation link, stored only as its SHA-256. `wrong_answers` counts wrong schools
     and birth dates given with it; at the region's limit it is locked (`locked_at`). `issued_event_id`
-    is the `identity.activation.issued.v1` that carried it, so that the outcome of an older link's
+    is the `identity.activation.issued` that carried it, so that the outcome of an older link's
     mail does not colour the dot of a newer one."""
 
     __tablename__ = "activation_token"

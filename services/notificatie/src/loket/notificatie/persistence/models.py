@@ -50,7 +50,7 @@ class Pupil(Base, table=True):
 
 class ParentAddress(Base, table=True):
     """Where the first parent of a pupil gets mail about the registration: the address the activation
-    link went to (from `identity.activation.issued.v1`; the newest counts), and the parent's language."""
+    link went to (from `identity.activation.issued`; the newest counts), and the parent's language."""
 
     __tablename__ = "parent_address"
 
