@@ -85,7 +85,11 @@ def only_the_owner_reads_what_is_kept(var: Path) -> None:
     databases = sorted(var.glob("*.db"))
     assert {path.stem for path in databases} >= {*LOKET_SERVICES, "left-by-an-older-run"}
     kept = [var, *var.glob("*.db*"), *(var / "mail").rglob("*"), var / "broker-users.json"]
-    readable = {str(path): oct(path.stat().st_mode & 0o777) for path in kept if path.stat().st_mode & 0o077}
+    readable = {
+        str(path.relative_to(var.parent)): oct(path.stat().st_mode & 0o777)
+        for path in kept
+        if path.stat().st_mode & 0o077
+    }
     assert not readable, f"readable by others than their owner: {readable}"
 
 
