@@ -167,6 +167,8 @@ def main() -> None:
         "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp_port),
         **{f"LOKET_{name.upper()}_PORT": str(p) for name, p in ports.items()},
     }
+    if brokers:  # the administrator's URL goes to nobody: each process below gets its own user's
+        env.pop("LOKET_BROKER_URL", None)
     env.setdefault("LOKET_IDENTITY_PUBLIC_URL", urls["identity"])  # links in mails must reach this identity
     env.setdefault("LOKET_IDENTITY_URL", urls["identity"])  # where the services fetch identity's keys
     env.setdefault("LOKET_IDENTITY_COOKIE_SECURE", "false")  # the session cookie over local http
@@ -185,7 +187,12 @@ def main() -> None:
     if env.get("LOKET_REGION", "demo") == "demo":
         if "LOKET_AANMELDING_PROCEDURE_FILE" not in env:  # the demo's dates, moved to the first run
             env["LOKET_AANMELDING_PROCEDURE_FILE"] = str(demo.write_procedure(var_dir))
-        seed = {"env": env, "var_dir": var_dir, "bin_dir": BIN}
+        # the demo's first administrator is invited with identity's own command, as identity
+        seed = {
+            "env": {**env, "LOKET_BROKER_URL": brokers.get("identity", broker_url)},
+            "var_dir": var_dir,
+            "bin_dir": BIN,
+        }
 
     manager = Manager()
     maildev = shlex.quote(str(MAILDEV / "node_modules" / ".bin" / "maildev"))
