@@ -2,7 +2,7 @@
 processes on PostgreSQL, while the test kills services with SIGKILL, stops RabbitMQ and stops PostgreSQL
 for several seconds. Afterwards nothing the parents were told is lost or doubled, every confirmation
 mail went out, every event reached each of its consumers, and nothing is left in an outbox or a
-dead-letter queue. The figures are printed (docs/architecture.md#faults).
+dead-letter queue. The figures are printed (docs/architecture.md, *Faults: the chaos run*).
 
 The outbox relay runs inside each service's process (`Runtime.start`), so killing a service kills its
 relay wherever it was in a pass: rows claimed, some published and not yet marked sent.
