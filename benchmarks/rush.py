@@ -227,7 +227,7 @@ def report(figures: RushFigures, lag: MailLag) -> list[str]:
 
 
 def machine() -> list[str]:
-    return [line for line in engine_machine() if "engine at git" not in line and "numpy" not in line]
+    return [line.replace("engine at git", "Loket at git") for line in engine_machine() if "numpy" not in line]
 
 
 async def main() -> None:
