@@ -5,13 +5,13 @@ arriving at the SMTP server (p50/p95; first third of the run against the last: d
 
     uv run python benchmarks/rush.py                              # 10, 25 and 50 parents, 20 s each
     uv run python benchmarks/rush.py --parents 50 --seconds 120   # one longer run
-    uv run python benchmarks/rush.py --aanmelding-workers 2       # aanmelding in two processes
+    uv run python benchmarks/rush.py --parents 25 --rate 1        # each parent a registration a second
 
 A registration is six requests, as the portal makes them (tests/browser/region_support.py `Region.register`):
 POST registration, PUT pupil-check, PUT contact-check, PUT preferences, PUT signature, POST submission. A
 parent starts the next pupil as soon as one is submitted: a closed loop, so the figures are the most the
 machine does with N parents pushing (`--rate` spaces each parent's registrations instead). The pupils and
-their parents' accounts are made before anything is timed (benchmarks/rush_region.py: about a minute per
+their parents' accounts are made before anything is timed (benchmarks/rush_region.py: a few minutes per
 thousand); the confirmations of one N are all awaited before the next N begins. Figures are printed,
 never asserted; the load generator runs on the same machine and takes its share of the cores.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -237,16 +236,14 @@ async def main() -> None:
     parser.add_argument("--pupils", type=int, default=0, help="pupils to seed (default: 50/s for every rush)")
     parser.add_argument("--rate", type=float, default=None, help="registrations/s per parent (default: flat out)")
     parser.add_argument("--region", default="amsterdam")
-    parser.add_argument("--aanmelding-workers", type=int, default=1, help="aanmelding's processes")
     parser.add_argument("--poll", type=float, default=1.0, help="the outbox relay's poll interval (s)")
     parser.add_argument("--mail-wait", type=float, default=180.0, help="how long to wait for the confirmations")
     args = parser.parse_args()
     counts = [int(n) for n in args.parents.split(",")]
     pupils_needed = args.pupils or int(50 * args.seconds * len(counts))
     folder = Path(tempfile.mkdtemp(prefix="loket-rush-"))
-    lines = ["# The registration rush\n", *machine()]
-    lines.append(f"- aanmelding in {args.aanmelding_workers} process(es); relay poll {args.poll} s; logs in {folder}\n")
-    async with RushRegion(folder, args.region, aanmelding_workers=args.aanmelding_workers, poll=args.poll) as region:
+    lines = [f"- relay poll {args.poll} s; the services' logs in {folder}\n"]
+    async with RushRegion(folder, args.region, poll=args.poll) as region:
         pids = ", ".join(f"{name} {service.process.pid}" for name, service in region.services.items())
         print(f"Processes: {pids}", file=sys.stderr)
         print(f"Seeding {pupils_needed} pupils and their parents' accounts …", file=sys.stderr)
@@ -263,8 +260,7 @@ async def main() -> None:
             lag = await confirmations(region, figures, args.mail_wait)
             lines += report(figures, lag)
             print("\n".join(report(figures, lag)), file=sys.stderr)
-    lines.append(f"- load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
-    print("\n".join(lines))
+    print("\n".join(["# The registration rush\n", *machine(), *lines]))  # the load average at the end too
 
 
 if __name__ == "__main__":

@@ -125,11 +125,8 @@ class RushRegion:
     """`async with RushRegion(folder, region) as r`: the services running, `await r.seed(n)`, then
     `r.parent_headers(pupil)` for each parent; everything removed again on leaving."""
 
-    def __init__(
-        self, folder: Path, region: str = "amsterdam", *, aanmelding_workers: int = 1, poll: float = 1.0
-    ) -> None:
-        self.folder, self.region = folder, region
-        self.aanmelding_workers, self.poll = aanmelding_workers, poll
+    def __init__(self, folder: Path, region: str = "amsterdam", *, poll: float = 1.0) -> None:
+        self.folder, self.region, self.poll = folder, region, poll
         self.var = folder / "var"
         self.services: dict[str, Service] = {}
         self.vhost = ""
@@ -189,7 +186,6 @@ class RushRegion:
             "LOKET_NOTIFICATIE_AANMELDING_URL": f"http://127.0.0.1:{ports['aanmelding']}",
             "LOKET_NOTIFICATIE_DOSSIER_URL": f"http://127.0.0.1:{ports['dossier']}",
             "LOKET_AANMELDING_PROCEDURE_FILE": str(procedure),
-            "LOKET_AANMELDING_WORKERS": str(self.aanmelding_workers),
         }
         databases = {name: await create_database(f"loket_rush_{name}") for name in SERVICES}
         for name in SERVICES:
