@@ -7,10 +7,12 @@ from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.tables import messaging_tables, service_metadata
 
 
-def runtime(database_url: str, broker_url: str) -> Runtime:
+def runtime(database_url: str, broker_url: str, delivery_limit: int) -> Runtime:
+    """loting's runtime, its queue declared as the test's vhost was provisioned."""
     metadata = service_metadata()
     messaging_tables(metadata)
-    return Runtime("loting", ServiceSettings(database_url=database_url, broker_url=broker_url), metadata)
+    settings = ServiceSettings(database_url=database_url, broker_url=broker_url, delivery_limit=delivery_limit)
+    return Runtime("loting", settings, metadata)
 
 
 async def readiness(service: Runtime) -> httpx.Response:
@@ -19,8 +21,8 @@ async def readiness(service: Runtime) -> httpx.Response:
         return await client.get("/readyz")
 
 
-async def test_ready_when_database_and_broker_answer(database_url, broker_url):
-    service = runtime(database_url, broker_url)
+async def test_ready_when_database_and_broker_answer(database_url, broker_url, broker_delivery_limit):
+    service = runtime(database_url, broker_url, broker_delivery_limit)
     await service.start()
     try:
         response = await readiness(service)
@@ -30,8 +32,9 @@ async def test_ready_when_database_and_broker_answer(database_url, broker_url):
     assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
 
-async def test_not_ready_while_the_database_does_not_answer(broker_url):
-    service = runtime("postgresql+asyncpg://postgres@127.0.0.1:5432/loket_no_such_database", broker_url)
+async def test_not_ready_while_the_database_does_not_answer(broker_url, broker_delivery_limit):
+    nowhere = "postgresql+asyncpg://postgres@127.0.0.1:5432/loket_no_such_database"
+    service = runtime(nowhere, broker_url, broker_delivery_limit)
     await service.start()
     try:
         response = await readiness(service)
@@ -41,8 +44,8 @@ async def test_not_ready_while_the_database_does_not_answer(broker_url):
     assert response.json()["checks"] == {"database": "down", "broker": "ok"}
 
 
-async def test_not_ready_without_a_broker_connection(database_url):
-    service = runtime(database_url, "amqp://guest:guest@127.0.0.1:5672/")  # never started
+async def test_not_ready_without_a_broker_connection(database_url, broker_delivery_limit):
+    service = runtime(database_url, "amqp://guest:guest@127.0.0.1:5672/", broker_delivery_limit)  # never started
     response = await readiness(service)
     await service.database.dispose()
     assert response.status_code == 503

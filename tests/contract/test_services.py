@@ -18,7 +18,7 @@ def build(service: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings_class = next(
         value
         for name, value in vars(settings_module).items()
-        if name.endswith("Settings") and name != "ServiceSettings"
+        if name.endswith("Settings") and getattr(value, "__module__", None) == settings_module.__name__
     )
     return app_module.build(settings_class(var_dir=tmp_path)), settings_class
 
