@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from loket_test_servers import stoppable_postgres as stoppable_postgres  # a fixture for the fault tests
 from loket_test_support import create_database, drop_database
-from loket_test_support import stoppable_postgres as stoppable_postgres  # a fixture for the fault tests
 from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.ext.asyncio import create_async_engine
 

@@ -25,8 +25,9 @@ import httpx
 import pytest
 from chaos_census import CONFIRMATION_SUBJECT, Census, take_census
 from chaos_parents import ADVICE, Rush, Tally, seed
-from loket_test_support import IDLE_CLOSED_FIRST, StoppablePostgres, StoppableRabbitMQ, eventually
-from loket_test_support import stoppable_rabbitmq as stoppable_rabbitmq
+from loket_test_servers import StoppablePostgres, StoppableRabbitMQ
+from loket_test_servers import stoppable_rabbitmq as stoppable_rabbitmq
+from loket_test_support import IDLE_CLOSED_FIRST, eventually
 
 SERVICES = ("identity", "dossier", "aanmelding", "loting", "notificatie")
 PARENTS = 160  # seeded: enough for the faults at the rate on an idle machine; on a busy one they may run out first
