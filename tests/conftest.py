@@ -31,6 +31,20 @@ class RunningService:
     log: Path
     env: dict[str, str]
 
+    async def until_ready(self, client: httpx.AsyncClient, within: float = 120) -> None:
+        """Wait for its /readyz; a service starting on a busy machine (the browser phase starts several
+        at once) can take a minute to import and migrate."""
+
+        async def ready() -> bool:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
+            try:
+                return (await client.get(f"{self.url}/readyz")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(ready, within=within, what=f"{self.name} to be ready")
+
     def restart(self) -> None:
         """Start the process again as it was started (after a test killed it); its log goes on."""
         self.process = spawn(self.name, self.env, self.log.open("ab"))
@@ -100,16 +114,7 @@ async def start_services(broker_url: str, smtp: SmtpServer, tmp_path: Path) -> A
             running[name] = service
         async with httpx.AsyncClient() as client:
             for service in running.values():
-
-                async def ready(service: RunningService = service) -> bool:
-                    if service.process.poll() is not None:
-                        raise AssertionError(f"{service.name} exited:\n{service.log.read_text()}")
-                    try:
-                        return (await client.get(f"{service.url}/readyz")).status_code == 200
-                    except httpx.TransportError:
-                        return False
-
-                await eventually(ready, within=60, what=f"{service.name} to be ready")
+                await service.until_ready(client)
             if "identity" in running:
                 # identity makes its first signing key when first asked; asking now means that a test's
                 # staff_token signs with identity's key rather than racing it to make one of its own

@@ -120,16 +120,7 @@ class Faults:
 
     async def all_ready(self, client: httpx.AsyncClient) -> None:
         for service in self.services.values():
-
-            async def ready(service: Any = service) -> bool:
-                if service.process.poll() is not None:
-                    raise AssertionError(f"{service.name} exited:\n{service.log.read_text()[-3000:]}")
-                try:
-                    return (await client.get(f"{service.url}/readyz")).status_code == 200
-                except httpx.TransportError:
-                    return False
-
-            await eventually(ready, within=120, what=f"{service.name} to be ready again")
+            await service.until_ready(client)
 
 
 @pytest.mark.serial  # it loads the machine and stops its own broker and database: run alone (`make test`)
