@@ -9,7 +9,6 @@ password chosen), and signing in at the portal's login page with the code from t
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -64,20 +63,20 @@ async def first_region_admin(region: Region, identity: Any) -> StaffMember:
     account, so staff are invited by this one, not by a token a test signs."""
     email = "regio@loket.example"
     before = len(region.smtp.inbox.to(email))
-    env = {
-        **os.environ,
-        "LOKET_REGION": region.name,
-        "LOKET_VAR_DIR": str(region.var),
-        "LOKET_IDENTITY_DATABASE_URL": identity.database_url,
-    }
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loket.identity", "invite-admin", email, cwd=ROOT, env=env
-    )
-    assert await command.wait() == 0
+    await invite_admin(identity, email)
     member = StaffMember(email, "region_admin", "")
     token = await _accepted(region, member, before)
     region.admin = {"Authorization": f"Bearer {token}"}
     return member
+
+
+async def invite_admin(identity: Any, email: str) -> None:
+    """`loket.identity invite-admin EMAIL`, as the operator runs it beside the service: with the running
+    identity's own settings (its database, region and the key that seals the mailed link)."""
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "loket.identity", "invite-admin", email, cwd=ROOT, env=identity.env
+    )
+    assert await command.wait() == 0
 
 
 async def _accepted(region: Region, member: StaffMember, mails_before: int) -> str:

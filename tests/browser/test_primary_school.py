@@ -8,9 +8,6 @@ width, error states included; the pictures of docs/guide-po.md are taken here.""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,8 +15,8 @@ import pytest
 from loket_test_support import eventually, text_of
 from playwright.async_api import Page, expect
 from portal_browser import DESKTOP, PHONE, accessible, screenshot
-from region_support import PASSWORD, ROOT, SCHOOL, Region, RoundTimes, procedure_with_rounds, urlsplit_token
-from staff_support import StaffMember, invite, log_in
+from region_support import PASSWORD, SCHOOL, Region, RoundTimes, procedure_with_rounds, urlsplit_token
+from staff_support import StaffMember, invite, invite_admin, log_in
 
 OTHER_SCHOOL = "34CD01"
 LAS_HEADER = (
@@ -57,16 +54,7 @@ async def first_region_admin(r: Region, identity: object) -> None:
     """The region's first administrator, invited by the operator's command line (identity's staff routes act
     for a real account only); `r.admin` becomes its token, so that it invites the school's staff."""
     email = "beheer@regio.example"
-    env = {
-        **os.environ,
-        "LOKET_REGION": r.name,
-        "LOKET_VAR_DIR": str(r.var),
-        "LOKET_IDENTITY_DATABASE_URL": identity.database_url,  # type: ignore[attr-defined]
-    }
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loket.identity", "invite-admin", email, cwd=ROOT, env=env
-    )
-    assert await command.wait() == 0
+    await invite_admin(identity, email)
 
     async def mail() -> object:
         found = r.smtp.inbox.to(email)

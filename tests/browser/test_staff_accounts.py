@@ -8,9 +8,6 @@ at 320 px and 1280 px on every page type, error states too."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,7 @@ from loket_test_support import eventually, text_of
 from playwright.async_api import Page, expect
 from portal_browser import DESKTOP, PHONE, accessible, screenshot, submit
 from region_support import PASSWORD, SCHOOL, Region, urlsplit_token
-from staff_support import StaffMember, invite
+from staff_support import StaffMember, invite, invite_admin
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "regiobeheer@loket.example"
@@ -35,16 +32,7 @@ async def at_both_widths(page: Page, what: str) -> None:
 async def first_region_admin(r: Region, identity: object) -> StaffMember:
     """The region's first administrator, invited by the operator's command line; the mail's link followed
     and PASSWORD chosen, not logged in yet: no second step."""
-    env = {
-        **os.environ,
-        "LOKET_REGION": r.name,
-        "LOKET_VAR_DIR": str(r.var),
-        "LOKET_IDENTITY_DATABASE_URL": identity.database_url,  # type: ignore[attr-defined]
-    }
-    command = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "loket.identity", "invite-admin", ADMIN, cwd=ROOT, env=env
-    )
-    assert await command.wait() == 0
+    await invite_admin(identity, ADMIN)
     email = ADMIN
 
     async def mail() -> object:
