@@ -26,16 +26,15 @@ up: install $(MAILDEV) $(PORTAL_ASSETS)
 ## service and Chromium, in a phase of their own so that they do not starve the rest; then alone the
 ## tests marked `serial`: one restarts the RabbitMQ every other test uses, and the chaos run (tests/chaos,
 ## about three minutes) kills services and stops its own broker and database under load. Most tests
-## wait on I/O, so more workers than cores pays. The browser tests mostly wait for round windows in real
-## time (those that wait longest start first), so their phase runs more of them at once. Each phase
-## prints its slowest tests: where the time goes is the first thing to know when `make test` grows.
+## wait on I/O, so more workers than cores pays. The browser journeys must fit in round windows that
+## pass in real time: four at once, the longest first, made three overrun theirs. Each phase prints its
+## slowest tests, to show where `make test`'s time goes.
 TEST_WORKERS ?= 3
-BROWSER_WORKERS ?= 4
 test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
 	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial and not browser" --durations=25
-	$(UV) run pytest -n $(BROWSER_WORKERS) -m browser --durations=14
+	$(UV) run pytest -n $(TEST_WORKERS) -m browser --durations=14
 	$(UV) run pytest -m serial --durations=5
 
 lint:

@@ -43,13 +43,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.browser)
-    # the tests that wait longest for a window start first, so that their waiting overlaps the others
-    items.sort(key=lambda item: -waits(item))
-
-
-def waits(item: pytest.Item) -> float:
-    window = item.get_closest_marker("window")
-    return window.args[0].total_seconds() if window else 0.0
 
 
 @pytest.fixture

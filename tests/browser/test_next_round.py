@@ -16,7 +16,6 @@ FIRST_PUBLISHED = timedelta(seconds=80)
 
 
 @pytest.mark.timeout(420)  # it waits for the first round's window and publication moment
-@pytest.mark.window(FIRST_PUBLISHED)
 async def test_a_pupil_left_unplaced_in_round_one_registers_in_round_two(
     start_services, start_portal, watched, smtp, tmp_path
 ):

@@ -33,7 +33,6 @@ async def checked(page: Page, what: str, check: bool) -> None:
 
 
 @pytest.mark.timeout(480)  # most of it waits for the window to close and the publication moment
-@pytest.mark.window(WINDOW + PUBLISHED_AFTER)
 @pytest.mark.parametrize("region", ["amsterdam", "amstelland", "zaanstad"])
 async def test_a_parent_registers_in_the_browser_and_sees_the_placement_and_why(
     region, start_services, start_portal, watched, smtp, tmp_path

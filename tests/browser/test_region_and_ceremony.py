@@ -52,7 +52,6 @@ async def reloaded_until(page: Page, text: str, within: float = 60) -> None:
 
 
 @pytest.mark.timeout(600)  # it waits for the round's window to close
-@pytest.mark.window(PUBLISHED)
 async def test_the_region_runs_the_lottery_with_the_notary_and_looks_along(
     start_services, start_portal, watched, smtp, tmp_path
 ):

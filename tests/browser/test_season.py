@@ -199,7 +199,6 @@ async def registers(
 
 
 @pytest.mark.timeout(480)  # it waits for the window to close and for the publication moment
-@pytest.mark.window(PUBLISHED)
 async def test_one_season_of_the_demo_region_through_the_portal(start_services, start_portal, watched, smtp, tmp_path):
     clock = Clock()
     now = datetime.now(UTC)
