@@ -193,7 +193,7 @@ async def test_a_commit_during_a_relay_pass_is_published_without_waiting_for_the
         published.append(properties["message_id"])
 
     relay = OutboxRelay(producer.database, producer.outbox.table, slow_first, poll_interval=3600)
-    producer.outbox.attach(relay.wake)
+    producer.outbox.attach(relay.wake.set)
     relay.start()
     try:
         await asyncio.wait_for(publishing.wait(), timeout=10)

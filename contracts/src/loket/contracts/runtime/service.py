@@ -4,6 +4,7 @@ stopped together. Each service builds one in its `app.py` and adds its routes an
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from loket.contracts.runtime.auth import ImpersonationHeader
 from loket.contracts.runtime.database import Database, sqlite_url
 from loket.contracts.runtime.errors import answer_problems
 from loket.contracts.runtime.health import health_router
+from loket.contracts.runtime.relay_thread import RelayThread
 from loket.contracts.runtime.security import SecurityHeaders
 from loket.contracts.runtime.settings import ServiceSettings
 from loket.contracts.runtime.unit_of_work import Work
@@ -40,19 +42,27 @@ class ServiceApp(FastAPI):
         return SecurityHeaders(super().build_middleware_stack())
 
 
+async def publish_event(broker: RabbitBroker, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:
+    """Publish an outbox row's event: persistent, mandatory, confirmed (the broker's channel asks confirms)."""
+    await broker.publish(
+        body,
+        exchange=EVENTS_EXCHANGE,
+        routing_key=routing_key,
+        persist=True,
+        mandatory=True,
+        content_type="application/json",
+        timeout=PUBLISH_TIMEOUT,
+        **properties,
+    )
+
+
 class Runtime:
     def __init__(self, service: str, settings: ServiceSettings, metadata: MetaData) -> None:
         self.service = service
         self.settings = settings
         self.database = Database(settings.database_url or sqlite_url(settings.var_dir, service))
         outbox_table, inbox_table = metadata.tables["outbox"], metadata.tables["inbox"]
-        self.broker = RabbitBroker(
-            settings.broker_url,
-            # an unroutable event must come back as an error, never vanish (outbox relay)
-            default_channel=Channel(publisher_confirms=True, on_return_raises=True),
-            app_id=f"loket.{service}",
-            graceful_timeout=15.0,
-        )
+        self.broker = self._events_broker()
         self.outbox = Outbox(service, outbox_table, settings.region)
         self.relay = OutboxRelay(
             self.database,
@@ -62,7 +72,8 @@ class Runtime:
             backoff_cap=settings.relay_backoff_cap,
             retention=timedelta(hours=settings.outbox_retention_hours),
         )
-        self.outbox.attach(self.relay.wake)
+        self._relay_thread: RelayThread | None = None
+        self.outbox.attach(self._wake_relay)
         self.work: Work[Any] = Work(self.database, self.outbox)
         self.consumer = Consumer(service, self.work, inbox_table, retry_transient_for=settings.retry_transient_for)
         self._periodic: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
@@ -84,17 +95,34 @@ class Runtime:
                 log.exception("%s: %s failed; trying again in %.0f s", self.service, name, seconds)
             await asyncio.sleep(seconds)
 
-    async def _publish(self, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:
-        await self.broker.publish(
-            body,
-            exchange=EVENTS_EXCHANGE,
-            routing_key=routing_key,
-            persist=True,
-            mandatory=True,
-            content_type="application/json",
-            timeout=PUBLISH_TIMEOUT,
-            **properties,
+    def _wake_relay(self) -> None:
+        if self._relay_thread is not None:
+            self._relay_thread.wake()
+        else:
+            self.relay.wake.set()
+
+    def _events_broker(self) -> RabbitBroker:
+        return RabbitBroker(
+            self.settings.broker_url,
+            # an unroutable event must come back as an error, never vanish (outbox relay)
+            default_channel=Channel(publisher_confirms=True, on_return_raises=True),
+            app_id=f"loket.{self.service}",
+            graceful_timeout=15.0,
         )
+
+    @asynccontextmanager
+    async def _relay_on_its_own(self) -> AsyncIterator[OutboxRelay]:
+        """The relay for `RelayThread`: an engine and a broker connection of the thread's loop."""
+        database, broker = Database(self.database.url), self._events_broker()
+        try:
+            await broker.connect()
+            yield self.relay.on(database, functools.partial(publish_event, broker))
+        finally:
+            await broker.stop()
+            await database.dispose()
+
+    async def _publish(self, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:
+        await publish_event(self.broker, routing_key, body, properties)
 
     async def start(self) -> None:
         if not self._subscribed:
@@ -107,7 +135,8 @@ class Runtime:
         # the topology first would leave the subscriber consuming without a prefetch limit.
         await self.broker.start()
         await declare_service_topology(self.broker, self.service, self.settings.delivery_limit)
-        self.relay.start()
+        self._relay_thread = RelayThread(f"{self.service}-outbox-relay", self._relay_on_its_own)
+        await self._relay_thread.start()
         self._tasks = [asyncio.create_task(self._repeat(*periodic)) for periodic in self._periodic]
         self._started = True
         log.info("%s started (region %s)", self.service, self.settings.region)
@@ -119,7 +148,9 @@ class Runtime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await self.relay.stop()
+        if self._relay_thread is not None:
+            await self._relay_thread.stop()
+            self._relay_thread = None
         await self.broker.stop()
         await self.database.dispose()
         self._started = False
