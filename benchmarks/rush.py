@@ -23,20 +23,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import machine as engine_machine  # the lottery benchmark's machine lines
-from rush_region import RushRegion, Seeded
+from rush_region import SCHOOL, RushRegion, Seeded
 
 TARGET_RATE, TARGET_P99_MS, TARGET_MAIL_P95_S = 50.0, 200.0, 5.0
 KINDS = (
@@ -127,6 +131,53 @@ class RegistrationRush:
         await asyncio.gather(*(parent() for _ in range(parents)))
         figures.seconds = time.perf_counter() - began
         return figures
+
+
+async def relay_burst(region: RushRegion, events: int, after: float) -> str:
+    """`events` journal-only events committed at once into aanmelding's outbox `after` seconds into a rush,
+    and how fast its relay published them beside the rush's requests (issue 19: ≥ 500 events/s)."""
+    from loket.contracts.envelope import new_envelope
+    from loket.contracts.events import RegistrationProgressed
+
+    await asyncio.sleep(after)
+    now = datetime.now(UTC)
+    rows = []
+    for _ in range(events):
+        payload = RegistrationProgressed(
+            pupil_id=uuid.uuid4(),
+            registration_id=uuid.uuid4(),
+            primary_school_brin=SCHOOL,
+            round="ronde-1",
+            step="started",
+            by_primary_school=False,
+            at=now,
+        )
+        envelope = new_envelope(payload, region=region.region)
+        body = json.dumps(envelope.model_dump(mode="json"))
+        rows.append((envelope.event_id, envelope.routing_key, envelope.correlation_id, body, now, 0, now))
+    ids = [row[0] for row in rows]
+    url = region.services["aanmelding"].database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.executemany(
+            "INSERT INTO outbox (event_id, routing_key, correlation_id, body, created_at, attempts, next_attempt_at)"
+            " VALUES ($1, $2, $3, $4::json, $5, $6, $7)",
+            rows,
+        )
+        committed = datetime.now(UTC)
+        unsent = "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND event_id = ANY($1::uuid[])"
+        while True:  # the relay is in another process: nothing here to wait on but the rows
+            if not await connection.fetchval(unsent, ids):
+                break
+            await asyncio.sleep(0.2)
+        last = await connection.fetchval("SELECT max(sent_at) FROM outbox WHERE event_id = ANY($1::uuid[])", ids)
+    finally:
+        await connection.close()
+    seconds = (last - committed).total_seconds()
+    return (
+        f"aanmelding's relay during the rush: {events} events committed at once, the last published after "
+        f"{seconds:.2f} s: **{events / seconds:.0f} events/s** beside the requests"
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -237,6 +288,13 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=None, help="registrations/s per parent (default: flat out)")
     parser.add_argument("--region", default="amsterdam")
     parser.add_argument("--poll", type=float, default=1.0, help="the outbox relay's poll interval (s)")
+    parser.add_argument(
+        "--relay-burst",
+        type=int,
+        default=0,
+        help="commit this many journal-only events into aanmelding's "
+        "outbox a third into each rush and print how fast its relay publishes them",
+    )
     parser.add_argument("--mail-wait", type=float, default=180.0, help="how long to wait for the confirmations")
     args = parser.parse_args()
     counts = [int(n) for n in args.parents.split(",")]
@@ -254,11 +312,17 @@ async def main() -> None:
             waited = await region.settle()
             print(f"  the services settled in {waited:.0f} s", file=sys.stderr)
             before = region.cpu_seconds()
-            figures = await rush.run(count, args.seconds, pupils, rate=args.rate)
+            if args.relay_burst:
+                figures, burst = await asyncio.gather(
+                    rush.run(count, args.seconds, pupils, rate=args.rate),
+                    relay_burst(region, args.relay_burst, args.seconds / 3),
+                )
+            else:
+                figures = await rush.run(count, args.seconds, pupils, rate=args.rate)
             after = region.cpu_seconds()
             figures.cpu_seconds = {name: after[name] - before.get(name, 0.0) for name in after}
             lag = await confirmations(region, figures, args.mail_wait)
-            lines += report(figures, lag)
+            lines += report(figures, lag) + ([burst, ""] if args.relay_burst else [])
             print("\n".join(report(figures, lag)), file=sys.stderr)
     print("\n".join(["# The registration rush\n", *machine(), *lines]))  # the load average at the end too
 
