@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from loket.aanmelding.domain.eligibility import ADVICE_LEVELS, advice_levels
+from loket.contracts.brin import is_brin_with_location
 
 LOTTERY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")  # ids as loting-market/1 allows them
-BRIN_WITH_LOCATION = re.compile(r"^[0-9]{2}[A-Z]{2}[0-9]{2}$")
 # Every advice a primary school can give: one level or two adjacent ones (pro stands alone).
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 T = TypeVar("T")
@@ -75,7 +75,7 @@ def _lottery_id(value: str) -> str:
 
 
 def _brin(value: str) -> str:
-    if not BRIN_WITH_LOCATION.match(value):
+    if not is_brin_with_location(value):
         raise ValueError(f"{value!r} is not a BRIN number with its location, like 20AA00")
     return value
 

@@ -19,6 +19,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
+
+from loket.contracts.brin import brin_with_location
 from loket.contracts.errors import Invalid
 from loket.contracts.tokens import Role, Scope
 
@@ -26,10 +29,8 @@ STAFF_ROLES = (Role.REGION_ADMIN, Role.BOARD_CONTACT, Role.SCHOOL_ADMIN, Role.SC
 ADMINISTRATOR_ROLES = frozenset({Role.REGION_ADMIN, Role.BOARD_CONTACT, Role.SCHOOL_ADMIN})
 SCHOOL_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.SCHOOL_USER})
 
-BRIN_WITH_LOCATION = re.compile(r"^[0-9]{2}[A-Z]{2}[0-9]{2}$")  # as stdnum.nl.brin, with the vestiging
 BOARD_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")  # e.g. the bevoegd-gezagnummer
 GROUP_NAME = re.compile(r"^\S.{0,31}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class InvalidAssignment(Invalid):
@@ -42,14 +43,16 @@ class InvalidAssignment(Invalid):
 def username(email: str) -> str:
     """A staff username: the e-mail address, trimmed and in lower case."""
     name = email.strip().lower()
-    if len(name) > 320 or not EMAIL.match(name):
-        raise InvalidAssignment("email", "is not an e-mail address")
+    try:
+        validate_email(name, check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidAssignment("email", "is not an e-mail address") from None
     return name
 
 
 def school_code(value: str) -> str:
-    code = value.strip().upper().replace(" ", "")
-    if not BRIN_WITH_LOCATION.match(code):
+    code = brin_with_location(value)
+    if code is None:
         raise InvalidAssignment("school", f"{value!r} is not a BRIN number with its location (like 12AB01)")
     return code
 

@@ -8,13 +8,13 @@ group only), so this room shows one pupil at a time: the one just registered."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
+from loket.contracts.brin import is_brin_with_location
 from loket.portaal.http.account import client
 from loket.portaal.http.primary import LOGIN_STATES
 from loket.portaal.http.staff import signed_in_region_admin as region_admin
@@ -24,7 +24,6 @@ from loket.portaal.services import Problem, Refusal, Services
 from loket.portaal.sessions import Session
 
 FIELDS = ("given_name", "family_name", "birth_date", "parent_email", "school_brin", "school_name", "final_advice")
-BRIN = re.compile(r"\d{2}[A-Z0-9]{2}\d{2}")
 # dossier's own refusal (a `value_error` at the field) in the words of this form
 REFUSED_AT = {
     "school_brin": "external_school_in_region",  # the form's BRIN is well formed: dossier says it is the region's
@@ -38,7 +37,7 @@ SENT = "sent"
 def checked(form: dict[str, str]) -> list[Problem]:
     """The portal's own checks before dossier is asked: every field filled, the BRIN with its location."""
     problems = [Problem("required", key) for key in FIELDS if not form[key]]
-    if form["school_brin"] and not BRIN.fullmatch(form["school_brin"]):
+    if form["school_brin"] and not is_brin_with_location(form["school_brin"]):
         problems.append(Problem("staff_school_invalid", "school_brin"))
     return problems
 

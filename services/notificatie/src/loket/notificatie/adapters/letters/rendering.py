@@ -30,12 +30,12 @@ from markupsafe import Markup, escape
 from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
+from loket.contracts.brin import is_brin_with_location
 from loket.notificatie.adapters.letters.fetching import PackagedOnly
 
 TEMPLATES = Path(__file__).parent / "templates"
 KINDS = ("placement_letter", "registration_receipt", "registration_summary", "paper_form", "notarial_report")
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
-BRIN = re.compile(r"^[0-9]{2}[A-Z]{2}[0-9]{2}$")
 IMAGE = re.compile(r"^data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/=\s]+$")
 LOGO_FILES = ("logo.svg", "logo.png")
 
@@ -109,7 +109,7 @@ class Printer:
         if letter.kind not in KINDS:
             raise InvalidLetter(f"no letter of kind {letter.kind!r}; there are {', '.join(KINDS)}")
         if letter.school_brin is not None:
-            if not BRIN.match(letter.school_brin):
+            if not is_brin_with_location(letter.school_brin):  # part of a path below
                 raise InvalidLetter(f"not a BRIN number with its location: {letter.school_brin!r}")
             own = f"schools/{letter.school_brin}/{letter.kind}.html"
             if (self.directory / own).is_file():
