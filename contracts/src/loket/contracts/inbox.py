@@ -1,5 +1,6 @@
 """The inbox: a consumer's effects and the id of the event that caused them commit together, so an
-event delivered twice has its effects once.
+event delivered twice has its effects once. Our own, not a library's: FastStream acks and nacks but
+has no idempotent consumer, and the inbox row must commit in the handler's own database transaction.
 
 `Consumer` is the one subscriber of a service's queue. It parses the envelope, looks up the
 handler by routing key, and runs it in one transaction with the inbox row and any events the

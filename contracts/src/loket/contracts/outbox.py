@@ -7,6 +7,10 @@ A failed publish is retried with exponential backoff. On PostgreSQL several rela
 side: each claims its rows with `FOR UPDATE SKIP LOCKED` and holds the lock until the row is marked,
 so no row is sent twice by two relays. A relay killed after the publish but before the mark sends the
 row again after restart: delivery is at least once, and every consumer's inbox makes that harmless.
+
+Our own, not a library's: FastStream and aio-pika publish but keep no outbox, and the Python outbox
+packages we found either own the transaction (we need the service's own SQLAlchemy session) or poll
+without `SKIP LOCKED` and publisher confirms; the pattern is a table and a loop, small enough to own.
 """
 
 from __future__ import annotations

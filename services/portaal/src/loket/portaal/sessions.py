@@ -4,6 +4,9 @@ It holds what the portal needs to call the services as the person: identity's ac
 refresh token (identity rotates it at every refresh), who the person is, and the form token against
 cross-site requests. Nobody can read or change it without the key; logging out asks identity to end its
 session, so a copied cookie is worth at most the rest of one access token's life (minutes).
+
+Our own, not Starlette's `SessionMiddleware`: that one signs its cookie (readable by whoever holds it)
+and these tokens must not be readable; it is sealed with the runtime's AES-GCM `Sealer`, as the BSN is.
 """
 
 from __future__ import annotations

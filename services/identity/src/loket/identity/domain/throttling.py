@@ -19,6 +19,10 @@ not checked and not counted: it is answered with the seconds left (429, `Retry-A
 
 An account is keyed by a digest of what was typed, so an unknown username is throttled exactly like a
 known one, and no typed text (a password in the wrong field) is ever stored.
+
+Our own, not a rate-limiting library's (slowapi, limits): those count requests per key in fixed
+windows and then refuse, which is the lockout NIST SP 800-63B warns against; this needs two counts of
+failures, a wait that grows per failure and runs per address, and nothing refused once it has passed.
 """
 
 from __future__ import annotations
