@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from loket.contracts.events import CATALOG, SERVICES
+from loket.contracts.runtime.build_info import add_version
 from loket.contracts.topology import (
     DEAD_LETTER_EXCHANGE,
     DEFAULT_DELIVERY_LIMIT,
@@ -281,6 +282,7 @@ def _access_of(role: str, prefix: str) -> Access:
 def main(argv: list[str] | None = None) -> None:
     """`python -m loket.contracts.broker_access` — for operators; docs/operations.md, "Broker users"."""
     parser = argparse.ArgumentParser(prog="python -m loket.contracts.broker_access", description=__doc__)
+    add_version(parser, "loket-contracts")
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("permissions", help="print each user's permissions")
     show.add_argument("--prefix", default="loket")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from loket.contracts.runtime.build_info import add_version
 from loket.contracts.runtime.logging import configure_logging
 from loket.contracts.runtime.migrations import upgrade
 
@@ -39,6 +40,7 @@ def service_cli(
 
     def main(argv: list[str] | None = None) -> None:
         parser = argparse.ArgumentParser(prog=f"loket-{package.rsplit('.', 1)[-1]}")
+        add_version(parser, f"loket-{package.rsplit('.', 1)[-1]}")
         commands = parser.add_subparsers(dest="command", required=True)
         commands.add_parser("migrate", help="bring the database to the newest schema")
         serve = commands.add_parser("serve", help="run the HTTP API and the event consumers")

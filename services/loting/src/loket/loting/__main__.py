@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from loket.contracts.errors import Invalid, Problem
+from loket.contracts.runtime.build_info import add_version
 from loket.loting.application import Failed, results
 from loket.loting.domain.engine import InvalidMarket
 
@@ -56,6 +57,7 @@ def run() -> None:
 def _parser() -> argparse.ArgumentParser:
     description = "`loting`: solve, verify, simulate and explain lotteries from market files (`docs/loting.md`)."
     parser = argparse.ArgumentParser(prog="loting", description=description)
+    add_version(parser, "loket-loting")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     solve_ = commands.add_parser("solve", help="run the lottery of a market and write its result file")

@@ -3,11 +3,13 @@
 
 import argparse
 
+from loket.contracts.runtime.build_info import add_version
 from loket.contracts.runtime.logging import configure_logging
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="loket-portaal")
+    add_version(parser, "loket-portaal")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the portal's pages")
     serve.add_argument("--migrate", action="store_true", help="accepted for symmetry: the portal has no database")

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from loket.contracts.runtime.build_info import add_version
 from loket.contracts.tokens import Role, Scope
 from loket.identity.adapters.tokens import SigningKeys, TokenIssuer
 from loket.identity.settings import IdentitySettings
@@ -16,6 +17,7 @@ from loket.identity.settings import IdentitySettings
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="loket-identity-keys", description=__doc__.splitlines()[0])
+    add_version(parser, "loket-identity")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("rotate", help="add a new signing key; it signs from now on, the old ones stay published")
     commands.add_parser("list", help="the kids of the keys in the folder, oldest first")
