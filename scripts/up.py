@@ -163,6 +163,7 @@ def main() -> None:
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
+        "LOKET_LOG_FORMAT": os.environ.get("LOKET_LOG_FORMAT", "text"),  # for a person at the terminal
         "LOKET_NOTIFICATIE_SMTP_HOST": "127.0.0.1",
         "LOKET_NOTIFICATIE_SMTP_PORT": str(smtp_port),
         **{f"LOKET_{name.upper()}_PORT": str(p) for name, p in ports.items()},

@@ -387,7 +387,7 @@ def test_the_dead_letters_command_prints_each_without_its_payload(broker_url, ca
             await channel.default_exchange.publish(message, routing_key="loket.notificatie.dead")
 
     asyncio.run(one_dead_letter())
-    runtime = SimpleNamespace(settings=SimpleNamespace(broker_url=broker_url))
+    runtime = SimpleNamespace(settings=SimpleNamespace(broker_url=broker_url, log_level="INFO", log_format="text"))
     main = service_cli("loket.notificatie", lambda: (runtime, None))  # type: ignore[arg-type,return-value]
 
     with pytest.raises(SystemExit) as ended:

@@ -117,7 +117,7 @@ async def test_the_operator_checks_the_chain_from_the_command_line(  # type: ign
 ):
     monkeypatch.setenv("LOKET_DOSSIER_DATABASE_URL", migrated_database_url)
     monkeypatch.setenv("LOKET_VAR_DIR", str(tmp_path))
-    monkeypatch.setattr("loket.contracts.runtime.cli.configure_logging", lambda: None)  # keep pytest's logging
+    monkeypatch.setattr("loket.contracts.runtime.cli.configure_logging", lambda *_: None)  # keep pytest's logging
     entries = await trail(dossier)
 
     await asyncio.to_thread(dossier_cli, ["verify-audit"])  # returns: exit status 0

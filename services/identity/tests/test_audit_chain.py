@@ -188,7 +188,7 @@ async def test_the_operator_checks_the_chain_from_the_command_line(
         "LOKET_IDENTITY_KEYS_DIR": str(tmp_path / "identity-keys"),
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr("loket.contracts.runtime.cli.configure_logging", lambda: None)  # keep pytest's logging
+    monkeypatch.setattr("loket.contracts.runtime.cli.configure_logging", lambda *_: None)  # keep pytest's logging
 
     await asyncio.to_thread(identity_cli, ["verify-audit"])  # returns: exit status 0
     intact = capsys.readouterr().out

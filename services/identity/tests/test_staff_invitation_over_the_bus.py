@@ -58,7 +58,7 @@ async def test_the_first_administrator_is_invited_from_the_command_line_and_logs
             "LOKET_BROKER_URL": broker_url,
         }.items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setattr("loket.contracts.runtime.cli.configure_logging", lambda: None)  # keep pytest's logging
+        monkeypatch.setattr("loket.contracts.runtime.cli.configure_logging", lambda *_: None)  # keep pytest's logging
         await asyncio.to_thread(identity_cli, ["invite-admin", "Regio@Loket.example"])
         assert "invited regio@loket.example as region administrator" in capsys.readouterr().out
 

@@ -31,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.envelope import Envelope, RawEnvelope
 from loket.contracts.events import CATALOG, EventPayload
+from loket.contracts.runtime.logging import bound
 from loket.contracts.runtime.transient import retry_transient
 from loket.contracts.runtime.unit_of_work import UnitOfWork, Work
 from loket.contracts.topology import SUBSCRIPTIONS, ServiceQueues
@@ -124,13 +125,22 @@ class Consumer:
             log.error("%s: dead-lettering unreadable message %s: %s", self.service, message.message_id, problem)
             await message.reject(requeue=False)
             return
-        try:
-            await self.handle_patiently(envelope, handler)
-        except Exception:
-            log.exception("%s: handling %s %s failed; requeued", self.service, envelope.routing_key, envelope.event_id)
-            await message.nack(requeue=True)
-            return
-        await message.ack()
+        trail = bound(
+            correlation_id=envelope.correlation_id,
+            event=envelope.routing_key,
+            event_id=envelope.event_id,
+            causation_id=envelope.causation_id,
+        )
+        with trail:
+            try:
+                await self.handle_patiently(envelope, handler)
+            except Exception:
+                log.exception(
+                    "%s: handling %s %s failed; requeued", self.service, envelope.routing_key, envelope.event_id
+                )
+                await message.nack(requeue=True)
+                return
+            await message.ack()
 
     async def handle_patiently(self, envelope: Envelope[Any], handler: Handler) -> bool:
         """`handle`, tried again with a growing pause while it fails because the database or the broker is

@@ -53,8 +53,9 @@ def service_cli(
             command.arguments(commands.add_parser(name, help=command.help))
         args = parser.parse_args(argv)
 
-        configure_logging()
         runtime, app = build()
+        settings = runtime.settings
+        configure_logging(package.rsplit(".", 1)[-1], settings.log_level, settings.log_format)
         if args.command in own:
             status = own[args.command].run(args, runtime, app)
             if status:

@@ -23,6 +23,7 @@ from loket.contracts.runtime.auth import ImpersonationHeader
 from loket.contracts.runtime.database import Database, sqlite_url
 from loket.contracts.runtime.errors import answer_problems
 from loket.contracts.runtime.health import health_router
+from loket.contracts.runtime.logging import CorrelationId
 from loket.contracts.runtime.relay_thread import RelayThread
 from loket.contracts.runtime.security import SecurityHeaders
 from loket.contracts.runtime.settings import ServiceSettings
@@ -36,10 +37,11 @@ PUBLISH_TIMEOUT = 10.0
 
 class ServiceApp(FastAPI):
     """A service's FastAPI app, with the security headers (`security.py`) outside all of its middleware,
-    Starlette's handler of unexpected errors included, so that every answer carries them."""
+    Starlette's handler of unexpected errors included, so that every answer carries them; outside those
+    the request's correlation id (`logging.py`), so that every log line the request causes carries it."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return SecurityHeaders(super().build_middleware_stack())
+        return CorrelationId(SecurityHeaders(super().build_middleware_stack()))
 
 
 async def publish_event(broker: RabbitBroker, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:

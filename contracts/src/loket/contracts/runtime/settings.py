@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,12 @@ class ServiceSettings(BaseSettings):
             "Seconds a handler that fails because the database or the broker is away is tried again in-process "
             "(0.5 s pause, doubling, at most 10 s) before the failure counts against the delivery limit."
         ),
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The lowest level logged."
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="JSON lines for a log collector, or text for a person (`make up`)."
     )
     relay_poll_interval: float = Field(default=1.0, gt=0, description="Seconds between outbox polls.")
     relay_backoff_cap: float = Field(default=30.0, gt=0, description="Longest wait between retries.")

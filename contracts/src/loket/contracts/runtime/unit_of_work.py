@@ -22,6 +22,7 @@ from loket.contracts.envelope import Envelope
 from loket.contracts.events import EventPayload
 from loket.contracts.outbox import Outbox
 from loket.contracts.runtime.database import Database
+from loket.contracts.runtime.logging import bound_correlation_id
 
 A = TypeVar("A")
 Clock = Callable[[], datetime]
@@ -49,7 +50,8 @@ class UnitOfWork(Generic[A]):
         self.events: list[Envelope[EventPayload]] = []
         self._outbox = outbox
         self._audit = audit
-        self.correlation_id = correlation_id or uuid4()  # a request starts a chain of its own
+        # a request continues the chain its correlation id names (runtime/logging.py), or starts one
+        self.correlation_id = correlation_id or bound_correlation_id() or uuid4()
         self._causation_id = causation_id
 
     @property

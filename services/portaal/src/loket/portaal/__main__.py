@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve the portal's pages")
     serve.add_argument("--migrate", action="store_true", help="accepted for symmetry: the portal has no database")
     parser.parse_args(argv)
-    configure_logging()
+    configure_logging("portaal")
 
     import uvicorn
 

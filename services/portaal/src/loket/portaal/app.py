@@ -13,6 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from loket.contracts.runtime.health import health_router
+from loket.contracts.runtime.logging import CorrelationId
 from loket.contracts.runtime.sealing import Sealer
 from loket.portaal import i18n
 from loket.portaal.http.account import account_router
@@ -87,6 +88,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
         return response
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(CorrelationId)  # outermost: every log line of the request carries its id
 
     answer_problems(app)
 

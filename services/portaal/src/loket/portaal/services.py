@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import jwt
 
+from loket.contracts.runtime.logging import bound_correlation_id
 from loket.portaal.sessions import Session
 from loket.portaal.settings import PortaalSettings
 
@@ -139,6 +140,8 @@ class Services:
         headers = dict(headers or {})
         if client:
             headers["X-Forwarded-For"] = client
+        if correlation_id := bound_correlation_id():  # the page's request, followed into the services
+            headers["X-Correlation-ID"] = str(correlation_id)
         try:
             response = await self.http.request(method, self.url(service, path), headers=headers, **kwargs)
         except httpx.TransportError as exc:

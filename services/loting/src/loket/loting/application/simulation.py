@@ -67,7 +67,7 @@ def work_on_chunks(broker: str | None) -> None:
     from loket.contracts.runtime.logging import configure_logging
     from loket.loting.adapters.simulation.queue import safe_url, work
 
-    configure_logging()
+    configure_logging("loting-worker")
 
     async def main() -> int:
         stop = asyncio.Event()
