@@ -12,6 +12,7 @@ import pytest
 from dossier_support import OWN_BOARD, OWN_SCHOOL, Dossier, pupil, register, roles, world
 from sqlalchemy import select, text
 
+from loket.contracts.runtime.logging import json_lines
 from loket.dossier.adapters.bsn import BsnKeyError, BsnVault, new_key
 from loket.dossier.persistence.models import AuditEntry, messaging
 from loket.dossier.settings import DossierSettings
@@ -58,6 +59,8 @@ async def test_a_canary_bsn_is_in_no_answer_event_log_or_column_but_the_schools_
         wrong = await dossier.call("POST", "/pupils", teacher, json={**pupil("Fenna", "Visser"), "bsn": refused})
         assert wrong.status_code == 422 and refused not in wrong.text
     assert CANARY not in caplog.text and SECOND not in caplog.text
+    as_shipped = "\n".join(json_lines().format(record) for record in caplog.records)  # `extra` fields too
+    assert caplog.records and CANARY not in as_shipped and SECOND not in as_shipped
 
     async with dossier.runtime.database.transaction() as session:
         events = (await session.execute(select(messaging.outbox.c.body))).scalars().all()

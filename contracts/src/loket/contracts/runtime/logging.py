@@ -88,19 +88,23 @@ class TextWithTrail(logging.Formatter):
         return f"{line} [{ids}]" if ids else line
 
 
+def json_lines() -> JsonFormatter:
+    """A JSON line per record: its level, service, logger and message, and every field bound or passed
+    in `extra` (which is why a test of what may not be logged formats the records with it)."""
+    return JsonFormatter(
+        "%(levelname)s %(service)s %(name)s %(message)s",
+        rename_fields={"levelname": "level", "name": "logger"},
+        timestamp="time",
+    )
+
+
 def configure_logging(service: str = "loket", level: str | None = None, form: LogFormat | None = None) -> None:
     """`level` and `form` from the service's settings (`LOKET_LOG_LEVEL`, `LOKET_LOG_FORMAT`); a command
     without settings reads the same variables."""
     form = form or ("text" if os.environ.get("LOKET_LOG_FORMAT") == "text" else "json")
     handler = logging.StreamHandler()
     if form == "json":
-        handler.setFormatter(
-            JsonFormatter(
-                "%(levelname)s %(service)s %(name)s %(message)s",
-                rename_fields={"levelname": "level", "name": "logger"},
-                timestamp="time",
-            )
-        )
+        handler.setFormatter(json_lines())
     else:
         handler.setFormatter(TextWithTrail("%(asctime)s %(levelname)-7s %(service)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets())
