@@ -24,6 +24,7 @@ from typing import Literal
 from uuid import UUID, uuid4
 
 from pythonjsonlogger.json import JsonFormatter
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LogFormat = Literal["json", "text"]
@@ -127,22 +128,20 @@ class CorrelationId:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        correlation_id = _given(scope) or uuid4()
+        correlation_id = _given(Headers(scope=scope).get("x-correlation-id", "")) or uuid4()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-correlation-id", str(correlation_id).encode())]
+                message.setdefault("headers", [])
+                MutableHeaders(scope=message).append("X-Correlation-ID", str(correlation_id))
             await send(message)
 
         with bound(correlation_id=correlation_id):
             await self.app(scope, receive, send_with_id)
 
 
-def _given(scope: Scope) -> UUID | None:
-    for name, value in scope.get("headers", []):
-        if name == b"x-correlation-id":
-            try:
-                return UUID(value.decode("latin-1"))
-            except ValueError:
-                return None
-    return None
+def _given(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None

@@ -37,8 +37,8 @@ class RelayThread:
 
     async def start(self) -> None:
         """Start the thread; return once its relay runs, or raise what kept it from starting."""
-        started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         caller = asyncio.get_running_loop()
+        started: asyncio.Future[None] = caller.create_future()
 
         def report(problem: BaseException | None) -> None:
             if started.done():
