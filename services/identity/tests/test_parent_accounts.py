@@ -6,6 +6,7 @@ a second parent's login; and every change of the dot is announced."""
 import asyncio
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from sqlalchemy import select
 from sqlmodel import select as select_models
@@ -223,3 +224,32 @@ async def test_the_outcome_of_a_replaced_links_mail_does_not_colour_the_dot(iden
     assert account.activation_mail == "not_sent" and await identity.dots() == []
     await mail_went(identity, account)
     assert await identity.dots() == [(str(requested.pupil_id), 1, "sent", 1)]
+
+
+@pytest.mark.parametrize("migrated_database_url", ["postgresql"], indirect=True)
+async def test_a_mail_outcome_handled_while_the_parent_activates_keeps_the_activated_dot(
+    identity, parent_login_requested, migrated_database_url
+):
+    """The parent clicks the link the moment it arrives, while notificatie's word that it was sent is
+    being handled: the dot must end activated, not the "sent" of a row read before the activation."""
+    await identity.deliver(parent_login_requested("10001"))
+    [account], _, _ = await accounts_and_events(identity)
+    activating = await asyncpg.connect(migrated_database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        transaction = activating.transaction()
+        await transaction.start()
+        await activating.execute(  # what the activation writes, committed only once the outcome is on its way
+            "UPDATE parent_account SET state = 'activated', login_state = 'activated', revision = revision + 1"
+            " WHERE id = $1",
+            account.id,
+        )
+        outcome = asyncio.create_task(mail_went(identity, account))
+        await asyncio.sleep(0.5)
+        await transaction.commit()
+        await asyncio.wait_for(outcome, 10)
+    finally:
+        await activating.close()
+
+    [account], _, _ = await accounts_and_events(identity)
+    assert (account.state, account.activation_mail, account.login_state) == ("activated", "sent", "activated")
+    assert "sent" not in [state for _, _, state, _ in await identity.dots()]

@@ -144,8 +144,10 @@ class Activation:
         self, uow: Uow, token: str, *, lock: bool
     ) -> tuple[ActivationToken, ParentAccount] | ActivationProblem:
         accounts = Accounts(uow.session)
-        stored = await accounts.token(token_digest(token), for_update=lock)
-        account = None if stored is None else await accounts.get(stored.account_id)
+        stored = await accounts.token(token_digest(token))
+        account = None if stored is None else await accounts.get(stored.account_id, for_update=lock)
+        if lock and stored is not None:  # the account first, the link second: the order a new link locks them
+            stored = await accounts.token(token_digest(token), for_update=True)
         if stored is None or account is None:
             return ActivationProblem(404, UNKNOWN_LINK, ErrorCode.LINK_UNKNOWN)
         try:

@@ -136,7 +136,7 @@ class ParentLogins:
         """The mail of an activation link went out, or could not be delivered. The outcome of the mail of
         a link that a newer one has replaced says nothing about the newer one's mail."""
         accounts = Accounts(uow.session)
-        account = await accounts.get(account_id)
+        account = await accounts.get(account_id, for_update=True)
         if account is None:
             return
         token = await accounts.token_issued_by(requested_by)

@@ -24,7 +24,11 @@ class Accounts:
             query = query.with_for_update()
         return (await self.session.exec(query)).first()
 
-    async def get(self, account_id: UUID) -> ParentAccount | None:
+    async def get(self, account_id: UUID, *, for_update: bool = False) -> ParentAccount | None:
+        """With `for_update` the row is locked and read as last committed: an activation and the outcome
+        of its mail are handled at the same moment, and each must count the other's change to the dot."""
+        if for_update:
+            return await self.session.get(ParentAccount, account_id, with_for_update=True, populate_existing=True)
         return await self.session.get(ParentAccount, account_id)
 
     async def by_username(self, username: str) -> ParentAccount | None:
@@ -33,7 +37,7 @@ class Accounts:
     async def token(self, digest: str, *, for_update: bool = False) -> ActivationToken | None:
         query = select(ActivationToken).where(ActivationToken.digest == digest)
         if for_update:
-            query = query.with_for_update()
+            query = query.with_for_update().execution_options(populate_existing=True)
         return (await self.session.exec(query)).first()
 
     async def current_token(self, account_id: UUID) -> ActivationToken | None:
