@@ -35,6 +35,7 @@ REGIONS = ("zaanstad", "amstelland", "amsterdam", "denhaag")
 PORTAL = "portaal"  # the web portal: no database, no broker; it calls the five services over HTTP
 WEB = (*SERVICES, PORTAL)  # each a Deployment behind a Service, probed, budgeted and fenced by policies
 PUBLIC = WEB  # every service has a public API, the portal its pages
+METRICS_PORT = 9464  # Prometheus's /metrics in every web pod, never public (LOKET_METRICS_PORT)
 # Read straight from the environment, outside the settings classes, with the module that reads it: the
 # logging of commands without settings, such as the portal's; the commit the image was built from.
 OUTSIDE_SETTINGS = {
@@ -256,8 +257,9 @@ def test_a_pod_gets_every_setting_it_needs(
         assert settings.host == "0.0.0.0"  # noqa: S104 - a container listens on its pod's address
         assert str(settings.var_dir).startswith("/tmp/")  # the only writable place  # noqa: S108
         assert settings.api_docs is False, "no Swagger UI at /docs in a region (LOKET_API_DOCS)"
-        if container["name"] != "migrate":
-            assert [p["containerPort"] for p in container["ports"]] == [settings.port]
+        if container["name"] != "migrate":  # its own port, and Prometheus's /metrics apart from it
+            ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+            assert ports == {"http": settings.port, "metrics": settings.metrics_port}
     if service == "identity":
         assert str(settings.signing_keys_dir) in {
             mount["mountPath"] for mount in deployment["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]
@@ -297,7 +299,8 @@ def test_the_portal_gets_every_setting_it_needs(
     assert settings.public_url.startswith("https://")
     assert settings.host == "0.0.0.0"  # noqa: S104 - a container listens on its pod's address
     assert str(settings.var_dir).startswith("/tmp/")  # the only writable place  # noqa: S108
-    assert [p["containerPort"] for p in container["ports"]] == [settings.port]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": settings.port, "metrics": settings.metrics_port}
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -312,7 +315,10 @@ def test_web_deployments_are_probed_limited_and_locked_down(
         (main,) = pod["containers"]
         migrations = [] if service == PORTAL else [["migrate"]]  # the portal has no database
         assert main["args"] == ["serve"] and [c["args"] for c in pod.get("initContainers", [])] == migrations
-        assert main["ports"] == [{"name": "http", "containerPort": default_port(service)}]
+        assert main["ports"] == [
+            {"name": "http", "containerPort": default_port(service)},
+            {"name": "metrics", "containerPort": METRICS_PORT},  # tests/deploy/test_monitoring.py
+        ]
         assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert services[f"loket-{service}"]["spec"]["ports"][0]["targetPort"] == "http"
