@@ -4,7 +4,12 @@
 - Kubernetes' own kinds are checked by kubernetes-validate, strictly (an unknown field fails), against
   the schemas of KUBERNETES_VERSION that it bundles;
 - the operators' custom resources (KEDA, CloudNativePG and its Barman Cloud plugin, the RabbitMQ
-  Cluster and Messaging Topology Operators) by check-jsonschema, against the schemas in deploy/schemas/;
+  Cluster and Messaging Topology Operators, the Prometheus Operator) by check-jsonschema, against the
+  schemas in deploy/schemas/;
+- the Grafana dashboards (ConfigMaps labelled grafana_dashboard: "1"): each file parses as JSON and is a
+  dashboard: a uid, a title, panels, an expression in every query, the Prometheus data source only through
+  the `${datasource}` variable (whether the expressions are PromQL is tests/deploy/test_monitoring.py's part,
+  with promtool);
 - `compose.yaml` by check-jsonschema against the Compose specification it bundles.
 
 A kind that neither knows fails the check: nothing is waved through unvalidated. Nothing is
@@ -50,7 +55,13 @@ CUSTOM_RESOURCES = {
     ("rabbitmq.com/v1beta1", "Exchange"): "rabbitmq-exchange.json",
     ("rabbitmq.com/v1beta1", "Queue"): "rabbitmq-queue.json",
     ("rabbitmq.com/v1beta1", "Binding"): "rabbitmq-binding.json",
+    # the Prometheus Operator's
+    ("monitoring.coreos.com/v1", "ServiceMonitor"): "prometheus-servicemonitor.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheus-prometheusrule.json",
 }
+# Grafana's sidecar loads the dashboards in the ConfigMaps that carry this label.
+DASHBOARD_LABEL = ("grafana_dashboard", "1")
+DATASOURCE = "${datasource}"
 
 
 class CheckFailed(Exception):
@@ -92,12 +103,80 @@ def name_of(resource: dict[str, object]) -> str:
     return f"{resource.get('kind')}/{name}"
 
 
+def panels_of(panels: object) -> list[dict[str, object]]:
+    """Every panel, those inside a collapsed row included."""
+    found: list[dict[str, object]] = []
+    for panel in panels if isinstance(panels, list) else []:
+        if isinstance(panel, dict):
+            found.append(panel)
+            found += panels_of(panel.get("panels"))
+    return found
+
+
+def dashboard_errors(name: str, text: str) -> list[str]:
+    """What keeps `text` from being a Grafana dashboard of Loket's kind (see the module's docstring)."""
+    try:
+        dashboard = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [f"{name}: is not JSON: {exc}"]
+    if not isinstance(dashboard, dict):
+        return [f"{name}: is not a dashboard (a JSON object)"]
+    errors = [
+        f"{name}: has no {key}"
+        for key in ("uid", "title")
+        if not isinstance(dashboard.get(key), str) or not dashboard[key]
+    ]
+    variables = dashboard.get("templating", {}).get("list", []) if isinstance(dashboard.get("templating"), dict) else []
+    if not any(
+        isinstance(v, dict) and v.get("name") == "datasource" and v.get("type") == "datasource" for v in variables
+    ):
+        errors.append(f"{name}: has no template variable `datasource` of type datasource")
+    panels = panels_of(dashboard.get("panels"))
+    if not [panel for panel in panels if panel.get("type") != "row"]:
+        errors.append(f"{name}: has no panels")
+    for panel in panels:
+        title = f"{name}: panel {panel.get('title')!r}"
+        if panel.get("type") in ("row", "text"):
+            continue
+        targets = panel.get("targets")
+        if not isinstance(targets, list) or not targets:
+            errors.append(f"{title} has no queries")
+            continue
+        for source in [panel.get("datasource"), *(t.get("datasource") for t in targets if isinstance(t, dict))]:
+            if not isinstance(source, dict) or source.get("uid") != DATASOURCE:
+                errors.append(f"{title}: its data source is {source!r}, not {DATASOURCE}")
+        for target in targets:
+            expr = target.get("expr") if isinstance(target, dict) else None
+            if not isinstance(expr, str) or not expr.strip():
+                errors.append(f"{title}: a query without a PromQL expression (expr)")
+    return errors
+
+
+def check_dashboards(overlay: Path, resources: list[dict[str, object]]) -> list[str]:
+    errors = []
+    for resource in resources:
+        metadata = resource.get("metadata")
+        labels = metadata.get("labels") if isinstance(metadata, dict) else None
+        if resource.get("kind") != "ConfigMap" or not isinstance(labels, dict):
+            continue
+        if labels.get(DASHBOARD_LABEL[0]) != DASHBOARD_LABEL[1]:
+            continue
+        data = resource.get("data")
+        if not isinstance(data, dict) or not data:
+            errors.append(f"{overlay.name}: {name_of(resource)} is labelled a dashboard but holds no file")
+            continue
+        for key, text in data.items():
+            errors += dashboard_errors(f"{overlay.name}: {name_of(resource)}/{key}", str(text))
+    return errors
+
+
 def check_overlay(kubectl_path: str, overlay: Path, custom: dict[str, list[Path]], out: Path) -> list[str]:
-    """Validate the core kinds now; write the custom resources out for check-jsonschema."""
+    """Validate the core kinds and the dashboards now; write the custom resources out for check-jsonschema."""
     errors = []
     resources = render(kubectl_path, overlay)
     if not resources:
         errors.append(f"{overlay.name}: renders nothing")
+    errors += check_dashboards(overlay, resources)
     for number, resource in enumerate(resources):
         schema = CUSTOM_RESOURCES.get((str(resource.get("apiVersion")), str(resource.get("kind"))))
         if schema is not None:
@@ -161,7 +240,8 @@ def main() -> int:
     names = ", ".join(overlay.name for overlay in overlays)
     print(
         f"deploy-check: {len(overlays)} overlays ({names}) valid against Kubernetes {KUBERNETES_VERSION} and "
-        f"deploy/schemas/, compose.yaml against the Compose spec ({time.monotonic() - started:.1f} s)"
+        f"deploy/schemas/, their dashboards whole, compose.yaml against the Compose spec "
+        f"({time.monotonic() - started:.1f} s)"
     )
     return 0
 

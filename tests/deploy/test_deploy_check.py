@@ -4,6 +4,7 @@ in a Kubernetes kind or in an operator's resource, and a kind nobody validates."
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -107,3 +108,146 @@ def test_without_kubectl_the_check_says_what_is_missing(
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert check.main() == 1
     assert "kubectl is not installed" in capsys.readouterr().err
+
+
+SERVICE_MONITOR = """apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: loket-x}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: loket-x}}
+  endpoints:
+    - port: metrics
+      path: /metrics
+      interval: 30s
+      relabelings: [{sourceLabels: [__meta_kubernetes_service_name], regex: loket-(.+), targetLabel: service}]
+"""
+
+PROMETHEUS_RULE = """apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: loket-x}
+spec:
+  groups:
+    - name: loket
+      rules:
+        - alert: LoketX
+          expr: max by (service) (loket_dead_letters) > 0
+          for: 1m
+          labels: {severity: critical}
+          annotations: {summary: x}
+"""
+
+
+@pytest.mark.parametrize(
+    ("manifest", "schema", "change", "complaint"),
+    [
+        (SERVICE_MONITOR, "prometheus-servicemonitor.json", ("interval: 30s", "intervall: 30s"), "intervall"),
+        (SERVICE_MONITOR, "prometheus-servicemonitor.json", ("interval: 30s", "interval: 30 s"), "does not match"),
+        (SERVICE_MONITOR, "prometheus-servicemonitor.json", (", targetLabel: service", ""), "targetLabel"),
+        (
+            SERVICE_MONITOR,
+            "prometheus-servicemonitor.json",
+            ("{matchLabels: {app.kubernetes.io/name: loket-x}}", "{}"),
+            "{}",
+        ),
+        (PROMETHEUS_RULE, "prometheus-prometheusrule.json", ("for: 1m", "fro: 1m"), "fro"),
+        (PROMETHEUS_RULE, "prometheus-prometheusrule.json", ("- alert: LoketX", "- record: loket:x"), "annotations"),
+        (PROMETHEUS_RULE, "prometheus-prometheusrule.json", ("expr: max", "exp: max"), "expr"),
+    ],
+)
+def test_the_prometheus_operators_resources_are_checked_against_our_schemas(
+    check: ModuleType,
+    kubectl: str,
+    tmp_path: Path,
+    manifest: str,
+    schema: str,
+    change: tuple[str, str],
+    complaint: str,
+) -> None:
+    for name, text in (("good", manifest), ("bad", manifest.replace(*change))):
+        assert text != manifest or name == "good"
+        folder = tmp_path / name
+        folder.mkdir()
+        custom: dict[str, list[Path]] = {}
+        assert check.check_overlay(kubectl, overlay(folder, text), custom, folder) == []
+        assert list(custom) == [schema]
+        failure = check.check_jsonschema("--schemafile", str(check.SCHEMAS / schema), *map(str, custom[schema]))
+        if name == "good":
+            assert failure is None, failure
+        else:
+            assert failure is not None and complaint in failure
+
+
+DASHBOARD = {
+    "uid": "loket-x",
+    "title": "Loket X",
+    "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
+    "panels": [
+        {"type": "row", "title": "a row", "panels": []},
+        {
+            "type": "timeseries",
+            "title": "dead letters",
+            "datasource": {"type": "prometheus", "uid": "${datasource}"},
+            "targets": [
+                {
+                    "refId": "A",
+                    "datasource": {"type": "prometheus", "uid": "${datasource}"},
+                    "expr": "loket_dead_letters",
+                }
+            ],
+        },
+    ],
+}
+
+
+def dashboard_overlay(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "region"
+    folder.mkdir()
+    (folder / "dashboard.json").write_text(text)
+    (folder / "kustomization.yaml").write_text(
+        "configMapGenerator:\n"
+        "  - name: loket-dashboard\n"
+        "    files: [dashboard.json]\n"
+        "    options: {labels: {grafana_dashboard: '1'}}\n"
+    )
+    return folder
+
+
+def broken(change: str) -> str:
+    dashboard = json.loads(json.dumps(DASHBOARD))
+    panel = dashboard["panels"][1]
+    if change == "no uid":
+        del dashboard["uid"]
+    elif change == "no panels":
+        dashboard["panels"] = [dashboard["panels"][0]]
+    elif change == "an empty expression":
+        panel["targets"][0]["expr"] = " "
+    elif change == "no queries":
+        panel["targets"] = []
+    elif change == "a data source by name":
+        panel["targets"][0]["datasource"] = {"type": "prometheus", "uid": "prometheus"}
+    elif change == "no datasource variable":
+        dashboard["templating"]["list"] = []
+    elif change == "not JSON":
+        return json.dumps(dashboard)[:-1]
+    return json.dumps(dashboard)
+
+
+def test_a_dashboard_passes(check: ModuleType, kubectl: str, tmp_path: Path) -> None:
+    assert check.check_overlay(kubectl, dashboard_overlay(tmp_path, json.dumps(DASHBOARD)), {}, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ("no uid", "has no uid"),
+        ("no panels", "has no panels"),
+        ("an empty expression", "without a PromQL expression"),
+        ("no queries", "has no queries"),
+        ("a data source by name", "not ${datasource}"),
+        ("no datasource variable", "no template variable `datasource`"),
+        ("not JSON", "is not JSON"),
+    ],
+)
+def test_a_broken_dashboard_fails(check: ModuleType, kubectl: str, tmp_path: Path, change: str, complaint: str) -> None:
+    errors = check.check_overlay(kubectl, dashboard_overlay(tmp_path, broken(change)), {}, tmp_path)
+    assert len(errors) == 1 and complaint in errors[0] and "ConfigMap/loket-dashboard" in errors[0], errors
