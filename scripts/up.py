@@ -2,7 +2,8 @@
 a demo region filled through their APIs the first time (scripts/demo/); Ctrl-C stops them.
 
 Ports come from the same variables the services read (LOKET_<SERVICE>_PORT), plus
-LOKET_MAIL_SMTP_PORT and LOKET_MAIL_WEB_PORT for the mail catcher.
+LOKET_MAIL_SMTP_PORT and LOKET_MAIL_WEB_PORT for the mail catcher. Each process's /metrics is on
+LOKET_<SERVICE>_METRICS_PORT, by default its own port + 1000 (identity's on 9001).
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ def main() -> None:
     if with_portal:
         services = {PORTAL[0]: PORTAL[1], **services}
     ports = {name: port(f"LOKET_{name.upper()}_PORT", default) for name, default in services.items()}
+    # each process's /metrics (LOKET_METRICS_PORT) one thousand above its own port: identity's on 9001
+    metrics = {name: port(f"LOKET_{name.upper()}_METRICS_PORT", default + 1000) for name, default in services.items()}
     urls = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
     mail_ui = f"http://127.0.0.1:{web_port}/"
 
@@ -202,11 +205,12 @@ def main() -> None:
     manager.add_process("mail", f"exec {maildev} {listen} --mail-directory {mail_dir}", env=env, cwd=str(ROOT))
     for name in SERVICES:
         service = shlex.quote(str(BIN / f"loket-{name}"))
-        own = {**env, "LOKET_BROKER_URL": brokers.get(name, broker_url)}
+        own = {**env, "LOKET_BROKER_URL": brokers.get(name, broker_url), "LOKET_METRICS_PORT": str(metrics[name])}
         manager.add_process(name, f"exec {service} serve --migrate", env=own, cwd=str(ROOT))
     if with_portal:
         python = shlex.quote(sys.executable)
-        manager.add_process(PORTAL[0], f"exec {python} -m loket.portaal serve", env=env, cwd=str(ROOT))
+        portal_env = {**env, "LOKET_METRICS_PORT": str(metrics[PORTAL[0]])}
+        manager.add_process(PORTAL[0], f"exec {python} -m loket.portaal serve", env=portal_env, cwd=str(ROOT))
     # one simulation worker; operators run as many as they like (`loting simulate --broker`)
     worker_env = {**env, "LOKET_BROKER_URL": brokers.get(WORKER, broker_url)}
     manager.add_process(

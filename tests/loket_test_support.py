@@ -33,6 +33,7 @@ import jwt
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from prometheus_client.parser import text_string_to_metric_families
 
 POSTGRES = os.environ.get("LOKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP = os.environ.get("LOKET_TEST_AMQP", "amqp://guest:guest@127.0.0.1:5672/")
@@ -411,3 +412,24 @@ class Matrix:
                 if answer != expected:
                     found.append(f"{caller} {'own' if own else 'foreign'}: {response.status_code}, expected {expected}")
         return found
+
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+"""A /metrics page: each sample's value by its name and labels."""
+
+
+async def scrape(client: httpx.AsyncClient, url: str) -> Samples:
+    """The samples of a /metrics page (the Prometheus text format, read by prometheus-client's parser)."""
+    answer = await client.get(url)
+    assert answer.status_code == 200, f"GET {url}: {answer.status_code} {answer.text}"
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+    }
+
+
+def metric(samples: Samples, name: str, **labels: str) -> float:
+    """The sum of the samples named `name` whose labels include `labels` (0 when there are none)."""
+    wanted = set(labels.items())
+    return sum(found for (named, has), found in samples.items() if named == name and wanted <= has)

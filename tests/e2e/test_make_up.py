@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from loket_test_support import LINK, eventually, free_port, rabbitmqctl, staff_token
+from loket_test_support import LINK, eventually, free_port, metric, rabbitmqctl, scrape, staff_token
 
 from loket.contracts.broker_access import every_access, user_name, vhost_of
 from loket.contracts.events import SERVICES as LOKET_SERVICES
@@ -231,6 +231,26 @@ async def the_school_sees_the_dots_and_the_mail_holds_a_working_link(
         assert form.status_code == 200, f"GET {page} gave {form.status_code}; the output is below"
 
 
+async def each_process_counts_what_passed(
+    client: httpx.AsyncClient, urls: dict[str, str], metrics_ports: dict[str, int]
+) -> None:
+    """Each process's /metrics, on its metrics port alone: its requests by route, the events it published
+    and handled while the demo region was filled, its outbox, and what it runs."""
+    if "portaal" in urls:
+        assert (await client.get(f"{urls['portaal']}/")).status_code in {200, 303}
+    for name, port in metrics_ports.items():
+        assert (await client.get(f"{urls[name]}/metrics")).status_code == 404  # not on the public port
+        samples = await scrape(client, f"http://127.0.0.1:{port}/metrics")
+        assert metric(samples, "loket_build_info", service=name) == 1, name
+        assert metric(samples, "http_requests_total") > 0, name
+        if name == "portaal":
+            continue
+        events = metric(samples, "faststream_published_messages_total", app_name=name, status="success")
+        events += metric(samples, "faststream_received_processed_messages_total", app_name=name, status="acked")
+        assert events > 0, f"{name} counted no event"
+        assert ("loket_outbox_waiting", frozenset({("service", name)})) in samples, name
+
+
 @pytest.mark.timeout(300)  # two starts of every service: far less on a machine that is not busy
 async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url: str, tmp_path: Path) -> None:
     if shutil.which("npm") is None:
@@ -239,6 +259,7 @@ async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url
     assert uv, "uv is not on PATH"
 
     ports = {name: free_port() for name in SERVICES}
+    metrics_ports = {name: free_port() for name in SERVICES}
     smtp_port, web_port = free_port(), free_port()
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     var = tmp_path / "var"
@@ -250,8 +271,9 @@ async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url
         "LOKET_MAIL_SMTP_PORT": str(smtp_port),
         "LOKET_MAIL_WEB_PORT": str(web_port),
         **{f"LOKET_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+        **{f"LOKET_{name.upper()}_METRICS_PORT": str(port) for name, port in metrics_ports.items()},
     }
-    every_port = [*ports.values(), smtp_port, web_port]
+    every_port = [*ports.values(), *metrics_ports.values(), smtp_port, web_port]
     var.mkdir()
     (var / "left-by-an-older-run.db").write_bytes(b"")
     (var / "left-by-an-older-run.db").chmod(0o644)
@@ -274,6 +296,7 @@ async def test_make_up_fills_the_demo_region_once_and_ctrl_c_stops_it(broker_url
             await the_school_sees_the_dots_and_the_mail_holds_a_working_link(client, urls, web_port, var, output)
             held = await what_the_region_holds(client, urls, output)
             each_service_connects_as_its_own_broker_user(vhost_of(broker_url))
+            await each_process_counts_what_passed(client, urls, metrics_ports)
         await up.ctrl_c(every_port)
         only_the_owner_reads_what_is_kept(var)
 

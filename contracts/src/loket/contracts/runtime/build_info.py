@@ -1,6 +1,7 @@
 """Which Loket this is: the distribution's version and the commit it was built from, for `--version` on
-every command line. The image sets the commit at build time (`--build-arg LOKET_COMMIT=$(git rev-parse
-HEAD)`, deploy/images/Dockerfile); a checkout asks git; anything else says `unknown`."""
+every command line and the build-info metric (metrics.py). The image sets the commit at build time
+(`--build-arg LOKET_COMMIT=$(git rev-parse HEAD)`, deploy/images/Dockerfile); a checkout asks git;
+anything else says `unknown`."""
 
 from __future__ import annotations
 
@@ -34,12 +35,15 @@ def commit() -> str:
     return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
 
 
-def build_version(distribution: str) -> str:
+def version_number(distribution: str) -> str:
     try:
-        number = version(distribution)
+        return version(distribution)
     except PackageNotFoundError:
-        number = "unknown"
-    return f"{distribution} {number} (commit {commit()})"
+        return "unknown"
+
+
+def build_version(distribution: str) -> str:
+    return f"{distribution} {version_number(distribution)} (commit {commit()})"
 
 
 def add_version(parser: argparse.ArgumentParser, distribution: str) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import Channel, RabbitBroker
-from sqlalchemy import MetaData
+from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from sqlalchemy import MetaData, Table, func, select
 from starlette.types import ASGIApp
 
 from loket.contracts.inbox import Consumer
@@ -24,11 +25,12 @@ from loket.contracts.runtime.database import Database, sqlite_url
 from loket.contracts.runtime.errors import answer_problems
 from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.logging import CorrelationId
+from loket.contracts.runtime.metrics import Metrics, measure_requests, messages_waiting
 from loket.contracts.runtime.relay_thread import RelayThread
 from loket.contracts.runtime.security import SecurityHeaders
 from loket.contracts.runtime.settings import ServiceSettings
-from loket.contracts.runtime.unit_of_work import Work
-from loket.contracts.topology import EVENTS_EXCHANGE, declare_service_topology
+from loket.contracts.runtime.unit_of_work import Work, utc_now
+from loket.contracts.topology import EVENTS_EXCHANGE, ServiceQueues, declare_service_topology
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ class Runtime:
         self.settings = settings
         self.database = Database(settings.database_url or sqlite_url(settings.var_dir, service))
         outbox_table, inbox_table = metadata.tables["outbox"], metadata.tables["inbox"]
+        self.metrics = Metrics(service, f"loket-{service}")
+        self._counted = RabbitPrometheusMiddleware(registry=self.metrics.registry, app_name=service)
         self.broker = self._events_broker()
         self.outbox = Outbox(service, outbox_table, settings.region)
         self.relay = OutboxRelay(
@@ -82,6 +86,28 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
         self._subscribed = False
+        self._measure_messaging(outbox_table, inbox_table)
+
+    def _measure_messaging(self, outbox: Table, inbox: Table) -> None:
+        self.metrics.gauge(
+            "loket_outbox_waiting", "Events in the outbox not yet published.", lambda: outbox_waiting(self, outbox)
+        )
+        self.metrics.gauge(
+            "loket_outbox_oldest_waiting_seconds",
+            "Age of the oldest event in the outbox not yet published (0: none waits).",
+            lambda: oldest_waiting(self, outbox),
+        )
+        self.metrics.gauge("loket_inbox_rows", "Events the inbox remembers as handled.", lambda: rows(self, inbox))
+        self.metrics.gauge(
+            "loket_dead_letters",
+            "Messages lying in the service's dead-letter queue.",
+            self._dead_letters,
+            labels=["queue"],
+        )
+
+    async def _dead_letters(self) -> dict[tuple[str, ...], float]:
+        dead = ServiceQueues(self.service).dead.name
+        return {(dead,): await messages_waiting(self.settings.broker_url, dead)}
 
     def every(self, seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
         """Run `job` every `seconds` while the service runs (started after the broker, stopped first). A
@@ -109,6 +135,7 @@ class Runtime:
             # an unroutable event must come back as an error, never vanish (outbox relay)
             default_channel=Channel(publisher_confirms=True, on_return_raises=True),
             app_id=f"loket.{self.service}",
+            middlewares=[self._counted],
             graceful_timeout=15.0,
         )
 
@@ -140,12 +167,15 @@ class Runtime:
         self._relay_thread = RelayThread(f"{self.service}-outbox-relay", self._relay_on_its_own)
         await self._relay_thread.start()
         self._tasks = [asyncio.create_task(self._repeat(*periodic)) for periodic in self._periodic]
+        if self.settings.metrics_port is not None:
+            self.metrics.serve(self.settings.host, self.settings.metrics_port)
         self._started = True
         log.info("%s started (region %s)", self.service, self.settings.region)
 
     async def stop(self) -> None:
         if not self._started:
             return
+        self.metrics.close()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -181,6 +211,7 @@ class Runtime:
         )
         app.state.runtime = self
         app.add_middleware(ImpersonationHeader)
+        measure_requests(app, self.metrics)
         answer_problems(app)
         app.include_router(health_router({"database": self.database.ping, "broker": self.broker_ready}))
         if self.settings.api_docs and app.openapi_url:
@@ -188,3 +219,21 @@ class Runtime:
         for router in routers:
             app.include_router(router)
         return app
+
+
+async def outbox_waiting(runtime: Runtime, outbox: Table) -> int:
+    async with runtime.database.transaction() as session:
+        found = await session.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+        return int(found.scalar_one())
+
+
+async def oldest_waiting(runtime: Runtime, outbox: Table) -> float:
+    async with runtime.database.transaction() as session:
+        found = await session.execute(select(func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None)))
+        oldest = found.scalar_one()
+    return 0.0 if oldest is None else max(0.0, (utc_now() - oldest).total_seconds())
+
+
+async def rows(runtime: Runtime, table: Table) -> int:
+    async with runtime.database.transaction() as session:
+        return int((await session.execute(select(func.count()).select_from(table))).scalar_one())

@@ -62,5 +62,12 @@ class ServiceSettings(BaseSettings):
         description="Serve Swagger UI at /docs (from the service itself); the region overlays turn it off.",
     )
 
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="The port of /metrics for Prometheus, apart from the service's own (off when unset).",
+    )
+
     database_url: str | None = None
     port: int = 8000

@@ -20,6 +20,7 @@ from loket.notificatie.application.sending import Sending
 from loket.notificatie.http.documents import documents_router
 from loket.notificatie.http.letters import letters_router
 from loket.notificatie.http.messages import messages_router
+from loket.notificatie.persistence.messages import Messages
 from loket.notificatie.persistence.models import metadata
 from loket.notificatie.settings import NotificatieSettings
 
@@ -60,4 +61,20 @@ def build(
         ],
     )
     app.state.prepared_letters = prepared_letters
+    measure(runtime)
     return runtime, app
+
+
+def measure(runtime: Runtime) -> None:
+    async def mails() -> dict[tuple[str, ...], float]:
+        async with runtime.work() as uow:
+            return {(state.value,): count for state, count in (await Messages(uow.session).count_by_state()).items()}
+
+    async def retries_waiting() -> int:
+        async with runtime.work() as uow:
+            return await Messages(uow.session).retries_waiting()
+
+    runtime.metrics.gauge("loket_mails", "Mails by state: queued, sent, failed.", mails, labels=["state"])
+    runtime.metrics.gauge(
+        "loket_mail_retries_waiting", "Queued mails waiting for a retry after a temporary failure.", retries_waiting
+    )

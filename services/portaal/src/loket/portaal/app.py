@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.logging import CorrelationId
+from loket.contracts.runtime.metrics import Metrics, measure_requests
 from loket.contracts.runtime.sealing import Sealer
 from loket.portaal import i18n
 from loket.portaal.http.account import account_router
@@ -51,10 +52,17 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
     )
     cookies = SessionCookie(sealer, secure=settings.cookie_secure)
 
+    metrics = Metrics("portaal", "loket-portaal")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await services.close()
+        if settings.metrics_port is not None:
+            metrics.serve(settings.host, settings.metrics_port)
+        try:
+            yield
+        finally:
+            metrics.close()
+            await services.close()
 
     app = FastAPI(
         title="Loket portaal",
@@ -66,6 +74,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
     )
     app.state.settings = settings
     app.state.services = services
+    app.state.metrics = metrics
 
     @app.middleware("http")
     async def session_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -88,6 +97,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
         return response
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    measure_requests(app, metrics)
     app.add_middleware(CorrelationId)  # outermost: every log line of the request carries its id
 
     answer_problems(app)

@@ -40,6 +40,12 @@ class PortaalSettings(BaseSettings):
         description="node_modules of services/portaal/assets (`npm ci`): the NL Design System CSS served here.",
     )
     service_timeout: float = Field(default=10.0, gt=0, validation_alias="LOKET_PORTAAL_SERVICE_TIMEOUT")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="The port of /metrics for Prometheus, apart from the pages' (off when unset): LOKET_METRICS_PORT.",
+    )
 
     @field_validator("session_key")
     @classmethod

@@ -4,11 +4,13 @@ import hashlib
 from datetime import datetime
 from uuid import UUID
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from loket.contracts.errors import NotFound
+from loket.loting.domain.ceremony import RunState
 from loket.loting.persistence.models import Artifact, ArtifactKind, Run, RunPublication, RunSeed
 
 
@@ -23,6 +25,12 @@ class Runs:
         if for_update:
             query = query.with_for_update()
         return (await self.session.exec(query)).first()
+
+    async def count_by_state(self) -> dict[RunState, int]:
+        """How many runs are in each state (for /metrics)."""
+        query = select(Run.state, func.count()).group_by(col(Run.state))
+        found = {RunState(state): count for state, count in (await self.session.exec(query)).all()}
+        return {state: found.get(state, 0) for state in RunState}
 
     async def find(self, run_id: UUID, *, for_update: bool = False) -> Run:
         """The run, or `NotFound`."""

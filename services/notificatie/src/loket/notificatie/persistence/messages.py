@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,3 +36,14 @@ class Messages:
     async def about_pupil(self, pupil_id: UUID) -> list[Message]:
         query = select(Message).where(Message.pupil_id == pupil_id).order_by(col(Message.created_at).desc())
         return list((await self.session.exec(query)).all())
+
+    async def count_by_state(self) -> dict[MessageState, int]:
+        """How many messages are queued, sent and failed (for /metrics)."""
+        query = select(Message.state, func.count()).group_by(col(Message.state))
+        found = {MessageState(state): count for state, count in (await self.session.exec(query)).all()}
+        return {state: found.get(state, 0) for state in MessageState}
+
+    async def retries_waiting(self) -> int:
+        """Queued messages that failed for a while already: each waits for its retry."""
+        query = select(func.count()).select_from(Message).where(Message.state == MessageState.QUEUED)
+        return (await self.session.exec(query.where(col(Message.attempts) > 0))).one()
