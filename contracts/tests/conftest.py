@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from loket_test_servers import stoppable_postgres as stoppable_postgres  # a fixture for the fault tests
 from loket_test_support import create_database, drop_database
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -43,7 +44,13 @@ async def make_runtime(broker_url: str) -> AsyncIterator[RuntimeFactory]:
     built: list[Runtime] = []
     databases: list[str] = []
 
-    async def make(service: str = "notificatie", *, database_url: str | None = None, **overrides: Any) -> Runtime:
+    async def make(
+        service: str = "notificatie",
+        *,
+        database_url: str | None = None,
+        tracer_provider: TracerProvider | None = None,
+        **overrides: Any,
+    ) -> Runtime:
         if database_url is None:
             name, url = await create_database()
             databases.append(name)
@@ -63,7 +70,7 @@ async def make_runtime(broker_url: str) -> AsyncIterator[RuntimeFactory]:
             relay_backoff_cap=1.0,
             **overrides,
         )
-        runtime = Runtime(service, settings, metadata)
+        runtime = Runtime(service, settings, metadata, tracer_provider=tracer_provider)
         runtime.effects = effects  # type: ignore[attr-defined]
         built.append(runtime)
         return runtime

@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from opentelemetry import context, propagate
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +35,28 @@ log = logging.getLogger(__name__)
 
 Publish = Callable[[str, bytes, dict[str, Any]], Awaitable[None]]
 """Publish one message (routing key, body, AMQP properties); raises unless the broker confirmed it."""
+
+
+def trace_context_now() -> dict[str, str] | None:
+    """The W3C trace context (`traceparent`, `tracestate`) of the moment an event is raised, kept in its
+    row: the relay publishes later, on its own thread, and the trace must run on from the request that
+    raised it (runtime/tracing.py). None when nothing is traced."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier or None
+
+
+@contextlib.contextmanager
+def continued(carrier: Mapping[str, str] | None) -> Iterator[None]:
+    """Within the block the trace of `carrier` (an outbox row's) is the current one."""
+    if not carrier:
+        yield
+        return
+    token = context.attach(propagate.extract(dict(carrier)))
+    try:
+        yield
+    finally:
+        context.detach(token)
 
 
 class Outbox:
@@ -65,6 +88,7 @@ class Outbox:
                 created_at=envelope.occurred_at,
                 attempts=0,
                 next_attempt_at=envelope.occurred_at,
+                trace_context=trace_context_now(),
             )
         )
         return envelope
@@ -133,6 +157,7 @@ class OutboxRelay:
                 outbox.c.correlation_id,
                 outbox.c.body,
                 outbox.c.attempts,
+                outbox.c.trace_context,
             )
             .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= now)
             .order_by(outbox.c.seq)
@@ -179,7 +204,8 @@ class OutboxRelay:
             "message_type": row.routing_key,
             "correlation_id": str(row.correlation_id),
         }
-        await self.publish(row.routing_key, body, properties)
+        with continued(row.trace_context):  # a task of its own (gather): the trace stays with this row
+            await self.publish(row.routing_key, body, properties)
 
     async def forget_sent(self) -> int:
         """Delete rows sent longer ago than the retention. Some events carry a secret for one

@@ -79,6 +79,8 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("next_attempt_at", UtcDateTime(), nullable=False, index=True),
         Column("sent_at", UtcDateTime(), nullable=True, index=True),
         Column("last_error", Text, nullable=True),
+        # the trace the event was raised in (W3C `traceparent`, `tracestate`), for the relay to continue
+        Column("trace_context", JSON, nullable=True),
     )
     inbox = Table(
         "inbox",

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Literal
 from uuid import UUID, uuid4
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,7 +34,7 @@ SECRET_PATH = re.compile(r"(/(?:activate|invitation|reset)/)[A-Za-z0-9_\-]+")
 QUERY = re.compile(r"\?[^\s\"]+")  # a URL's query string; a question mark alone stays
 # aiosqlite logs every statement with its parameters at DEBUG: password hashes, TOTP secrets among them
 QUIET_BELOW_INFO = ("aiosqlite",)
-TRAIL = ("correlation_id", "event", "event_id", "causation_id")
+TRAIL = ("correlation_id", "event", "event_id", "causation_id", "trace_id")
 
 _trail: ContextVar[Mapping[str, str]] = ContextVar("loket_log_trail", default=MappingProxyType({}))
 
@@ -79,6 +80,9 @@ class AddTrail(logging.Filter):
         record.service = self.service
         for name, value in _trail.get().items():  # python-json-logger writes every attribute set
             setattr(record, name, value)
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:  # traced (runtime/tracing.py): the line is found from the trace, and back
+            record.trace_id, record.span_id = format(span.trace_id, "032x"), format(span.span_id, "016x")
         return True
 
 

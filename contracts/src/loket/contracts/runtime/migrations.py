@@ -105,6 +105,21 @@ def drop_messaging_tables_v1() -> None:
     op.drop_table("inbox")
 
 
+def add_outbox_trace_context_v1() -> None:
+    """Inside a migration: the outbox row keeps the trace its event was raised in (runtime/tracing.py)."""
+    from alembic import op
+
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("trace_context", sa.JSON(), nullable=True))
+
+
+def drop_outbox_trace_context_v1() -> None:
+    from alembic import op
+
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("trace_context")
+
+
 def create_insert_only_triggers_v1(service: str, tables: Sequence[str]) -> None:
     """Inside a migration: make `tables` insert-only. A trigger refuses UPDATE and DELETE (and on
     PostgreSQL TRUNCATE) with a message naming the table. SQLite drops a table's triggers when batch

@@ -14,8 +14,9 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from faststream.rabbit import Channel, RabbitBroker
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import MetaData, Table, func, select
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from loket.contracts.inbox import Consumer
 from loket.contracts.outbox import Outbox, OutboxRelay
@@ -29,6 +30,7 @@ from loket.contracts.runtime.metrics import Metrics, measure_requests, messages_
 from loket.contracts.runtime.relay_thread import RelayThread
 from loket.contracts.runtime.security import SecurityHeaders
 from loket.contracts.runtime.settings import ServiceSettings
+from loket.contracts.runtime.tracing import Tracing
 from loket.contracts.runtime.unit_of_work import Work, utc_now
 from loket.contracts.topology import EVENTS_EXCHANGE, ServiceQueues, declare_service_topology
 
@@ -40,10 +42,17 @@ PUBLISH_TIMEOUT = 10.0
 class ServiceApp(FastAPI):
     """A service's FastAPI app, with the security headers (`security.py`) outside all of its middleware,
     Starlette's handler of unexpected errors included, so that every answer carries them; outside those
-    the request's correlation id (`logging.py`), so that every log line the request causes carries it."""
+    the request's correlation id (`logging.py`), so that every log line the request causes carries it.
 
-    def build_middleware_stack(self) -> ASGIApp:
-        return CorrelationId(SecurityHeaders(super().build_middleware_stack()))
+    Wrapped around the app's own call rather than its middleware stack: OpenTelemetry's FastAPI
+    instrumentation rebuilds that stack and expects Starlette's error handler outermost (tracing.py)."""
+
+    _outermost: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._outermost is None:
+            self._outermost = CorrelationId(SecurityHeaders(super().__call__))
+        await self._outermost(scope, receive, send)
 
 
 async def publish_event(broker: RabbitBroker, routing_key: str, body: bytes, properties: dict[str, Any]) -> None:
@@ -61,10 +70,20 @@ async def publish_event(broker: RabbitBroker, routing_key: str, body: bytes, pro
 
 
 class Runtime:
-    def __init__(self, service: str, settings: ServiceSettings, metadata: MetaData) -> None:
+    def __init__(
+        self,
+        service: str,
+        settings: ServiceSettings,
+        metadata: MetaData,
+        *,
+        tracer_provider: TracerProvider | None = None,
+    ) -> None:
+        """`tracer_provider`: a test's; None: from the environment (`OTEL_EXPORTER_OTLP_ENDPOINT`), or off."""
         self.service = service
         self.settings = settings
+        self.tracing = Tracing(tracer_provider) if tracer_provider else Tracing.from_environment(service)
         self.database = Database(settings.database_url or sqlite_url(settings.var_dir, service))
+        self.tracing.instrument_engine(self.database.engine)
         outbox_table, inbox_table = metadata.tables["outbox"], metadata.tables["inbox"]
         self.metrics = Metrics(service, f"loket-{service}")
         self._counted = RabbitPrometheusMiddleware(registry=self.metrics.registry, app_name=service)
@@ -135,7 +154,7 @@ class Runtime:
             # an unroutable event must come back as an error, never vanish (outbox relay)
             default_channel=Channel(publisher_confirms=True, on_return_raises=True),
             app_id=f"loket.{self.service}",
-            middlewares=[self._counted],
+            middlewares=[self._counted, *self.tracing.broker_middlewares()],
             graceful_timeout=15.0,
         )
 
@@ -185,6 +204,7 @@ class Runtime:
             self._relay_thread = None
         await self.broker.stop()
         await self.database.dispose()
+        self.tracing.flush()
         self._started = False
 
     async def broker_ready(self) -> bool:
@@ -212,6 +232,7 @@ class Runtime:
         app.state.runtime = self
         app.add_middleware(ImpersonationHeader)
         measure_requests(app, self.metrics)
+        self.tracing.instrument_app(app)
         answer_problems(app)
         app.include_router(health_router({"database": self.database.ping, "broker": self.broker_ready}))
         if self.settings.api_docs and app.openapi_url:

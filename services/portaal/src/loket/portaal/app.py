@@ -16,6 +16,7 @@ from loket.contracts.runtime.health import health_router
 from loket.contracts.runtime.logging import CorrelationId
 from loket.contracts.runtime.metrics import Metrics, measure_requests
 from loket.contracts.runtime.sealing import Sealer
+from loket.contracts.runtime.tracing import Tracing
 from loket.portaal import i18n
 from loket.portaal.http.account import account_router
 from loket.portaal.http.ceremony import ceremony_router
@@ -53,6 +54,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
     cookies = SessionCookie(sealer, secure=settings.cookie_secure)
 
     metrics = Metrics("portaal", "loket-portaal")
+    tracing = Tracing.from_environment("portaal")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +64,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
             yield
         finally:
             metrics.close()
+            tracing.flush()
             await services.close()
 
     app = FastAPI(
@@ -98,6 +101,7 @@ def build(settings: PortaalSettings | None = None, transport: httpx.AsyncBaseTra
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     measure_requests(app, metrics)
+    tracing.instrument_app(app)
     app.add_middleware(CorrelationId)  # outermost: every log line of the request carries its id
 
     answer_problems(app)
