@@ -4,7 +4,7 @@ the pupil out, a school ended it, or it was never submitted — registers again 
 
 Here every program has one seat, so five pupils who rank the same four vmbo programs leave one unplaced."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from aanmelding_support import Aanmelding, lottery_run
 SERVICE = "aanmelding"
 AMSTERDAM = Path(__file__).parents[1] / "src/loket/aanmelding/adapters/regions/amsterdam.toml"
 VMBO_LIST = ["92AA00-bk", "92AF00-bk", "92AG00-bk", "92AK00-bk"]
+SECOND_ROUND_REMINDER = datetime(2027, 4, 13, 10, 0)  # in the 2e ronde's window, Amsterdam's time
 
 
 @pytest.fixture
@@ -23,8 +24,12 @@ def region() -> str:
 @pytest.fixture
 def procedure_file(tmp_path):  # type: ignore[no-untyped-def]
     scarce = tmp_path / "amsterdam.toml"
-    lines = AMSTERDAM.read_text().splitlines()
-    scarce.write_text("\n".join("  seats = 1" if line.strip().startswith("seats =") else line for line in lines))
+    lines = [
+        "  seats = 1" if line.strip().startswith("seats =") else line for line in AMSTERDAM.read_text().splitlines()
+    ]
+    second = lines.index('code = "ronde-2"')
+    lines.insert(second + 1, f"reminders = [{SECOND_ROUND_REMINDER:%Y-%m-%dT%H:%M:%S}]")
+    scarce.write_text("\n".join(lines))
     return scarce
 
 
@@ -114,3 +119,30 @@ async def test_before_the_first_round_has_a_result_no_second_round_registration_
     assert (view["current"]["round"], view["current"]["outcome"], view["can_start"]) == ("ronde-1", None, False)
     assert refused.status_code == 409 and refused.json()["code"] == "result_pending"
     assert refused.json()["ctx"]["publication_at"] == "2027-04-09T15:30:00+02:00"
+
+
+async def test_the_second_rounds_reminder_goes_to_the_pupil_left_out_and_not_to_the_placed(
+    aanmelding: Aanmelding, tmp_path: Path
+) -> None:
+    pupils = [await aanmelding.pupil_with_advice("vmbo_k") for _ in range(5)]
+    for pupil in pupils:
+        await aanmelding.register(pupil, VMBO_LIST)
+    newcomer = await aanmelding.pupil_with_advice("vmbo_k")  # did not register in the 1e ronde
+    region = aanmelding.token("region_admin")
+    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+    applied = await aanmelding.call(
+        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
+    )
+    assert (applied.json()["placed"], applied.json()["unplaced"]) == (4, 1), applied.text
+    [left_out] = [
+        row["pupil_id"] for row in (await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced", region)).json()
+    ]
+
+    second = aanmelding.app.state.procedure.round("ronde-2")
+    [moment] = second.reminders
+    aanmelding.clock.now = moment + timedelta(minutes=3)
+    said = await aanmelding.app.state.announcer.announce_due()
+
+    assert "reminder of 2e ronde (13-04-2027 10:00): 2 events" in said  # beside the 1e ronde's publication
+    reminded = [event for event in await aanmelding.events("aanmelding.reminder.due.v1") if event["round"] == "ronde-2"]
+    assert sorted(event["pupil_id"] for event in reminded) == sorted([left_out, str(newcomer)])

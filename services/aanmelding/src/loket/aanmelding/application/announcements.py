@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from loket.aanmelding.application.standing import readiness_of
+from loket.aanmelding.application.standing import outcome_of, readiness_of
 from loket.aanmelding.domain.eligibility import Readiness
 from loket.aanmelding.domain.procedure import Procedure, Round
-from loket.aanmelding.domain.registration import RegistrationState
+from loket.aanmelding.domain.registration import RegistrationState, still_counts
 from loket.aanmelding.persistence.repositories import Repositories
 from loket.contracts.events import PlacementPublished, ReminderDue
 from loket.contracts.runtime.unit_of_work import Work
@@ -39,15 +40,17 @@ class Announcements:
 
     async def remind(self, round_: Round, moment: datetime) -> list[str]:
         """A reminder moment: every pupil who may register and whose registration in this round is not in yet
-        gets a reminder."""
+        gets a reminder; not a pupil an earlier round placed, or whose earlier round's result is still to
+        come: neither may register in this one (`standing.in_round`)."""
         async with self.work() as uow:
             store = Repositories(uow.session)
             announcement = await store.announcements.claim("reminder", round_.code, moment, uow.now)
             if announcement is None:
                 return []  # announced already
             active = {r.pupil_id: r for r in await store.registrations.counting_in(round_.code)}
+            elsewhere = await self._counting_in_earlier_rounds(store, round_, uow.now)
             for pupil in await store.pupils.everyone():
-                if readiness_of(pupil) == Readiness.WAITING_FOR_ADVICE:
+                if readiness_of(pupil) == Readiness.WAITING_FOR_ADVICE or pupil.pupil_id in elsewhere:
                     continue
                 registration = active.get(pupil.pupil_id)
                 if registration is not None and registration.state in DONE:
@@ -59,6 +62,13 @@ class Announcements:
                 await uow.emit(reminder)
                 announcement.events += 1
         return [f"reminder of {round_.name} ({moment:%d-%m-%Y %H:%M}): {announcement.events} events"]
+
+    async def _counting_in_earlier_rounds(self, store: Repositories, round_: Round, now: datetime) -> set[UUID]:
+        """The pupils whose registration of an earlier round still counts: placed, or waiting for its result."""
+        earlier = self.procedure.rounds[: self.procedure.rounds.index(round_)]
+        registrations = [r for before in earlier for r in await store.registrations.counting_in(before.code)]
+        placed = await store.lotteries.placements([r.id for r in registrations]) if registrations else {}
+        return {r.pupil_id for r in registrations if still_counts(outcome_of(self.procedure, r, placed.get(r.id), now))}
 
     async def publish(self, round_: Round) -> list[str]:
         """The publication moment: every registration the round's newest applied lottery placed, or left
