@@ -37,6 +37,21 @@ def path(pupil, step: str = "") -> str:  # type: ignore[no-untyped-def]
     return f"/pupils/{pupil}/registration{step}"
 
 
+async def the_first_rounds_lottery_leaves_one_out(aanmelding: Aanmelding, tmp_path: Path) -> str:
+    """The 1e ronde's lottery, applied: of the five who ranked the same four one-seat programs, four are
+    placed; the one left out."""
+    region = aanmelding.token("region_admin")
+    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
+    applied = await aanmelding.call(
+        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
+    )
+    assert (applied.json()["placed"], applied.json()["unplaced"]) == (4, 1), applied.text
+    [left_out] = [
+        row["pupil_id"] for row in (await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced", region)).json()
+    ]
+    return str(left_out)
+
+
 async def test_a_pupil_the_first_round_left_out_registers_in_the_second_and_a_placed_one_does_not(
     aanmelding: Aanmelding, tmp_path: Path
 ) -> None:
@@ -51,15 +66,7 @@ async def test_a_pupil_the_first_round_left_out_registers_in_the_second_and_a_pl
     never_submitted = await aanmelding.pupil_with_advice("vmbo_k")
     await aanmelding.call("POST", path(never_submitted), aanmelding.parent(never_submitted))
 
-    region = aanmelding.token("region_admin")
-    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
-    applied = await aanmelding.call(
-        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
-    )
-    assert (applied.json()["placed"], applied.json()["unplaced"]) == (4, 1), applied.text
-    [left_out] = [
-        row["pupil_id"] for row in (await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced", region)).json()
-    ]
+    left_out = await the_first_rounds_lottery_leaves_one_out(aanmelding, tmp_path)
     placed = next(str(pupil) for pupil in pupils if str(pupil) != left_out)
 
     second = aanmelding.app.state.procedure.round("ronde-2")
@@ -128,15 +135,7 @@ async def test_the_second_rounds_reminder_goes_to_the_pupil_left_out_and_not_to_
     for pupil in pupils:
         await aanmelding.register(pupil, VMBO_LIST)
     newcomer = await aanmelding.pupil_with_advice("vmbo_k")  # did not register in the 1e ronde
-    region = aanmelding.token("region_admin")
-    lottery, market_text, result_text = await lottery_run(aanmelding, tmp_path)
-    applied = await aanmelding.call(
-        "POST", f"/lotteries/{lottery}/result", region, json={"market": market_text, "result": result_text}
-    )
-    assert (applied.json()["placed"], applied.json()["unplaced"]) == (4, 1), applied.text
-    [left_out] = [
-        row["pupil_id"] for row in (await aanmelding.call("GET", f"/lotteries/{lottery}/unplaced", region)).json()
-    ]
+    left_out = await the_first_rounds_lottery_leaves_one_out(aanmelding, tmp_path)
 
     second = aanmelding.app.state.procedure.round("ronde-2")
     [moment] = second.reminders
